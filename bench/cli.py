@@ -1,0 +1,211 @@
+"""Command line: ``t2vbench`` / ``python -m bench``.
+
+Exit codes: 0 success; 1 a regression or gate failed; 2 bad usage or input the run could not
+start with; 3 the run finished but some units failed; 130 interrupted; 70 an internal error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import traceback
+from pathlib import Path
+
+from bench.errors import T2VError
+
+EXIT_INTERNAL = 70
+
+
+def _add_run(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "run", help="generate, score and report a suite", description="Generate, score and report a suite."
+    )
+    p.add_argument(
+        "--suite", default="smoke", help="bundled suite name or path to a suite YAML (default: smoke)"
+    )
+    p.add_argument(
+        "--generator",
+        default="reference",
+        help="generator spec (default: reference); see `t2vbench generators`",
+    )
+    p.add_argument(
+        "--seeds", default="1", help="N runs seeds 0..N-1; a list 3,7,11; a range 0-4 (default: 1)"
+    )
+    p.add_argument(
+        "--metrics", default="all", help="all | none | comma-separated names or family.* (default: all)"
+    )
+    p.add_argument(
+        "--out", type=Path, default=None, help="run directory (default: runs/<suite>-<generator>-<time>)"
+    )
+    p.add_argument(
+        "--resume", action="store_true", help="continue a run: skip finished units, retry failed ones"
+    )
+    p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
+    p.add_argument("--shard", default=None, metavar="I/N", help="run only units k with k %% N == I (0-based)")
+    p.add_argument("--frames", type=int, default=None, help="frames per clip (default: the generator's)")
+    p.add_argument("--height", type=int, default=None)
+    p.add_argument("--width", type=int, default=None)
+    p.add_argument("--fps", type=float, default=None)
+    p.add_argument("--no-report", action="store_true", help="skip report.html / report.md")
+    bar = p.add_mutually_exclusive_group()
+    bar.add_argument(
+        "--progress", dest="progress", action="store_true", default=None, help="always show a progress bar"
+    )
+    bar.add_argument("--no-progress", dest="progress", action="store_false", help="never show a progress bar")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="t2vbench", description="Evaluate and benchmark text-to-video generators."
+    )
+    parser.add_argument("--version", action="store_true", help="print the version and exit")
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    _add_run(sub)
+    rp = sub.add_parser("report", help="(re)build summary.json, report.md and report.html of a run")
+    rp.add_argument("run", type=Path)
+    sp = sub.add_parser("suites", help="list bundled suites; `suites validate FILE` checks a suite file")
+    sp.add_argument("action", nargs="?", choices=["list", "validate"], default="list")
+    sp.add_argument("file", nargs="?", type=Path)
+    sub.add_parser("generators", help="list generator specs")
+    sub.add_parser("metrics", help="list metrics")
+    return parser
+
+
+def cmd_run(args: argparse.Namespace, argv: list[str]) -> int:
+    from bench.runner import RunConfig, run
+
+    cfg = RunConfig(
+        suite=args.suite,
+        generator=args.generator,
+        seeds=args.seeds,
+        metrics=args.metrics,
+        out=args.out,
+        resume=args.resume,
+        device=args.device,
+        shard=args.shard,
+        num_frames=args.frames,
+        height=args.height,
+        width=args.width,
+        fps=args.fps,
+        report=not args.no_report,
+        progress=args.progress,
+        argv=["t2vbench", *argv],
+    )
+    out = run(cfg)
+    c = out.counts
+    print(
+        f"{out.status}: {c['done']}/{c['units']} units done, {c['failed']} failed "
+        f"({out.processed} processed, {out.skipped} already finished) in {out.wall_s:.1f} s"
+    )
+    print(f"run directory: {out.run_dir}")
+    if (out.run_dir / "report.html").is_file() and cfg.report:
+        print(f"report: {out.run_dir / 'report.html'}")
+    return out.exit_code
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from reports import build_report
+
+    path = build_report(args.run)
+    print(f"report: {path}")
+    return 0
+
+
+def cmd_suites(args: argparse.Namespace) -> int:
+    from prompts import SUITES, load_suite, load_suite_file
+
+    if args.action == "validate":
+        if args.file is None:
+            from bench.errors import UsageError
+
+            raise UsageError("suites validate: give the suite FILE to check")
+        s = load_suite_file(args.file)
+        fams = ", ".join(f"{k} {v}" for k, v in sorted(s.family_counts().items()))
+        head = f"{args.file}: ok — suite {s.suite} v{s.version}, {len(s.prompts)} prompts"
+        print(f"{head} ({fams}), sha256 {s.sha256[:16]}")
+        return 0
+    rows = []
+    for name in SUITES.names():
+        s = load_suite(name)
+        fams = " ".join(f"{k}:{v}" for k, v in sorted(s.family_counts().items()))
+        rows.append((name, f"v{s.version}", str(len(s.prompts)), s.sha256[:12], fams))
+    _table(("suite", "version", "prompts", "sha256", "families"), rows)
+    return 0
+
+
+def cmd_generators() -> int:
+    import model
+    from model.registry import GENERATORS
+    from model.world.faults import FAULTS
+
+    model.get_generator("reference")  # loads the bundled registrations
+    rows = [(e.name, e.meta.get("description", "")) for e in GENERATORS.entries()]
+    _table(("generator", "what"), rows)
+    print("\nreference options: profile=default|clean, faults=a+b, rate=R, severity=S, jitter=J")
+    print(f"faults: {', '.join(FAULTS.names())}")
+    return 0
+
+
+def cmd_metrics() -> int:
+    from metrics.registry import METRICS, resolve_metrics
+
+    resolve_metrics("all")
+    rows = []
+    for e in METRICS.entries():
+        cls = e.obj
+        kind = "check" if cls.is_check else "score"
+        rows.append((e.name, kind, f"v{cls.version}", cls.description))
+    _table(("metric", "kind", "version", "what"), rows)
+    return 0
+
+
+def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
+    widths = [max(len(str(x)) for x in col) for col in zip(header, *rows, strict=True)]
+    for line in (header, *rows):
+        print("  ".join(str(x).ljust(w) for x, w in zip(line, widths, strict=True)).rstrip())
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING, format="t2vbench: %(message)s"
+    )
+    if args.version:
+        import bench
+
+        print(f"t2vbench {bench.__version__}")
+        return 0
+    if args.command is None:
+        parser.print_help()
+        return 2
+    try:
+        if args.command == "run":
+            return cmd_run(args, argv)
+        if args.command == "report":
+            return cmd_report(args)
+        if args.command == "suites":
+            return cmd_suites(args)
+        if args.command == "generators":
+            return cmd_generators()
+        if args.command == "metrics":
+            return cmd_metrics()
+    except T2VError as err:
+        print(f"t2vbench: error: {err}", file=sys.stderr)
+        return err.exit_code
+    except KeyboardInterrupt:
+        print("t2vbench: interrupted", file=sys.stderr)
+        return 130
+    except Exception:
+        traceback.print_exc()
+        print("t2vbench: internal error (a bug: please report it with the traceback above)", file=sys.stderr)
+        return EXIT_INTERNAL
+    parser.error(f"unknown command {args.command!r}")
+    return 2  # pragma: no cover
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

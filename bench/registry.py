@@ -1,0 +1,90 @@
+"""One registry mechanism for generators, metrics and suites (a leaf module).
+
+Modelled on timm's ``register_model``: entries are registered by name with optional metadata and
+looked up with "did you mean" errors.
+
+Example:
+    >>> REG = Registry("widget")
+    >>> @REG.register("round")
+    ... class Round: ...
+    >>> REG.get("rund")
+    Traceback (most recent call last):
+    UnknownNameError: unknown widget 'rund'; did you mean 'round'? ...
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from bench.errors import UnknownNameError
+
+T = TypeVar("T")
+
+
+def did_you_mean(name: str, choices: list[str], what: str) -> str:
+    """A one-line "unknown X; did you mean Y?" message listing the known names."""
+    close = difflib.get_close_matches(name, choices, n=3, cutoff=0.5)
+    hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+    known = ", ".join(sorted(choices)) if choices else "none registered"
+    return f"unknown {what} {name!r}{hint} (known: {known})"
+
+
+@dataclass(frozen=True)
+class Entry(Generic[T]):
+    """A registered object and its metadata (free-form, e.g. a one-line description)."""
+
+    name: str
+    obj: T
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+class Registry(Generic[T]):
+    """Name -> object table with decorator registration and "did you mean" lookups."""
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+        self._entries: dict[str, Entry[T]] = {}
+
+    def add(self, name: str, obj: T, **meta: Any) -> T:
+        """Register ``obj`` under ``name``; re-registering a name replaces it."""
+        self._entries[name] = Entry(name, obj, dict(meta))
+        return obj
+
+    def register(self, name: str | None = None, **meta: Any) -> Callable[[T], T]:
+        """Decorator form of :meth:`add`; the name defaults to the object's ``name`` attribute."""
+
+        def deco(obj: T) -> T:
+            key = name or getattr(obj, "name", None) or getattr(obj, "__name__", None)
+            if not key:
+                raise ValueError(f"cannot infer a {self.kind} name for {obj!r}")
+            return self.add(key, obj, **meta)
+
+        return deco
+
+    def entry(self, name: str) -> Entry[T]:
+        try:
+            return self._entries[name]
+        except KeyError:
+            raise UnknownNameError(did_you_mean(name, list(self._entries), self.kind)) from None
+
+    def get(self, name: str) -> T:
+        """The object registered as ``name``; raises :class:`UnknownNameError` with suggestions."""
+        return self.entry(name).obj
+
+    def names(self) -> list[str]:
+        return sorted(self._entries)
+
+    def entries(self) -> list[Entry[T]]:
+        return [self._entries[n] for n in self.names()]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._entries
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.names())
+
+    def __len__(self) -> int:
+        return len(self._entries)

@@ -1,0 +1,22 @@
+"""Metrics: per-clip scores and checks, set-level distances, the observation layer.
+
+``metrics`` may read ``prompts`` and load the embedded encoder from ``model``; it never imports
+``reports``.
+"""
+
+from metrics.base import Clip, ClipMetric, ClipResult, Event, SetMetric
+from metrics.frechet import frechet_distance
+from metrics.registry import METRICS, build_metric, register_metric, resolve_metrics
+
+__all__ = [
+    "METRICS",
+    "Clip",
+    "ClipMetric",
+    "ClipResult",
+    "Event",
+    "SetMetric",
+    "build_metric",
+    "frechet_distance",
+    "register_metric",
+    "resolve_metrics",
+]

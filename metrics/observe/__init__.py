@@ -1,0 +1,1 @@
+"""The observation layer: what is where in each frame (colour keying, components, tracks)."""

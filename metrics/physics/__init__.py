@@ -1,0 +1,1 @@
+"""Physics checks (``physics.*``): verdicts with located events."""

@@ -1,0 +1,63 @@
+"""Metric registry and ``--metrics all|none|a,b`` selection."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bench.errors import MetricError, UnknownNameError
+from bench.registry import Registry
+from metrics.base import ClipMetric, SetMetric
+
+#: Metric classes by ``family.name``.
+METRICS: Registry[type[ClipMetric] | type[SetMetric]] = Registry("metric")
+
+
+def register_metric(cls: type[Any]) -> type[Any]:
+    """Class decorator: register a metric under its ``name``."""
+    if not cls.name or "." not in cls.name:
+        raise ValueError(f"{cls.__name__}.name must be 'family.name', got {cls.name!r}")
+    return METRICS.add(cls.name, cls, description=cls.description)
+
+
+def _load_builtin() -> None:
+    import metrics.physics.count
+    import metrics.temporal.flicker  # noqa: F401
+
+
+def resolve_metrics(selection: str) -> list[str]:
+    """``all`` | ``none`` | comma-separated names or ``family.*`` wildcards -> metric names."""
+    _load_builtin()
+    text = selection.strip()
+    if text in ("", "none"):
+        return []
+    if text == "all":
+        return METRICS.names()
+    out: list[str] = []
+    for part in (p.strip() for p in text.split(",")):
+        if not part:
+            continue
+        if part.endswith(".*"):
+            found = [n for n in METRICS.names() if n.startswith(part[:-1])]
+            if not found:
+                raise MetricError(
+                    f"--metrics: no metric matches {part!r} (known: {', '.join(METRICS.names())})"
+                )
+            out += [n for n in found if n not in out]
+            continue
+        try:
+            METRICS.get(part)
+        except UnknownNameError as err:
+            raise MetricError(f"--metrics: {err}") from None
+        if part not in out:
+            out.append(part)
+    return out
+
+
+def build_metric(name: str, **kwargs: Any) -> ClipMetric | SetMetric:
+    """Instantiate a registered metric."""
+    _load_builtin()
+    try:
+        cls = METRICS.get(name)
+    except UnknownNameError as err:
+        raise MetricError(str(err)) from None
+    return cls(**kwargs)

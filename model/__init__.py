@@ -1,0 +1,17 @@
+"""Generators: the protocol, the registry and spec strings, the reference world, adapters.
+
+``model`` never imports ``metrics``: a generator must not see its grader.
+"""
+
+from model.base import Generator, describe, prompt_text, source_path
+from model.registry import GENERATORS, get_generator, register_generator
+
+__all__ = [
+    "GENERATORS",
+    "Generator",
+    "describe",
+    "get_generator",
+    "prompt_text",
+    "register_generator",
+    "source_path",
+]
