@@ -64,6 +64,10 @@ class Registry(Generic[T]):
 
         return deco
 
+    def remove(self, name: str) -> None:
+        """Unregister ``name`` (no error if absent)."""
+        self._entries.pop(name, None)
+
     def entry(self, name: str) -> Entry[T]:
         try:
             return self._entries[name]

@@ -139,7 +139,7 @@ class ClipMetric(Metric):
         """Score ``video`` ``(T,H,W,3)`` or ``(B,T,H,W,3)`` uint8 against ``prompt``(s)."""
         clips = _as_batch(video)
         if prompt is None:
-            prompts = [Prompt(id="adhoc", text="", family="showcase")] * len(clips)
+            prompts = [Prompt(id="adhoc", text="(no prompt)", family="showcase")] * len(clips)
         elif isinstance(prompt, Prompt):
             prompts = [prompt] * len(clips)
         else:

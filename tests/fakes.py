@@ -1,0 +1,55 @@
+"""Generators and metrics that misbehave on purpose (used through ``module:tests.fakes:...``)."""
+
+from __future__ import annotations
+
+import os
+import signal
+from typing import Any
+
+from bench.errors import GeneratorError
+from model.reference import ReferenceGenerator
+
+
+class KillingReference(ReferenceGenerator):
+    """The reference generator, which SIGKILLs its own process on the Nth generate() call when
+    ``T2V_TEST_KILL_AT=N`` is set: a run killed mid-way, exactly where a test wants it."""
+
+    name = "killing-reference"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.calls = 0
+
+    def generate(self, prompt: Any, **kwargs: Any) -> Any:
+        self.calls += 1
+        kill_at = os.environ.get("T2V_TEST_KILL_AT")
+        if kill_at and self.calls >= int(kill_at):
+            os.kill(os.getpid(), signal.SIGKILL)
+        return super().generate(prompt, **kwargs)
+
+
+class FailOn(ReferenceGenerator):
+    """Raises for one prompt id; renders the others. ``interrupt=true`` raises KeyboardInterrupt."""
+
+    name = "fail-on"
+
+    def __init__(self, prompt: str = "", interrupt: bool = False, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.target, self.interrupt = prompt, interrupt
+
+    def generate(self, prompt: Any, **kwargs: Any) -> Any:
+        if getattr(prompt, "id", None) == self.target:
+            if self.interrupt:
+                raise KeyboardInterrupt
+            raise GeneratorError(f"prompt {self.target!r}: out of memory (simulated)")
+        return super().generate(prompt, **kwargs)
+
+
+class NotAVideo:
+    """A generator that returns the wrong type."""
+
+    name = "not-a-video"
+    version = "0"
+
+    def generate(self, prompt: Any, **kwargs: Any) -> Any:
+        return [[0]]

@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from bench.video import read_video, write_video
+from metrics import Clip
+from metrics.temporal.flicker import TemporalFlicker
+from tests.conftest import blank_prompt, disc_clip
+
+
+def score(frames: np.ndarray) -> float:
+    return TemporalFlicker().score(Clip(frames, 8.0, blank_prompt())).value
+
+
+def encoded(frames: np.ndarray, tmp_path: Path) -> np.ndarray:
+    return read_video(write_video(tmp_path / "c.mp4", frames, fps=8)).frames
+
+
+def textured(size: int = 96, T: int = 12, dx: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(0)
+    import cv2
+
+    big = cv2.GaussianBlur(rng.normal(128, 40, (size, size * 3)).astype(np.float32), (0, 0), 3)
+    big = np.clip(big, 0, 255).astype(np.uint8)
+    frames = [np.repeat(big[:, t * dx : t * dx + size, None], 3, axis=2) for t in range(T)]
+    return np.stack(frames)
+
+
+def test_static_clip_is_zero() -> None:
+    assert score(np.full((10, 64, 64, 3), 120, np.uint8)) == 0.0
+
+
+def test_smooth_motion_and_pan_are_near_zero(tmp_path: Path) -> None:
+    moving = disc_clip([[(10 + 6 * t, 40), (80 - 5 * t, 60)] for t in range(12)], [(215, 38, 38), (40, 84, 216)])
+    assert score(encoded(moving, tmp_path)) < 0.3
+    assert score(encoded(textured(dx=2), tmp_path)) < 0.5
+
+
+def test_global_flicker_scores_its_amplitude(tmp_path: Path) -> None:
+    base = textured(dx=0).astype(np.int16)
+    values = []
+    for amp in (5, 10, 20):
+        sign = np.where(np.arange(base.shape[0]) % 2 == 0, 1, -1)[:, None, None, None]
+        clip = np.clip(base + amp * sign, 0, 255).astype(np.uint8)
+        values.append(score(encoded(clip, tmp_path)))
+    assert values[0] < values[1] < values[2]
+    assert values[2] == pytest.approx(2 * 20 - 1.5 * 2, rel=0.35)  # a step of 2*amp each frame
+    assert values[0] > 1.0
+
+
+def test_object_flicker_is_caught(tmp_path: Path) -> None:
+    pos = [[(30 + 3 * t, 48)] for t in range(12)]
+    steady = disc_clip(pos, [(215, 38, 38)], radius=14)
+    blinking = steady.copy()
+    dark = disc_clip(pos, [(120, 20, 20)], radius=14)
+    blinking[1::2] = dark[1::2]
+    a, b = score(encoded(steady, tmp_path)), score(encoded(blinking, tmp_path))
+    assert a < 0.3 and b > 5 * max(a, 0.1)
+    result = TemporalFlicker().score(Clip(encoded(blinking, tmp_path), 8.0, blank_prompt()))
+    assert result.events and result.events[0].type == "flicker"
+
+
+def test_torchmetrics_api() -> None:
+    m = TemporalFlicker()
+    static = np.full((6, 32, 32, 3), 90, np.uint8)
+    flick = static.copy()
+    flick[1::2] += 20
+    m.update(torch.from_numpy(np.stack([static, flick])))
+    value = m.compute()
+    assert value.dtype == torch.float64
+    assert float(value) == pytest.approx((0.0 + score(flick)) / 2)
+    m.reset()
+    with pytest.warns(UserWarning, match="before the ``update``"):
+        assert torch.isnan(m.compute())
+    with pytest.raises(ValueError, match="uint8"):
+        m.update(torch.zeros(4, 8, 8, 3))

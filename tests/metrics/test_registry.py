@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+import pytest
+
+from bench.errors import MetricError
+from metrics import build_metric, resolve_metrics
+
+
+def test_selection() -> None:
+    assert resolve_metrics("none") == []
+    everything = resolve_metrics("all")
+    assert {"physics.count", "temporal.flicker"} <= set(everything)
+    assert resolve_metrics("physics.*") == [n for n in everything if n.startswith("physics.")]
+    assert resolve_metrics("temporal.flicker,physics.count,temporal.flicker") == ["temporal.flicker", "physics.count"]
+
+
+def test_unknown_metric_suggests() -> None:
+    with pytest.raises(MetricError, match="did you mean 'temporal.flicker'"):
+        resolve_metrics("temporal.flick")
+    with pytest.raises(MetricError, match="no metric matches"):
+        resolve_metrics("nothing.*")
+    with pytest.raises(MetricError):
+        build_metric("nope.nope")
+
+
+def test_protocol_names_the_metric() -> None:
+    m = build_metric("physics.count")
+    p = m.protocol()
+    assert p["name"] == "physics.count" and p["version"] == "1" and p["backend"] == "color"
