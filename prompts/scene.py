@@ -33,8 +33,8 @@ class Background(Strict):
     horizon at ``horizon`` (y), or a procedural texture (seeded by the clip)."""
 
     kind: Literal["flat", "gradient", "sky_ground", "texture"] = "flat"
-    color: str = "#d8dde3"
-    color2: str = "#9aa3ad"
+    color: str = "#c9cdd2"
+    color2: str = "#aab2bb"
     horizon: float = Field(0.72, ge=0.0, le=1.0)
 
     @field_validator("color", "color2")
