@@ -21,26 +21,16 @@ def _add_run(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "run", help="generate, score and report a suite", description="Generate, score and report a suite."
     )
-    p.add_argument(
-        "--suite", default="smoke", help="bundled suite name or path to a suite YAML (default: smoke)"
-    )
+    p.add_argument("--suite", default="smoke", help="bundled suite name or path to a suite YAML (default: smoke)")
     p.add_argument(
         "--generator",
         default="reference",
         help="generator spec (default: reference); see `t2vbench generators`",
     )
-    p.add_argument(
-        "--seeds", default="1", help="N runs seeds 0..N-1; a list 3,7,11; a range 0-4 (default: 1)"
-    )
-    p.add_argument(
-        "--metrics", default="all", help="all | none | comma-separated names or family.* (default: all)"
-    )
-    p.add_argument(
-        "--out", type=Path, default=None, help="run directory (default: runs/<suite>-<generator>-<time>)"
-    )
-    p.add_argument(
-        "--resume", action="store_true", help="continue a run: skip finished units, retry failed ones"
-    )
+    p.add_argument("--seeds", default="1", help="N runs seeds 0..N-1; a list 3,7,11; a range 0-4 (default: 1)")
+    p.add_argument("--metrics", default="all", help="all | none | comma-separated names or family.* (default: all)")
+    p.add_argument("--out", type=Path, default=None, help="run directory (default: runs/<suite>-<generator>-<time>)")
+    p.add_argument("--resume", action="store_true", help="continue a run: skip finished units, retry failed ones")
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
     p.add_argument("--shard", default=None, metavar="I/N", help="run only units k with k %% N == I (0-based)")
     p.add_argument("--frames", type=int, default=None, help="frames per clip (default: the generator's)")
@@ -56,9 +46,7 @@ def _add_run(sub: argparse._SubParsersAction) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="t2vbench", description="Evaluate and benchmark text-to-video generators."
-    )
+    parser = argparse.ArgumentParser(prog="t2vbench", description="Evaluate and benchmark text-to-video generators.")
     parser.add_argument("--version", action="store_true", help="print the version and exit")
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -171,9 +159,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.WARNING, format="t2vbench: %(message)s"
-    )
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, format="t2vbench: %(message)s")
     if args.version:
         import bench
 

@@ -35,9 +35,7 @@ def git_commit() -> str | None:
     if not (root / ".git").exists():
         return None
     try:
-        sha = subprocess.run(
-            ["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5
-        )
+        sha = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5)
         if sha.returncode != 0:
             return None
         dirty = subprocess.run(

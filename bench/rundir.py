@@ -138,9 +138,7 @@ class RunDir:
                 "metric": pd.Series([r["metric"] for r in rows], dtype="string"),
                 "value": pd.Series([r["value"] for r in rows], dtype="Float64"),
                 "verdict": pd.Series([r["verdict"] for r in rows], dtype="string"),
-                "events": pd.Series(
-                    [json.dumps(r["events"], ensure_ascii=False) for r in rows], dtype="string"
-                ),
+                "events": pd.Series([json.dumps(r["events"], ensure_ascii=False) for r in rows], dtype="string"),
                 "error": pd.Series([r["error"] for r in rows], dtype="string"),
             }
         )

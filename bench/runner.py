@@ -148,9 +148,7 @@ class Runner:
         if cfg.out is not None:
             out = Path(cfg.out)
             if RunDir(out).exists() and not cfg.resume:
-                raise UsageError(
-                    f"{out}: a run already lives here; pass --resume to continue it, or another --out"
-                )
+                raise UsageError(f"{out}: a run already lives here; pass --resume to continue it, or another --out")
             if out.exists() and not out.is_dir():
                 raise UsageError(f"{out}: exists and is not a folder")
             if out.is_dir() and any(out.iterdir()) and not RunDir(out).exists():
@@ -167,9 +165,7 @@ class Runner:
         stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
         return cfg.runs_root / f"{self.suite.suite}-{_slug(cfg.generator)}-{stamp}-{secrets.token_hex(2)}"
 
-    def _manifest(
-        self, previous: dict[str, Any] | None, status: str, counts: dict[str, int]
-    ) -> dict[str, Any]:
+    def _manifest(self, previous: dict[str, Any] | None, status: str, counts: dict[str, int]) -> dict[str, Any]:
         now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
         prev = previous or {}
         return {
@@ -281,9 +277,7 @@ class Runner:
                     with prof.stage(f"metric:{m.name}"):
                         res = m.score(clip)
                     rows.append(
-                        make_row(
-                            pid, seed, fam, m.name, res.value, res.verdict, [e.to_dict() for e in res.events]
-                        )
+                        make_row(pid, seed, fam, m.name, res.value, res.verdict, [e.to_dict() for e in res.events])
                     )
                 except Exception as err:
                     rows.append(make_row(pid, seed, fam, m.name, error=f"{m.name}: {one_line(err)}"))
@@ -394,12 +388,8 @@ class Runner:
                 build_report(rd.root)
             except Exception as err:  # the results are safe on disk; say what went wrong
                 log.error("report: %s", one_line(err))
-        exit_code = {"interrupted": EXIT_INTERRUPTED}.get(
-            status, EXIT_UNITS_FAILED if counts["failed"] else EXIT_OK
-        )
-        return RunOutcome(
-            rd.root, status, exit_code, counts, processed, skipped, time.perf_counter() - t_start
-        )
+        exit_code = {"interrupted": EXIT_INTERRUPTED}.get(status, EXIT_UNITS_FAILED if counts["failed"] else EXIT_OK)
+        return RunOutcome(rd.root, status, exit_code, counts, processed, skipped, time.perf_counter() - t_start)
 
     def _write_profile(self, unit_timings: dict[str, list[dict[str, Any]]], wall: float) -> None:
         stages = dict(unit_timings)
@@ -424,8 +414,7 @@ class Runner:
             },
             "invocation": {"wall_s": wall, "peak_rss_bytes": peak_rss_bytes()},
             "machine": {
-                k: self.env.get(k)
-                for k in ("cpu", "cpu_count", "memory_bytes", "gpu", "cuda", "torch", "platform")
+                k: self.env.get(k) for k in ("cpu", "cpu_count", "memory_bytes", "gpu", "cuda", "torch", "platform")
             },
         }
         atomic_write_json(self.rundir.profile_path, profile)

@@ -45,7 +45,9 @@ def main() -> int:
         for step in steps:
             dt, rc, out = timed(step, work)
             total += dt
-            print(f"install step {' '.join(Path(step[0]).name if i == 0 else s for i, s in enumerate(step))}: {dt:.1f} s")
+            print(
+                f"install step {' '.join(Path(step[0]).name if i == 0 else s for i, s in enumerate(step))}: {dt:.1f} s"
+            )
             if rc != 0:
                 print(out[-2000:])
                 return 1

@@ -152,16 +152,8 @@ class ClipMetric(Metric):
     def compute(self) -> torch.Tensor:
         if self.is_check:
             decided = self.n_pass + self.n_fail
-            return (
-                self.n_pass.double() / decided
-                if decided > 0
-                else torch.tensor(float("nan"), dtype=torch.float64)
-            )
-        return (
-            self.value_sum / self.n_value
-            if self.n_value > 0
-            else torch.tensor(float("nan"), dtype=torch.float64)
-        )
+            return self.n_pass.double() / decided if decided > 0 else torch.tensor(float("nan"), dtype=torch.float64)
+        return self.value_sum / self.n_value if self.n_value > 0 else torch.tensor(float("nan"), dtype=torch.float64)
 
 
 class SetMetric(Metric):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 from bench.errors import MetricError, UnknownNameError
@@ -19,9 +20,17 @@ def register_metric(cls: type[Any]) -> type[Any]:
     return METRICS.add(cls.name, cls, description=cls.description)
 
 
+#: Modules whose metrics register on import.
+BUILTIN_MODULES = (
+    "metrics.temporal.flicker",
+    "metrics.physics.permanence",
+    "metrics.physics.count",
+)
+
+
 def _load_builtin() -> None:
-    import metrics.physics.count
-    import metrics.temporal.flicker  # noqa: F401
+    for module in BUILTIN_MODULES:
+        importlib.import_module(module)
 
 
 def resolve_metrics(selection: str) -> list[str]:
@@ -39,9 +48,7 @@ def resolve_metrics(selection: str) -> list[str]:
         if part.endswith(".*"):
             found = [n for n in METRICS.names() if n.startswith(part[:-1])]
             if not found:
-                raise MetricError(
-                    f"--metrics: no metric matches {part!r} (known: {', '.join(METRICS.names())})"
-                )
+                raise MetricError(f"--metrics: no metric matches {part!r} (known: {', '.join(METRICS.names())})")
             out += [n for n in found if n not in out]
             continue
         try:

@@ -52,9 +52,7 @@ def _convert(value: str, annotation: Any, key: str, spec: str) -> Any:
         if "int" in kinds:
             return int(value)
     except ValueError:
-        raise GeneratorError(
-            f"generator spec {spec!r}: option {key}={value!r} is not a valid {kinds}"
-        ) from None
+        raise GeneratorError(f"generator spec {spec!r}: option {key}={value!r} is not a valid {kinds}") from None
     return value
 
 

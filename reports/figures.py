@@ -13,11 +13,7 @@ import matplotlib.pyplot as plt
 
 def pass_rate_figure(summary: dict[str, Any], dest: Path) -> bool:
     """Horizontal bars: pass rate of each check with its 95% Wilson interval. False if no checks."""
-    items = [
-        (name, block)
-        for name, block in summary.get("metrics", {}).items()
-        if block.get("pass_rate") is not None
-    ]
+    items = [(name, block) for name, block in summary.get("metrics", {}).items() if block.get("pass_rate") is not None]
     if not items:
         return False
     names = [n for n, _ in items]

@@ -40,9 +40,7 @@ def poster(clip: Path, frame: int, bbox: list[float] | None, dest: Path, scale: 
     return bool(cv2.imwrite(str(dest), cv2.cvtColor(img, cv2.COLOR_RGB2BGR)))
 
 
-def build_gallery(
-    run: Path, rows: list[dict[str, Any]], prompts: dict[str, dict[str, Any]]
-) -> list[dict[str, Any]]:
+def build_gallery(run: Path, rows: list[dict[str, Any]], prompts: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
     """Cards for failed rows (at most :data:`MAX_CARDS`), posters written under ``assets/``."""
     cards = []
     fails = [r for r in rows if r.get("verdict") == "fail" and r.get("prompt_id") != "*"]

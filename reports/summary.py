@@ -78,8 +78,6 @@ def summarize_rows(rows: list[dict[str, Any]]) -> dict[str, Any]:
         by_family[r["metric"]][r.get("family") or "?"].append(r)
     return {
         "metrics": {m: _block(rs) for m, rs in sorted(by_metric.items())},
-        "families": {
-            m: {f: _block(rs) for f, rs in sorted(fams.items())} for m, fams in sorted(by_family.items())
-        },
+        "families": {m: {f: _block(rs) for f, rs in sorted(fams.items())} for m, fams in sorted(by_family.items())},
         "set": set_level,
     }

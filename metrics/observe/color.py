@@ -2,12 +2,14 @@
 
 Chromatic colours are hue windows over pixels with enough saturation and value; ``brown`` is a
 dark orange; ``white``, ``gray`` and ``black`` are bands of value among unsaturated pixels. The
-bands leave gaps between them, so a light gray background (value about 0.8) keys as no colour.
+bands leave gaps between them: backgrounds in those gaps key as no colour (``NONE``).
+
+The rules are applied once to the centre of every 6-bit RGB bin to build a 64^3 lookup table, so
+classifying a clip is one table lookup per pixel.
 """
 
 from __future__ import annotations
 
-import cv2
 import numpy as np
 
 from prompts.palette import COLOR_NAMES
@@ -25,60 +27,69 @@ HUE_WINDOWS: dict[str, tuple[float, float]] = {
 }
 MIN_SAT = 0.38  # chromatic pixels
 MIN_VAL = 0.30
-BROWN = {"hue": (8.0, 45.0), "sat": 0.35, "val": (0.18, 0.58)}
+BROWN_HUE = (8.0, 45.0)
+BROWN_SAT = 0.35
+BROWN_VAL = (0.18, 0.58)
 ACHROMATIC_SAT = 0.20
-WHITE_VAL = 0.88
-GRAY_VAL = (0.32, 0.68)
+WHITE_VAL = 0.85
+GRAY_VAL = (0.32, 0.66)
 BLACK_VAL = 0.22
 
-
-def to_hsv(frames: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``(T,H,W,3)`` uint8 RGB -> hue in degrees, saturation and value in [0, 1], each ``(T,H,W)``."""
-    T, H, W, _ = frames.shape
-    hsv = cv2.cvtColor(frames.reshape(T * H, W, 3), cv2.COLOR_RGB2HSV_FULL).reshape(T, H, W, 3)
-    h = hsv[..., 0].astype(np.float32) * (360.0 / 256.0)
-    s = hsv[..., 1].astype(np.float32) / 255.0
-    v = hsv[..., 2].astype(np.float32) / 255.0
-    return h, s, v
+#: Class index of each palette colour in a class map; ``NONE`` for background tones.
+CLASS_OF: dict[str, int] = {name: i for i, name in enumerate(COLOR_NAMES)}
+NONE = 255
 
 
-def color_mask(hsv: tuple[np.ndarray, np.ndarray, np.ndarray], name: str) -> np.ndarray:
-    """Boolean mask of pixels a viewer would call ``name``; same shape as each HSV plane."""
-    h, s, v = hsv
-    if name not in COLOR_NAMES:
-        raise ValueError(f"unknown colour {name!r}")
-    if name == "white":
-        return (s < ACHROMATIC_SAT) & (v >= WHITE_VAL)
-    if name == "gray":
-        return (s < ACHROMATIC_SAT) & (v >= GRAY_VAL[0]) & (v <= GRAY_VAL[1])
-    if name == "black":
-        return v < BLACK_VAL
-    if name == "brown":
-        lo, hi = BROWN["hue"]
-        return (h >= lo) & (h < hi) & (s >= BROWN["sat"]) & (v >= BROWN["val"][0]) & (v < BROWN["val"][1])
-    lo, hi = HUE_WINDOWS[name]
-    in_hue = ((h >= lo) | (h < hi)) if lo > hi else ((h >= lo) & (h < hi))
-    m = in_hue & (s >= MIN_SAT) & (v >= MIN_VAL)
-    if name in ("orange", "yellow"):  # dark orange is brown
-        m &= v >= BROWN["val"][1]
-    return m
+def rgb_to_hsv(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(..., 3)`` RGB in 0..255 -> hue (degrees), saturation and value in [0, 1]."""
+    x = rgb.astype(np.float64) / 255.0
+    r, g, b = x[..., 0], x[..., 1], x[..., 2]
+    mx, mn = x.max(-1), x.min(-1)
+    d = mx - mn
+    safe = np.where(d == 0, 1.0, d)
+    h = np.where(mx == r, ((g - b) / safe) % 6.0, np.where(mx == g, (b - r) / safe + 2.0, (r - g) / safe + 4.0))
+    h = np.where(d == 0, 0.0, h * 60.0)
+    s = np.where(mx == 0, 0.0, d / np.where(mx == 0, 1.0, mx))
+    return h, s, mx
 
 
-def components(
-    mask: np.ndarray, min_area: int
-) -> list[tuple[int, tuple[int, int, int, int], tuple[float, float]]]:
-    """Connected components of a 2-D mask with at least ``min_area`` pixels.
-
-    Returns ``(area, (x, y, w, h), (cx, cy))`` per component, in pixels, largest first.
-    """
-    mask8 = mask.astype(np.uint8)
-    mask8 = cv2.morphologyEx(mask8, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))
-    n, _, stats, cents = cv2.connectedComponentsWithStats(mask8, connectivity=8)
-    out = []
-    for i in range(1, n):
-        area = int(stats[i, cv2.CC_STAT_AREA])
-        if area >= min_area:
-            x, y, w, hh = (int(stats[i, k]) for k in (0, 1, 2, 3))
-            out.append((area, (x, y, w, hh), (float(cents[i, 0]), float(cents[i, 1]))))
-    out.sort(key=lambda c: -c[0])
+def classify_hsv(h: np.ndarray, s: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """Palette class index (or ``NONE``) of each pixel from its hue, saturation and value."""
+    out = np.full(h.shape, NONE, np.uint8)
+    chroma = (s >= MIN_SAT) & (v >= MIN_VAL)
+    for name, (lo, hi) in HUE_WINDOWS.items():
+        in_hue = ((h >= lo) | (h < hi)) if lo > hi else ((h >= lo) & (h < hi))
+        m = in_hue & chroma
+        if name in ("orange", "yellow"):  # dark orange is brown
+            m &= v >= BROWN_VAL[1]
+        out[m] = CLASS_OF[name]
+    brown = (h >= BROWN_HUE[0]) & (h < BROWN_HUE[1]) & (s >= BROWN_SAT) & (v >= BROWN_VAL[0]) & (v < BROWN_VAL[1])
+    out[brown] = CLASS_OF["brown"]
+    grey = s < ACHROMATIC_SAT
+    out[grey & (v >= WHITE_VAL)] = CLASS_OF["white"]
+    out[grey & (v >= GRAY_VAL[0]) & (v <= GRAY_VAL[1])] = CLASS_OF["gray"]
+    out[v < BLACK_VAL] = CLASS_OF["black"]
     return out
+
+
+def _build_lut() -> np.ndarray:
+    centres = np.arange(64, dtype=np.float64) * 4.0 + 1.5
+    r, g, b = np.meshgrid(centres, centres, centres, indexing="ij")
+    h, s, v = rgb_to_hsv(np.stack([r, g, b], -1))
+    return classify_hsv(h, s, v).reshape(-1)
+
+
+LUT: np.ndarray = _build_lut()  # (64**3,) uint8, index (r>>2)<<12 | (g>>2)<<6 | (b>>2)
+
+
+def class_map(frames: np.ndarray) -> np.ndarray:
+    """``(..., H, W, 3)`` uint8 RGB -> ``(..., H, W)`` uint8 palette class (``NONE`` = none)."""
+    q = (frames >> 2).astype(np.int32)
+    return LUT[(q[..., 0] << 12) | (q[..., 1] << 6) | q[..., 2]]
+
+
+def color_mask(frames: np.ndarray, name: str) -> np.ndarray:
+    """Boolean mask of pixels a viewer would call ``name``, ``(..., H, W)``."""
+    if name not in CLASS_OF:
+        raise ValueError(f"unknown colour {name!r}")
+    return class_map(frames) == CLASS_OF[name]

@@ -68,7 +68,5 @@ class TemporalFlicker(ClipMetric):
         worst = int(np.argmax(per_frame))
         events = []
         if per_frame[worst] > 0.5:
-            events.append(
-                Event("flicker", worst, None, None, f"oscillation {per_frame[worst]:.2f} gray levels")
-            )
+            events.append(Event("flicker", worst, None, None, f"oscillation {per_frame[worst]:.2f} gray levels"))
         return ClipResult(value=round(value, 6), events=events)

@@ -114,9 +114,7 @@ def extent(obj: SceneObject) -> tuple[float, float]:
     return obj.size * obj.aspect, obj.size
 
 
-def _bounce_segments(
-    y0: float, vy: float, ay: float, floor: float, e: float
-) -> list[tuple[float, float, float]]:
+def _bounce_segments(y0: float, vy: float, ay: float, floor: float, e: float) -> list[tuple[float, float, float]]:
     """Parabola segments ``(t_start, y_start, v_start)`` of a fall reflected at ``floor``.
 
     A segment with ``v_start`` NaN means the object rests on the floor from ``t_start`` on.

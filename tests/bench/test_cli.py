@@ -62,7 +62,19 @@ def test_argparse_errors_exit_2() -> None:
 
 def test_run_and_report_commands(tiny_suite: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "run"
-    argv = ["run", "--suite", str(tiny_suite), "--out", str(out), "--frames", "8", "--height", "64", "--width", "64"]
+    argv = [
+        "run",
+        "--suite",
+        str(tiny_suite),
+        "--out",
+        str(out),
+        "--frames",
+        "8",
+        "--height",
+        "64",
+        "--width",
+        "64",
+    ]
     assert main(argv) == 0
     text = capsys.readouterr().out
     assert "finished: 3/3 units done, 0 failed" in text and "report.html" in text

@@ -16,7 +16,7 @@ import torch
 from bench.errors import GeneratorError, MetricError, SuiteError, UsageError
 from bench.runner import RunConfig, run
 from metrics.base import Clip, SetMetric
-from metrics.registry import METRICS
+from metrics.registry import METRICS, resolve_metrics
 from tests.conftest import write_suite
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -67,7 +67,7 @@ def test_end_to_end_writes_the_whole_run_directory(tiny_suite: Path, tmp_path: P
     rows = rows_of(out)
     assert len(rows) == 6 * len(m["metrics"])
     assert all(set(r) == {"prompt_id", "seed", "family", "metric", "value", "verdict", "events", "error"} for r in rows)
-    assert {r["metric"] for r in rows} == {"physics.count", "temporal.flicker"}
+    assert {r["metric"] for r in rows} == set(resolve_metrics("all")) == {p["name"] for p in m["metrics"]}
     assert all(r["verdict"] == "pass" for r in rows if r["metric"] == "physics.count")
     table = pd.read_parquet(out / "results.parquet")
     assert len(table) == len(rows)
@@ -128,7 +128,8 @@ def test_killed_run_resumes_to_identical_rows(tiny_suite: Path, tmp_path: Path) 
 
 def test_interrupt_keeps_finished_units(tiny_suite: Path, tmp_path: Path) -> None:
     out = tmp_path / "run"
-    res = run(cfg(tiny_suite, out, generator="module:tests.fakes:FailOn,prompt=smoke-count-three,interrupt=true"))
+    spec = "module:tests.fakes:FailOn,prompt=smoke-count-three,interrupt=true"
+    res = run(cfg(tiny_suite, out, generator=spec, metrics="physics.count,temporal.flicker"))
     assert res.status == "interrupted" and res.exit_code == 130
     assert res.counts["done"] == 2
     assert len(rows_of(out)) == 2 * 2
@@ -148,7 +149,7 @@ def test_folder_run_with_a_corrupt_clip_exits_3_and_scores_the_rest(tiny_suite: 
     (folder / "smoke-spatial-left" / "0.mp4").write_bytes(b"\x00\x00\x00\x18ftypmp42" + os.urandom(2000))
     (folder / "smoke-count-three" / "0.mp4").write_bytes(b"")
     out = tmp_path / "run"
-    res = run(cfg(tiny_suite, out, generator=f"folder:{folder}"))
+    res = run(cfg(tiny_suite, out, generator=f"folder:{folder}", metrics="physics.count,temporal.flicker"))
     assert res.exit_code == 3 and res.status == "finished_with_failures"
     assert res.counts == {"units": 3, "done": 3, "failed": 2, "pending": 0}
     rows = {(r["prompt_id"], r["metric"]): r for r in rows_of(out)}
@@ -177,12 +178,15 @@ def test_folder_run_with_a_missing_clip(tiny_suite: Path, tmp_path: Path) -> Non
 
 def test_one_failing_unit_never_stops_the_others(tiny_suite: Path, tmp_path: Path) -> None:
     out = tmp_path / "run"
-    res = run(cfg(tiny_suite, out, generator="module:tests.fakes:FailOn,prompt=smoke-spatial-left"))
+    res = run(cfg(tiny_suite, out, generator="module:tests.fakes:FailOn,prompt=smoke-spatial-left", metrics="physics.*"))
     assert res.exit_code == 3 and res.counts["failed"] == 1 and res.counts["done"] == 3
     bad = [r for r in rows_of(out) if r["error"]]
-    assert len(bad) == 2 and all("out of memory (simulated)" in r["error"] for r in bad)
+    assert len(bad) == len(resolve_metrics("physics.*"))
+    assert all("out of memory (simulated)" in r["error"] for r in bad)
     # --resume retries failed units (a transient failure may pass now) and skips the good ones
-    res2 = run(cfg(tiny_suite, out, generator="module:tests.fakes:FailOn,prompt=smoke-spatial-left", resume=True))
+    res2 = run(
+        cfg(tiny_suite, out, generator="module:tests.fakes:FailOn,prompt=smoke-spatial-left", metrics="physics.*", resume=True)
+    )
     assert (res2.processed, res2.skipped) == (1, 2)
 
 
@@ -211,7 +215,9 @@ def test_a_crashing_metric_only_errors_its_own_row(
     out = tmp_path / "run"
     assert run(cfg(tiny_suite, out)).exit_code == 3
     rows = rows_of(out)
-    assert all(r["error"] == "temporal.flicker: RuntimeError: flow exploded" for r in rows if r["metric"] == "temporal.flicker")
+    assert all(
+        r["error"] == "temporal.flicker: RuntimeError: flow exploded" for r in rows if r["metric"] == "temporal.flicker"
+    )
     assert all(r["error"] is None for r in rows if r["metric"] == "physics.count")
 
 

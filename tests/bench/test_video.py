@@ -85,7 +85,7 @@ def test_truncated_file(tmp_path: Path, clip: np.ndarray) -> None:
     data = write_video(tmp_path / "a.mp4", Video(clip, 8.0)).read_bytes()
     bad = tmp_path / "trunc.mp4"
     bad.write_bytes(data[: len(data) // 2])
-    with pytest.raises(VideoError, match="trunc.mp4"):
+    with pytest.raises(VideoError, match=r"trunc\.mp4"):
         read_video(bad)
 
 

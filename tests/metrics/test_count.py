@@ -39,7 +39,7 @@ def test_vanish_fails_at_its_frame(tmp_path: Path) -> None:
     r = check(three(drop=6), THREE, tmp_path)
     assert r.verdict == "fail"
     (ev,) = r.events
-    assert ev.type == "count_missing" and ev.frame == 6 and "expected 3, saw 2" in ev.detail
+    assert ev.type == "count_missing" and ev.frame == 6 and "expected 3, 2 present in frames 6-11" in ev.detail
 
 
 def test_spawn_fails(tmp_path: Path) -> None:
@@ -53,7 +53,7 @@ def test_occlusion_and_reemergence_pass(tmp_path: Path) -> None:
     clip = disc_clip([[(8 + 8 * t, 48)] for t in range(T)], [RED])
     clip[:, 20:76, 38:58] = GRAY_WALL  # a wall in front, hiding the ball in the middle frames
     r = check(clip, ONE, tmp_path)
-    assert r.verdict == "pass" and r.value < 1.0
+    assert r.verdict == "pass" and r.value == 1.0  # hidden behind the wall, still present
 
 
 def test_leaving_the_frame_passes(tmp_path: Path) -> None:
@@ -67,7 +67,7 @@ def test_na_without_colours(tmp_path: Path) -> None:
     assert PhysicsCount().score(Clip(three(), 8.0, blank_prompt(None))).verdict == "n/a"
 
 
-def test_expected_colour_change_is_followed(tmp_path: Path) -> None:
+def test_colour_change_does_not_change_the_count(tmp_path: Path) -> None:
     T = 12
     clip = disc_clip([[(48, 48)] for _ in range(T)], [(40, 84, 216)])
     clip[6:] = disc_clip([[(48, 48)] for _ in range(T - 6)], [(22, 22, 22)])
@@ -76,4 +76,8 @@ def test_expected_colour_change_is_followed(tmp_path: Path) -> None:
         "events": [{"type": "state_change", "object": "box", "change": "color", "to": "black"}],
     }
     assert check(clip, expect, tmp_path).verdict == "pass"
-    assert check(clip, {"objects": expect["objects"]}, tmp_path).verdict == "fail"
+    # unexpected or not, the box is still there (colour constancy is physics.shape's business)
+    assert check(clip, {"objects": expect["objects"]}, tmp_path).verdict == "pass"
+    gone = clip.copy()
+    gone[6:] = disc_clip([[None] for _ in range(T - 6)], [(0, 0, 0)])
+    assert check(gone, expect, tmp_path).verdict == "fail"

@@ -11,11 +11,14 @@ def test_selection() -> None:
     everything = resolve_metrics("all")
     assert {"physics.count", "temporal.flicker"} <= set(everything)
     assert resolve_metrics("physics.*") == [n for n in everything if n.startswith("physics.")]
-    assert resolve_metrics("temporal.flicker,physics.count,temporal.flicker") == ["temporal.flicker", "physics.count"]
+    assert resolve_metrics("temporal.flicker,physics.count,temporal.flicker") == [
+        "temporal.flicker",
+        "physics.count",
+    ]
 
 
 def test_unknown_metric_suggests() -> None:
-    with pytest.raises(MetricError, match="did you mean 'temporal.flicker'"):
+    with pytest.raises(MetricError, match=r"did you mean 'temporal\.flicker'"):
         resolve_metrics("temporal.flick")
     with pytest.raises(MetricError, match="no metric matches"):
         resolve_metrics("nothing.*")
@@ -26,4 +29,4 @@ def test_unknown_metric_suggests() -> None:
 def test_protocol_names_the_metric() -> None:
     m = build_metric("physics.count")
     p = m.protocol()
-    assert p["name"] == "physics.count" and p["version"] == "1" and p["backend"] == "color"
+    assert p["name"] == "physics.count" and p["version"] == "2" and p["backend"] == "color" and p["min_run"] == 2

@@ -1,0 +1,84 @@
+"""The ``color`` backend (default, no weights): colour keying, blobs, tracks, camera, occluders."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import cv2
+import numpy as np
+
+from metrics.observe.base import Observation
+from metrics.observe.blobs import Blob, find_blobs
+from metrics.observe.camera import estimate_camera
+from metrics.observe.color import CLASS_OF, NONE, class_map
+from metrics.observe.explain import explain
+from metrics.observe.scenery import INVALID, occluder_regions, stabilised_class_maps, static_class_map
+from metrics.observe.tracker import ColorTracker, GroupSpec
+
+_DILATE = np.ones((5, 5), np.uint8)
+
+
+def group_info(prompt: Any, observable: Any) -> dict[str, dict[str, Any]]:
+    """``expect.objects`` as plain dicts, with whether a backend can observe each one."""
+    exp = prompt.expect
+    out: dict[str, dict[str, Any]] = {}
+    for o in exp.objects if exp else []:
+        out[o.id] = {
+            "noun": o.noun,
+            "color": o.color,
+            "shape": o.shape,
+            "count": o.count,
+            "observable": bool(observable(o)),
+        }
+    return out
+
+
+class ColorBackend:
+    """Observes the objects of ``expect`` that have a colour.
+
+    Args:
+        min_area_frac: smallest blob, as a fraction of the frame (H.264 speckle is smaller).
+    """
+
+    name = "color"
+
+    def __init__(self, min_area_frac: float = 0.0006) -> None:
+        self.min_area_frac = float(min_area_frac)
+
+    def protocol(self) -> dict[str, Any]:
+        return {"backend": self.name, "min_area_frac": self.min_area_frac, "camera": "LK + RANSAC similarity"}
+
+    def observe(self, clip: Any) -> Observation:
+        frames = clip.frames
+        T, H, W = frames.shape[:3]
+        groups = group_info(clip.prompt, lambda o: o.color is not None)
+        exp = clip.prompt.expect
+        specs = [GroupSpec(o.id, CLASS_OF[o.color], o.count, o.shape) for o in (exp.objects if exp else []) if o.color]
+        cmap = clip.cache.get("class_map")
+        if cmap is None:
+            cmap = clip.cache["class_map"] = class_map(frames)
+        min_area = max(6, round(self.min_area_frac * H * W))
+        expected_cls = np.array(sorted({s.cls for s in specs}), np.uint8)
+        moving = np.isin(cmap, expected_cls)
+        moving = np.stack([cv2.dilate(m.astype(np.uint8), _DILATE).astype(bool) for m in moving])
+        camera = estimate_camera(clip.gray(), moving)
+        stable = stabilised_class_maps(cmap, camera)
+        static = static_class_map(stable)
+        regions = occluder_regions(static, 2 * min_area)
+        maps = camera.to_first()
+
+        def is_scenery(b: Blob) -> bool:
+            ys, xs = np.nonzero(b.mask)
+            pts = np.stack([xs + b.box[0] + 0.5, ys + b.box[1] + 0.5], 1) @ maps[b.frame][:, :2].T + maps[b.frame][:, 2]
+            xi = np.clip(pts[:, 0].astype(int), 0, W - 1)
+            yi = np.clip(pts[:, 1].astype(int), 0, H - 1)
+            return float((static[yi, xi] == b.cls).mean()) >= 0.5
+
+        blobs: list[list[Blob]] = []
+        for t in range(T):
+            counts = np.bincount(cmap[t].ravel(), minlength=256)
+            present = [c for c in np.flatnonzero(counts >= min_area) if c not in (NONE, INVALID)]
+            blobs.append([b for c in present for b in find_blobs(cmap[t], int(c), t, min_area)])
+        tracks = ColorTracker(specs, T, H, W, is_scenery).run(blobs) if specs else []
+        explain(tracks, regions, camera, H, W)
+        return Observation("color", T, H, W, tracks, camera, regions, groups)

@@ -1,0 +1,272 @@
+"""Multi-object tracking of colour blobs: identities across frames by Hungarian assignment.
+
+Each frame, every live track predicts its centre (constant velocity from its last clean
+sightings) and competes for the frame's blobs in one assignment (``linear_sum_assignment``):
+blobs of the track's own colour are preferred; a blob of another colour can continue a track that
+was just lost at the same place and size (the object changed colour) unless the blob is static
+scenery. Left-over fragments of a matched object are absorbed; a track whose prediction falls on
+a blob that grew to hold two objects is marked ``shared`` (objects overlapping); left-over blobs
+of an expected colour start new tracks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+
+from metrics.observe.base import Track
+from metrics.observe.blobs import Blob, descriptors
+
+INF = 1e9
+#: Typical (extent, circularity) of each shape as the colour backend measures it.
+PROTOTYPES: dict[str, tuple[float, float]] = {
+    "circle": (0.78, 0.89),
+    "square": (0.98, 0.87),
+    "rectangle": (0.98, 0.76),
+    "triangle": (0.55, 0.59),
+    "star": (0.47, 0.44),
+    "vehicle": (0.66, 0.43),
+}
+
+
+@dataclass
+class GroupSpec:
+    """An expected object group the tracker looks for."""
+
+    id: str
+    cls: int
+    count: int
+    shape: str | None = None
+
+
+@dataclass(eq=False)
+class _State:
+    track: Track
+    cls: int
+    spec: GroupSpec
+    sightings: list[tuple[int, np.ndarray, float]] = field(default_factory=list)  # (t, centre, area) clean
+    last: int = -1
+    last_box: np.ndarray | None = None
+    last_area: float = 0.0
+    exited: bool = False
+
+    def velocity(self) -> np.ndarray:
+        pts = self.sightings[-4:]
+        if len(pts) < 2:
+            return np.zeros(2)
+        ts = np.array([p[0] for p in pts], float)
+        cs = np.array([p[1] for p in pts])
+        tc = ts - ts.mean()
+        denom = float((tc * tc).sum())
+        return (tc[:, None] * (cs - cs.mean(0))).sum(0) / denom if denom > 0 else np.zeros(2)
+
+    def predict(self, t: int) -> np.ndarray:
+        if not self.sightings:
+            return self.track.center[self.last].copy()
+        t0, c0, _ = self.sightings[-1]
+        return c0 + self.velocity() * (t - t0)
+
+    def ref_area(self) -> float:
+        if self.sightings:
+            return float(np.median([a for _, _, a in self.sightings[-3:]]))
+        return max(self.last_area, 1.0)
+
+    def size(self) -> float:
+        return max(float(np.sqrt(self.ref_area())), 4.0)
+
+    def pred_box(self, t: int) -> np.ndarray:
+        c = self.predict(t)
+        box = self.last_box
+        half = np.full(2, self.size() / 2) if box is None else (box[2:] - box[:2]) / 2
+        return np.concatenate([c - half, c + half])
+
+
+def _overlaps(a: np.ndarray, b: np.ndarray, pad: float = 0.0) -> bool:
+    return bool(a[0] - pad < b[2] and b[0] - pad < a[2] and a[1] - pad < b[3] and b[1] - pad < a[3])
+
+
+def _shape_score(blob: Blob, shape: str | None) -> float:
+    if shape is None or shape not in PROTOTYPES:
+        return 0.0
+    d = descriptors(blob.mask)
+    ext, circ = PROTOTYPES[shape]
+    return float(abs(d[0] - ext) + abs(d[1] - circ)) if np.isfinite(d[:2]).all() else 0.0
+
+
+class ColorTracker:
+    """Builds :class:`Track` s for the expected groups from per-frame blobs.
+
+    Args:
+        specs: the expected groups (colour class, count, shape).
+        T, H, W: clip size.
+        is_scenery: ``f(blob) -> bool``, True for blobs that are part of the static scene.
+    """
+
+    def __init__(self, specs: list[GroupSpec], T: int, H: int, W: int, is_scenery=None) -> None:
+        self.specs = specs
+        self.T, self.H, self.W = T, H, W
+        self.by_cls: dict[int, list[GroupSpec]] = {}
+        for s in specs:
+            self.by_cls.setdefault(s.cls, []).append(s)
+        self.states: list[_State] = []
+        self.is_scenery = is_scenery or (lambda b: False)
+        self._count: dict[str, int] = {}
+
+    # --------------------------------------------------------------------------------------
+    def _new(self, blob: Blob, t: int) -> None:
+        specs = self.by_cls[blob.cls]
+        if len(specs) > 1:  # several groups share the colour: pick by count, then by shape
+
+            def rank(s: GroupSpec) -> tuple[int, float]:
+                n = sum(1 for st in self.states if st.spec.id == s.id)
+                return (int(n >= s.count), _shape_score(blob, s.shape))
+
+            spec = min(specs, key=rank)
+        else:
+            spec = specs[0]
+        k = self._count.get(spec.id, 0) + 1
+        self._count[spec.id] = k
+        tid = spec.id if spec.count <= 1 and k == 1 else f"{spec.id}#{k}"
+        st = _State(Track.empty(tid, spec.id, self.T), blob.cls, spec)
+        self.states.append(st)
+        self._see(st, blob, t)
+
+    def _see(self, st: _State, blob: Blob, t: int) -> None:
+        tr = st.track
+        tr.visible[t] = True
+        tr.box[t] = blob.box
+        tr.center[t] = blob.center
+        tr.area[t] = blob.area
+        tr.color[t] = str(blob.cls)
+        tr.edge[t] = blob.edge
+        st.cls = blob.cls
+        ref = st.ref_area() if st.sightings else blob.area
+        clean = not blob.edge and blob.area >= 0.8 * ref
+        if clean:
+            st.sightings.append((t, blob.center.copy(), blob.area))
+            st.last_box = blob.box.copy()
+        elif st.last_box is None:
+            st.last_box = blob.box.copy()
+        st.last, st.last_area = t, blob.area
+        self._masks[(id(st), t)] = blob
+
+    def _absorb(self, st: _State, blob: Blob, t: int) -> None:
+        """A fragment of an already matched object (split by a thin occluder)."""
+        tr = st.track
+        b = tr.box[t]
+        tr.box[t] = [
+            min(b[0], blob.box[0]),
+            min(b[1], blob.box[1]),
+            max(b[2], blob.box[2]),
+            max(b[3], blob.box[3]),
+        ]
+        a0 = tr.area[t]
+        tr.center[t] = (tr.center[t] * a0 + blob.center * blob.area) / (a0 + blob.area)
+        tr.area[t] = a0 + blob.area
+        tr.partial[t] = True
+
+    # --------------------------------------------------------------------------------------
+    def run(self, blobs: list[list[Blob]]) -> list[Track]:
+        """``blobs[t]``: every blob of frame t (all classes). Returns the tracks."""
+        self._masks: dict[tuple[int, int], Blob] = {}
+        expected = set(self.by_cls)
+        for t in range(self.T):
+            cands = blobs[t]
+            live = [s for s in self.states if not s.exited]
+            claimed: dict[int, _State] = {}
+            if live and cands:
+                cost = np.full((len(live), len(cands)), INF)
+                for i, st in enumerate(live):
+                    p, size = st.predict(t), st.size()
+                    last_c = st.track.center[st.last] if st.last >= 0 else p
+                    lost = t - st.last
+                    gate = 1.4 + 0.4 * min(lost - 1, 5)
+                    ref = st.ref_area()
+                    for j, b in enumerate(cands):
+                        # near the prediction, or near where it was last seen (a bounce, a stop)
+                        d = min(float(np.hypot(*(b.center - p))), 1.25 * float(np.hypot(*(b.center - last_c)))) / size
+                        ratio = abs(np.log(max(b.area, 1.0) / max(ref, 1.0)))
+                        if b.cls == st.cls:
+                            if d <= gate:
+                                cost[i, j] = d + 0.5 * ratio
+                        elif lost <= 2 and d <= 0.8 and ratio <= np.log(1.8) and b.cls not in expected:
+                            if not self.is_scenery(b):
+                                cost[i, j] = d + 0.5 * ratio + 1.0
+                        elif lost <= 2 and d <= 0.6 and ratio <= np.log(1.5) and b.cls in expected:
+                            # became the colour of another expected group: dearer, so that
+                            # group's own tracks win the blobs they predict
+                            cost[i, j] = d + 0.5 * ratio + 1.5
+                rows, cols = linear_sum_assignment(cost)
+                for i, j in zip(rows, cols, strict=True):
+                    if cost[i, j] < INF:
+                        claimed[j] = live[i]
+                        self._see(live[i], cands[j], t)
+            matched = set(claimed.values())
+            for j, b in enumerate(cands):
+                if j in claimed:
+                    continue
+                host = next(
+                    (
+                        st
+                        for st in matched
+                        if st.cls == b.cls
+                        and _overlaps(st.pred_box(t), b.box, pad=0.3 * st.size())
+                        and b.area < 0.6 * st.ref_area()
+                    ),
+                    None,
+                )
+                if host is not None:
+                    self._absorb(host, b, t)
+                    claimed[j] = host
+            for st in live:
+                if st in matched:
+                    continue
+                pb = st.pred_box(t)
+                for j, owner in claimed.items():
+                    b = cands[j]
+                    if owner is st or b.cls != st.cls or not _overlaps(pb, b.box):
+                        continue
+                    if b.area >= 1.25 * owner.ref_area():
+                        tr = st.track
+                        tr.visible[t], tr.shared[t] = True, True
+                        owner.track.shared[t] = True
+                        inter = np.concatenate([np.maximum(pb[:2], b.box[:2]), np.minimum(pb[2:], b.box[2:])])
+                        tr.box[t] = inter if (inter[2:] > inter[:2]).all() else b.box
+                        tr.center[t] = np.clip(st.predict(t), b.box[:2], b.box[2:])
+                        tr.area[t] = np.nan
+                        tr.color[t] = str(st.cls)
+                        tr.hidden_by[t] = f"merged:{owner.track.id}"
+                        break
+            for j, b in enumerate(cands):
+                if j not in claimed and b.cls in expected:
+                    self._new(b, t)
+            for st in live:
+                if st.last == t or st.track.shared[t]:
+                    continue
+                pb = st.pred_box(t)
+                if pb[2] < 0 or pb[0] > self.W or pb[3] < 0 or pb[1] > self.H:
+                    st.exited = True
+        return self._finish()
+
+    def _finish(self) -> list[Track]:
+        from prompts.palette import COLOR_NAMES
+
+        out = []
+        for st in self.states:
+            tr = st.track
+            typical = tr.typical_area() or 1.0
+            for t in range(self.T):
+                if tr.color[t] is not None:
+                    tr.color[t] = COLOR_NAMES[int(tr.color[t])]
+                if not tr.visible[t] or tr.shared[t]:
+                    continue
+                tr.partial[t] = tr.partial[t] or tr.edge[t] or tr.area[t] < 0.75 * typical
+                blob = self._masks.get((id(st), t))
+                if blob is not None and not tr.partial[t]:
+                    tr.desc[t] = descriptors(blob.mask, blob.raw)
+                    if st.spec.shape == "vehicle" and abs(tr.desc[t][4]) > 0.03:
+                        tr.facing[t] = -np.sign(tr.desc[t][4])  # the cabin sits toward the back
+            out.append(tr)
+        return out

@@ -1,0 +1,193 @@
+"""Object lifecycles: births, disappearances, re-emergences and jumps, with what explains them.
+
+Shared by ``physics.permanence`` (which reports the incidents) and ``physics.count`` (which counts
+the objects alive in each frame), so the two never disagree about what happened.
+
+A disappearance is explained when the object left the frame, went behind an occluder in front of
+it, or went under another object (the same kind: the two overlap; if they never separate, the
+two became one, a ``merge``). A birth is explained at the first frame, at the frame edge, or out
+of an occluder. An occluded object must re-emerge about where its motion predicts; one that never
+re-emerges although its path leaves the occluder before the clip ends has vanished.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from metrics.observe import Observation, Track
+from metrics.observe.explain import predicted_boxes
+from metrics.physics.base import runs
+
+JUMP_SIZES = 0.9  # a jump between consecutive frames must exceed this many object sizes...
+JUMP_FACTOR = 4.0  # ...and this many times the track's usual prediction error
+REEMERGE_SIZES = 1.2  # re-emergence this far (in object sizes) from the prediction is a teleport
+
+
+@dataclass
+class Incident:
+    kind: str  # vanish | spawn | merge | split | duplicate | teleport
+    frame: int
+    track: Track
+    detail: str
+
+
+@dataclass
+class Lifecycle:
+    incidents: list[Incident] = field(default_factory=list)
+    alive: dict[str, np.ndarray] = field(default_factory=dict)  # track id -> (T,) counted as present
+    tracks: list[Track] = field(default_factory=list)
+
+
+def _size(tr: Track) -> float:
+    return max(float(np.sqrt(max(tr.typical_area(), 1.0))), 4.0)
+
+
+def _unexplained_birth(tr: Track) -> bool:
+    first = int(np.flatnonzero(tr.visible)[0])
+    return first > 0 and (tr.born_from is None or tr.born_from.startswith("split"))
+
+
+def _splice(a: Track, b: Track, at: int) -> Track:
+    """``a`` up to ``at`` (exclusive) followed by ``b`` from ``at`` on, as one track."""
+    out = Track.empty(a.id, a.group, a.num_frames)
+    for name in ("visible", "box", "center", "area", "desc", "facing", "shared", "partial", "edge"):
+        va, vb = getattr(a, name), getattr(b, name)
+        merged = va.copy()
+        merged[at:] = vb[at:]
+        setattr(out, name, merged)
+    out.color = a.color[:at] + b.color[at:]
+    out.hidden_by = a.hidden_by[:at] + b.hidden_by[at:]
+    out.born_from = a.born_from
+    return out
+
+
+def stitch(tracks: list[Track]) -> list[Track]:
+    """Join a track born mid-clip to the same-group track that had disappeared before it, when
+    the newcomer appears where the lost one was predicted (a missed re-acquisition after an
+    occlusion or crossing) or in the very frame the other disappeared (a teleport)."""
+    pool = list(tracks)
+    changed = True
+    while changed:
+        changed = False
+        for b in sorted(pool, key=lambda tr: int(np.flatnonzero(tr.visible)[0]) if tr.visible.any() else 10**6):
+            if not b.visible.any():
+                continue
+            fb = int(np.flatnonzero(b.visible)[0])
+            if fb == 0 or b.born_from == "edge":
+                continue
+            best, best_d = None, np.inf
+            for a in pool:
+                if a is b or a.group != b.group or not a.visible[:fb].any() or a.visible[fb:].any():
+                    continue
+                la = int(np.flatnonzero(a.visible)[-1])
+                pred = predicted_boxes(a)[fb]
+                if not np.isfinite(pred).all():
+                    continue
+                d = float(np.hypot(*((pred[:2] + pred[2:]) / 2 - b.center[fb]))) / _size(a)
+                jump = la == fb - 1 and a.hidden_by[fb] is None and _unexplained_birth(b)
+                if (d <= 3.0 or jump) and d < best_d:
+                    best, best_d = a, d
+            if best is not None:
+                pool = [tr for tr in pool if tr is not b and tr is not best] + [_splice(best, b, fb)]
+                changed = True
+                break
+    return pool
+
+
+def _jumps(tr: Track) -> list[int]:
+    """Frames where a clean track jumps far beyond what its motion predicts."""
+    ok = tr.visible & ~tr.shared & ~tr.partial & np.isfinite(tr.center).all(1)
+    out = []
+    errs = []
+    for t in range(2, tr.num_frames):
+        if ok[t] and ok[t - 1] and ok[t - 2]:
+            pred = 2 * tr.center[t - 1] - tr.center[t - 2]
+            errs.append(float(np.hypot(*(tr.center[t] - pred))))
+    typical = float(np.median(errs)) if errs else 0.0
+    size = _size(tr)
+    for t in range(1, tr.num_frames):
+        if not (ok[t] and ok[t - 1]):
+            continue
+        step = float(np.hypot(*(tr.center[t] - tr.center[t - 1])))
+        prev = tr.center[t - 1] - tr.center[t - 2] if t >= 2 and ok[t - 2] else np.zeros(2)
+        err = float(np.hypot(*(tr.center[t] - tr.center[t - 1] - prev)))
+        if step > JUMP_SIZES * size and err > JUMP_SIZES * size and err > JUMP_FACTOR * typical + 2.0:
+            out.append(t)
+    return out
+
+
+def analyse(obs: Observation, groups: list[str]) -> Lifecycle:
+    """Incidents and per-frame presence of every track of ``groups``."""
+    T = obs.num_frames
+    life = Lifecycle()
+    tracks = stitch([tr for tr in obs.tracks if tr.group in groups])
+    life.tracks = tracks
+    for tr in tracks:
+        alive = np.zeros(T, bool)
+        seen = np.flatnonzero(tr.visible)
+        if seen.size == 0:
+            life.alive[tr.id] = alive
+            continue
+        first = int(seen[0])
+        size = _size(tr)
+        if _unexplained_birth(tr):
+            others = [o for o in tracks if o is not tr and o.group == tr.group and o.visible[first]]
+            if tr.born_from and tr.born_from.startswith("split"):
+                kind, why = "split", f"appears out of {tr.born_from.split(':', 1)[1]}"
+            elif others:
+                kind, why = "duplicate", f"a second {tr.group} appears beside {others[0].id}"
+            else:
+                kind, why = "spawn", "appears from nothing (not at the frame edge, not from behind anything)"
+            life.incidents.append(Incident(kind, first, tr, f"{tr.id} {why} at frame {first}"))
+            alive[first:] = True
+        else:
+            alive[:] = True
+        pred = predicted_boxes(tr)
+        for a, b in runs(~tr.visible[first:]):
+            a, b = a + first, b + first
+            reasons = tr.hidden_by[a : b + 1]
+            ends = b == T - 1
+            if reasons[0] is None:
+                back = "" if ends else f", back at frame {b + 1}"
+                life.incidents.append(Incident("vanish", a, tr, f"{tr.id} disappears in open view at frame {a}{back}"))
+                alive[a : b + 1] = False
+                continue
+            bad = [a + k for k, r in enumerate(reasons) if r is None]
+            if bad:  # hidden at first, then its path leaves what hid it but it does not come out
+                k = bad[0]
+                what = reasons[0].split(":", 1)[-1]
+                life.incidents.append(
+                    Incident(
+                        "vanish",
+                        k,
+                        tr,
+                        f"{tr.id} should come out from behind {what} at frame {k} but does not",
+                    )
+                )
+                alive[k : b + 1] = False
+                continue
+            if ends and all(r.startswith("merged") for r in reasons):
+                other = reasons[0].split(":", 1)[1]
+                life.incidents.append(Incident("merge", a, tr, f"{tr.id} and {other} become one at frame {a}"))
+                alive[a:] = False
+                continue
+            if not ends:
+                c_pred = (pred[b + 1, :2] + pred[b + 1, 2:]) / 2 if np.isfinite(pred[b + 1]).all() else None
+                if c_pred is not None and np.isfinite(tr.center[b + 1]).all():
+                    d = float(np.hypot(*(tr.center[b + 1] - c_pred))) / size
+                    if d > REEMERGE_SIZES + 0.15 * (b - a + 1):
+                        life.incidents.append(
+                            Incident(
+                                "teleport",
+                                b + 1,
+                                tr,
+                                f"{tr.id} re-emerges {d:.1f} sizes from where its motion leads",
+                            )
+                        )
+        for t in _jumps(tr):
+            life.incidents.append(Incident("teleport", t, tr, f"{tr.id} jumps at frame {t}"))
+        life.alive[tr.id] = alive
+    life.incidents.sort(key=lambda i: (i.frame, i.kind))
+    return life

@@ -1,0 +1,44 @@
+"""``physics.permanence``: objects neither vanish nor appear without cause, merge, split,
+duplicate or teleport; an occluded object re-emerges about where and when its motion predicts."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from metrics.base import Event
+from metrics.observe import Observation
+from metrics.physics.base import PhysicsCheck, event
+from metrics.physics.lifecycle import JUMP_FACTOR, JUMP_SIZES, REEMERGE_SIZES, analyse
+from metrics.registry import register_metric
+from prompts.schema import Expect
+
+
+@register_metric
+class PhysicsPermanence(PhysicsCheck):
+    """Verdict per clip over every observable expected object.
+
+    Events (``type``): ``vanish``, ``spawn``, ``merge``, ``split``, ``duplicate``, ``teleport``,
+    at the first frame of the incident, boxed on the object. Legal: occlusion by something in
+    front and re-emergence on course, leaving or entering the frame, two objects crossing.
+    Value: the share of observable objects with no incident.
+    """
+
+    name: ClassVar[str] = "physics.permanence"
+    version: ClassVar[str] = "1"
+    description: ClassVar[str] = "no vanish, spawn, merge, split, duplicate or teleport; occluded objects re-emerge"
+
+    def params(self) -> dict[str, Any]:
+        return {"jump_sizes": JUMP_SIZES, "jump_factor": JUMP_FACTOR, "reemerge_sizes": REEMERGE_SIZES}
+
+    def applicable(self, expect: Expect) -> bool:
+        return bool(expect.objects)
+
+    def evaluate(self, expect: Expect, obs: Observation) -> tuple[list[Event], float] | None:
+        groups = [o.id for o in expect.objects if obs.observed(o.id)]
+        if not groups:
+            return None
+        life = analyse(obs, groups)
+        events = [event(i.kind, i.frame, obs, i.track, i.detail) for i in life.incidents]
+        bad = {i.track.id for i in life.incidents}
+        n = max(len(life.tracks), 1)
+        return events, 1.0 - len(bad) / n
