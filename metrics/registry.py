@@ -25,6 +25,12 @@ BUILTIN_MODULES = (
     "metrics.temporal.flicker",
     "metrics.physics.permanence",
     "metrics.physics.count",
+    "metrics.physics.spatial",
+    "metrics.physics.direction",
+    "metrics.physics.camera",
+    "metrics.physics.shape",
+    "metrics.physics.causal",
+    "metrics.physics.kinematics",
 )
 
 

@@ -69,3 +69,27 @@ def camera_from_truth(cx: list[float], cy: list[float], zoom: list[float], H: in
         cam.steps[t] = [[k, 0.0, tx], [0.0, k, ty]]
         cam.valid[t] = True
     return cam
+
+
+def camera_from_anchors(pairs: list[tuple[np.ndarray, np.ndarray]], cam: Camera) -> Camera:
+    """Fill the unmeasured steps of ``cam`` from anchor points (objects that should not move).
+
+    ``pairs[t]`` holds ``(points_t, points_t+1)``, each ``(n, 2)``. Two or more anchors fix a
+    similarity from positions alone (three or more use RANSAC), so object sizes stay independent
+    evidence; a step with fewer anchors stays unmeasured.
+    """
+    for t, (a, b) in enumerate(pairs):
+        if cam.valid[t] or len(a) < 2:
+            continue
+        a32, b32 = a.astype(np.float32), b.astype(np.float32)
+        if len(a) == 2:
+            m, _ = cv2.estimateAffinePartial2D(a32, b32, method=cv2.LMEDS)
+        else:
+            m, _ = cv2.estimateAffinePartial2D(a32, b32, method=cv2.RANSAC, ransacReprojThreshold=1.5)
+        if m is None or not np.isfinite(m).all() or not 0.7 < np.hypot(m[0, 0], m[1, 0]) < 1.4:
+            continue
+        cam.steps[t] = m
+        cam.valid[t] = True
+    if cam.valid.any():
+        cam.source = cam.source + "+anchors"
+    return cam

@@ -9,7 +9,7 @@ import numpy as np
 
 from metrics.observe.base import Observation
 from metrics.observe.blobs import Blob, find_blobs
-from metrics.observe.camera import estimate_camera
+from metrics.observe.camera import camera_from_anchors, estimate_camera
 from metrics.observe.color import CLASS_OF, NONE, class_map
 from metrics.observe.explain import explain
 from metrics.observe.scenery import INVALID, occluder_regions, stabilised_class_maps, static_class_map
@@ -80,5 +80,45 @@ class ColorBackend:
             present = [c for c in np.flatnonzero(counts >= min_area) if c not in (NONE, INVALID)]
             blobs.append([b for c in present for b in find_blobs(cmap[t], int(c), t, min_area)])
         tracks = ColorTracker(specs, T, H, W, is_scenery).run(blobs) if specs else []
+        if camera.valid.sum() < max(1, (T - 1) // 2):
+            camera = camera_from_anchors(_anchor_pairs(clip.prompt, tracks, blobs, set(expected_cls.tolist())), camera)
+            if camera.valid.any():  # re-derive the static scene in the newly measured frame
+                maps = camera.to_first()
+                static = static_class_map(stabilised_class_maps(cmap, camera))
+                regions = occluder_regions(static, 2 * min_area)
         explain(tracks, regions, camera, H, W)
         return Observation("color", T, H, W, tracks, camera, regions, groups)
+
+
+def _anchor_pairs(
+    prompt: Any, tracks: list[Any], blobs: list[list[Blob]], expected: set[int]
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Per step, matched centres of things that should not move: tracks of expected objects the
+    prompt gives no motion, and blobs of colours it does not mention (scenery), matched by colour,
+    proximity and size."""
+    exp = prompt.expect
+    moving: set[str] = set()
+    if exp is not None:
+        moving |= {m.subject for m in exp.motion} | {k.subject for k in exp.kinematics}
+        moving |= {k.with_ for k in exp.kinematics if k.with_}
+        moving |= {getattr(e, "subject", None) for e in exp.events} - {None}
+    still = [tr for tr in tracks if tr.group not in moving]
+    out = []
+    for t in range(len(blobs) - 1):
+        a, b = [], []
+        for tr in still:
+            if tr.full()[t] and tr.full()[t + 1]:
+                a.append(tr.center[t])
+                b.append(tr.center[t + 1])
+        for x in blobs[t]:
+            if x.cls in expected:
+                continue
+            cands = [y for y in blobs[t + 1] if y.cls == x.cls and abs(np.log(y.area / x.area)) < 0.4]
+            if not cands:
+                continue
+            y = min(cands, key=lambda y: float(np.hypot(*(y.center - x.center))))
+            if np.hypot(*(y.center - x.center)) < 0.5 * np.sqrt(x.area) + 4:
+                a.append(x.center)
+                b.append(y.center)
+        out.append((np.array(a, float).reshape(-1, 2), np.array(b, float).reshape(-1, 2)))
+    return out

@@ -70,6 +70,8 @@ def occluder_regions(static: np.ndarray, min_area: int) -> list[Region]:
 
 def box_fraction_inside(box: np.ndarray, integral: np.ndarray) -> float:
     """Fraction of pixel box ``x0, y0, x1, y1`` covered by a mask, from its integral image."""
+    if not np.isfinite(box).all():
+        return 0.0
     H, W = integral.shape[0] - 1, integral.shape[1] - 1
     x0, y0 = int(np.clip(np.floor(box[0]), 0, W)), int(np.clip(np.floor(box[1]), 0, H))
     x1, y1 = int(np.clip(np.ceil(box[2]), 0, W)), int(np.clip(np.ceil(box[3]), 0, H))

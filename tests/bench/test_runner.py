@@ -178,14 +178,22 @@ def test_folder_run_with_a_missing_clip(tiny_suite: Path, tmp_path: Path) -> Non
 
 def test_one_failing_unit_never_stops_the_others(tiny_suite: Path, tmp_path: Path) -> None:
     out = tmp_path / "run"
-    res = run(cfg(tiny_suite, out, generator="module:tests.fakes:FailOn,prompt=smoke-spatial-left", metrics="physics.*"))
+    res = run(
+        cfg(tiny_suite, out, generator="module:tests.fakes:FailOn,prompt=smoke-spatial-left", metrics="physics.*")
+    )
     assert res.exit_code == 3 and res.counts["failed"] == 1 and res.counts["done"] == 3
     bad = [r for r in rows_of(out) if r["error"]]
     assert len(bad) == len(resolve_metrics("physics.*"))
     assert all("out of memory (simulated)" in r["error"] for r in bad)
     # --resume retries failed units (a transient failure may pass now) and skips the good ones
     res2 = run(
-        cfg(tiny_suite, out, generator="module:tests.fakes:FailOn,prompt=smoke-spatial-left", metrics="physics.*", resume=True)
+        cfg(
+            tiny_suite,
+            out,
+            generator="module:tests.fakes:FailOn,prompt=smoke-spatial-left",
+            metrics="physics.*",
+            resume=True,
+        )
     )
     assert (res2.processed, res2.skipped) == (1, 2)
 

@@ -1,0 +1,114 @@
+"""``physics.camera``: the camera does what the prompt says (pan, tilt, zoom, or stays still)."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import numpy as np
+
+from metrics.base import Event
+from metrics.observe import Observation
+from metrics.physics.base import PhysicsCheck, event, runs
+from metrics.registry import register_metric
+from prompts.schema import Expect
+
+OPPOSITE = {
+    "pan_left": "pan_right", "pan_right": "pan_left", "tilt_up": "tilt_down",
+    "tilt_down": "tilt_up", "zoom_in": "zoom_out", "zoom_out": "zoom_in",
+}  # fmt: skip
+
+
+@register_metric
+class PhysicsCamera(PhysicsCheck):
+    """Camera motion class per frame step against ``expect.camera``.
+
+    Each measured step is classed from the similarity the background moves by: a zoom when the
+    scale changes by more than ``zoom_thr`` (log), else a pan/tilt when the frame centre moves by
+    more than ``move_frac`` of the frame (camera words: ``pan_right`` moves the scene left), else
+    ``static``. Fails when fewer than ``min_share`` of the measured steps match, on a run of two or
+    more steps in the opposite class, or, for ``static``, on three or more steps of one motion.
+    ``n/a`` when no step could be measured (a featureless background).
+    Events: ``camera_reversed``, ``camera_wrong``, ``camera_moves``. Value: share of matching steps.
+    """
+
+    name: ClassVar[str] = "physics.camera"
+    version: ClassVar[str] = "1"
+    description: ClassVar[str] = "camera motion class per segment matches the prompt"
+
+    def __init__(self, move_frac: float = 0.005, zoom_thr: float = 0.008, min_share: float = 0.6, **kw: Any) -> None:
+        super().__init__(**kw)
+        self.move_frac, self.zoom_thr, self.min_share = float(move_frac), float(zoom_thr), float(min_share)
+
+    def params(self) -> dict[str, Any]:
+        return {"move_frac": self.move_frac, "zoom_thr": self.zoom_thr, "min_share": self.min_share}
+
+    def applicable(self, expect: Expect) -> bool:
+        return expect.camera is not None
+
+    def classes(self, obs: Observation) -> list[str | None]:
+        """Class of each step (None where the step could not be measured)."""
+        cam = obs.camera
+        W, H = obs.width, obs.height
+        shift = cam.translation((W / 2, H / 2))
+        out: list[str | None] = []
+        for t in range(len(cam.steps)):
+            if not cam.valid[t]:
+                out.append(None)
+                continue
+            k = float(np.hypot(cam.steps[t, 0, 0], cam.steps[t, 1, 0]))
+            dx, dy = shift[t] / np.array([W, H])
+            if abs(np.log(k)) > self.zoom_thr:
+                out.append("zoom_in" if k > 1 else "zoom_out")
+            elif max(abs(dx), abs(dy)) > self.move_frac:
+                if abs(dx) >= abs(dy):
+                    out.append("pan_right" if dx < 0 else "pan_left")
+                else:
+                    out.append("tilt_down" if dy < 0 else "tilt_up")
+            else:
+                out.append("static")
+        return out
+
+    def evaluate(self, expect: Expect, obs: Observation) -> tuple[list[Event], float] | None:
+        want = expect.camera
+        cls = self.classes(obs)
+        measured = [c for c in cls if c is not None]
+        if not measured:
+            return None
+        share = sum(c == want for c in measured) / len(measured)
+        events: list[Event] = []
+        arr = np.array([c or "?" for c in cls])
+        if want == "static":
+            for motion in sorted(set(measured) - {"static"}):
+                for s, e in runs(arr == motion):
+                    if e - s + 1 >= 3:
+                        events.append(
+                            event(
+                                "camera_moves", s + 1, obs, None, f"the camera does {motion} in frames {s + 1}-{e + 1}"
+                            )
+                        )
+                        break
+            return events, share
+        for s, e in runs(arr == OPPOSITE[want]):
+            if e - s + 1 >= 2:
+                events.append(
+                    event(
+                        "camera_reversed",
+                        s + 1,
+                        obs,
+                        None,
+                        f"the camera does {OPPOSITE[want]} in frames {s + 1}-{e + 1}",
+                    )
+                )
+        if share < self.min_share and not events:
+            common = max(set(measured), key=measured.count)
+            first = next(i for i, c in enumerate(cls) if c is not None and c != want)
+            events.append(
+                event(
+                    "camera_wrong",
+                    first + 1,
+                    obs,
+                    None,
+                    f"expected {want}, the camera mostly does {common} ({share:.0%} match)",
+                )
+            )
+        return events, share

@@ -1,0 +1,135 @@
+"""``physics.direction``: objects move the way the prompt says, after removing camera motion."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import numpy as np
+
+from metrics.base import Event
+from metrics.observe import Observation
+from metrics.physics.base import PhysicsCheck, event, runs
+from metrics.physics.common import group_tracks, main_track, track_size, world_path
+from metrics.registry import register_metric
+from prompts.schema import Expect
+
+UNIT = {"left": (-1.0, 0.0), "right": (1.0, 0.0), "up": (0.0, -1.0), "down": (0.0, 1.0)}
+
+
+@register_metric
+class PhysicsDirection(PhysicsCheck):
+    """Net motion and reversals of each ``expect.motion`` subject, camera motion removed.
+
+    The net displacement (median of the last ``k`` positions minus median of the first ``k``)
+    must point within ``cone_deg`` of the named direction and exceed ``min_sizes`` object sizes
+    (and ``min_frac`` of the frame): partial credit for a wrong direction does not exist.
+    Reversals: steps moving against the direction by more than ``noise_sizes`` sizes; a run of two
+    or more fails (skipped on an axis where the prompt expects a bounce or a collision).
+    Events: ``wrong_direction``, ``too_little_motion``, ``direction_reversed``. Value: share of
+    steps that move the right way.
+    """
+
+    name: ClassVar[str] = "physics.direction"
+    version: ClassVar[str] = "1"
+    description: ClassVar[str] = "net motion after camera removal points the named way; no reversals"
+
+    def __init__(
+        self,
+        min_sizes: float = 0.5,
+        min_frac: float = 0.03,
+        cone_deg: float = 60.0,
+        noise_sizes: float = 0.12,
+        **kw: Any,
+    ) -> None:
+        super().__init__(**kw)
+        self.min_sizes, self.min_frac, self.cone_deg, self.noise_sizes = min_sizes, min_frac, cone_deg, noise_sizes
+
+    def params(self) -> dict[str, Any]:
+        return {
+            "min_sizes": self.min_sizes,
+            "min_frac": self.min_frac,
+            "cone_deg": self.cone_deg,
+            "noise_sizes": self.noise_sizes,
+        }
+
+    def applicable(self, expect: Expect) -> bool:
+        return bool(expect.motion)
+
+    def evaluate(self, expect: Expect, obs: Observation) -> tuple[list[Event], float] | None:
+        events: list[Event] = []
+        scores: list[float] = []
+        for m in expect.motion:
+            if not obs.observed(m.subject):
+                continue
+            tr = main_track(group_tracks(obs, m.subject))
+            if tr is None:
+                continue
+            frames, path = world_path(obs, tr)
+            if len(frames) < 3:
+                continue
+            u = np.array(UNIT[m.direction])
+            size = track_size(tr)
+            k = max(1, min(3, len(frames) // 4))
+            net = np.median(path[-k:], axis=0) - np.median(path[:k], axis=0)
+            along = float(net @ u)
+            across = float(abs(net @ np.array([-u[1], u[0]])))
+            need = max(self.min_sizes * size, self.min_frac * obs.size)
+            steps = np.diff(path, axis=0) @ u / np.maximum(np.diff(frames), 1)
+            noise = self.noise_sizes * size
+            scores.append(float((steps > noise).mean()) if len(steps) else 0.0)
+            if along < -need:
+                events.append(
+                    event("wrong_direction", int(frames[0]), obs, tr, f"{tr.id} moves {_name(net)}, not {m.direction}")
+                )
+                continue
+            if along < need:
+                events.append(
+                    event(
+                        "too_little_motion",
+                        int(frames[0]),
+                        obs,
+                        tr,
+                        f"{tr.id} moves {along:.1f} px {m.direction}, needs {need:.1f}",
+                    )
+                )
+                continue
+            if across > np.tan(np.radians(self.cone_deg)) * along:
+                events.append(
+                    event(
+                        "wrong_direction",
+                        int(frames[0]),
+                        obs,
+                        tr,
+                        f"{tr.id} moves mostly {_name(net)}, not {m.direction}",
+                    )
+                )
+                continue
+            axis = 0 if u[0] else 1
+            if self._reversals_legal(expect, m.subject, axis):
+                continue
+            for s, e in runs(steps < -noise):
+                if e - s + 1 >= 2:
+                    f = int(frames[s + 1])
+                    events.append(
+                        event(
+                            "direction_reversed", f, obs, tr, f"{tr.id} turns back against {m.direction} from frame {f}"
+                        )
+                    )
+                    break
+        if not scores:
+            return None
+        return events, float(np.mean(scores))
+
+    @staticmethod
+    def _reversals_legal(expect: Expect, subject: str, axis: int) -> bool:
+        for k in expect.kinematics:
+            if subject in (k.subject, k.with_):
+                if (k.motion == "bounces" and axis == 1) or (k.motion == "collides" and axis == 0):
+                    return True
+        return False
+
+
+def _name(v: np.ndarray) -> str:
+    if abs(v[0]) >= abs(v[1]):
+        return "right" if v[0] > 0 else "left"
+    return "down" if v[1] > 0 else "up"

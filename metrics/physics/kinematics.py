@@ -1,0 +1,230 @@
+"""``physics.kinematics``: gravity, bounces, uniform motion and collisions behave physically."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import numpy as np
+
+from metrics.base import Event
+from metrics.observe import Observation, Track
+from metrics.physics.base import PhysicsCheck, event
+from metrics.physics.common import boxes_touch, group_tracks, main_track, track_size, world_path
+from metrics.registry import register_metric
+from prompts.schema import Expect
+
+
+def _fit(t: np.ndarray, y: np.ndarray, deg: int) -> tuple[np.ndarray, float]:
+    coef = np.polyfit(t, y, deg)
+    resid = y - np.polyval(coef, t)
+    return coef, float(np.sqrt(np.mean(resid**2)))
+
+
+def _change_point(
+    t: np.ndarray, y: np.ndarray, deg: int, min_len: int = 3
+) -> tuple[int, np.ndarray, np.ndarray, float, float]:
+    """Best split of a trajectory into two polynomial pieces: ``(index, coef_a, coef_b, rms_split, rms_one)``."""
+    _, one = _fit(t, y, deg)
+    best = (-1, np.zeros(deg + 1), np.zeros(deg + 1), one, one)
+    for k in range(min_len, len(t) - min_len + 1):
+        ca, ra = _fit(t[:k], y[:k], deg)
+        cb, rb = _fit(t[k - 1 :], y[k - 1 :], deg)
+        rms = float(np.sqrt((ra**2 * k + rb**2 * (len(t) - k + 1)) / (len(t) + 1)))
+        if rms < best[3]:
+            best = (k, ca, cb, rms, one)
+    return best
+
+
+@register_metric
+class PhysicsKinematics(PhysicsCheck):
+    """Each ``expect.kinematics`` subject, camera motion removed, in pixels and frames.
+
+    ``falls``/``projectile``: y is a parabola opening downward-accelerating (acceleration above
+    ``min_accel`` px/frame²), horizontal motion uniform, and the acceleration does not change along
+    the way (a two-piece fit must not beat one piece by ``split_gain`` with accelerations differing
+    by ``accel_change``). ``rises``: net upward motion. ``bounces``: a downward fall that reverses
+    (a floor contact) leaving with no more speed than it arrived. ``uniform``: constant velocity —
+    no change point in speed beyond ``speed_change``, no stop. ``collides``: the two objects touch,
+    and momentum along x (mass ~ area) is conserved within ``momentum_tol``.
+    Events: ``gravity_wrong``, ``acceleration_changes``, ``speed_change``, ``no_bounce``,
+    ``bounce_gains_energy``, ``no_collision``, ``momentum_not_conserved``, ``not_rising``.
+    """
+
+    name: ClassVar[str] = "physics.kinematics"
+    version: ClassVar[str] = "1"
+    description: ClassVar[str] = "gravity direction and parabolic fit, speed consistency, momentum in collisions"
+
+    def __init__(
+        self,
+        min_accel: float = 0.08,
+        accel_change: float = 0.5,
+        split_gain: float = 0.6,
+        speed_change: float = 0.35,
+        momentum_tol: float = 0.3,
+        **kw: Any,
+    ) -> None:
+        super().__init__(**kw)
+        self.min_accel, self.accel_change, self.split_gain = min_accel, accel_change, split_gain
+        self.speed_change, self.momentum_tol = speed_change, momentum_tol
+
+    def params(self) -> dict[str, Any]:
+        return {
+            "min_accel": self.min_accel,
+            "accel_change": self.accel_change,
+            "split_gain": self.split_gain,
+            "speed_change": self.speed_change,
+            "momentum_tol": self.momentum_tol,
+        }
+
+    def applicable(self, expect: Expect) -> bool:
+        return bool(expect.kinematics)
+
+    def evaluate(self, expect: Expect, obs: Observation) -> tuple[list[Event], float] | None:
+        events: list[Event] = []
+        scores: list[float] = []
+        for k in expect.kinematics:
+            if not obs.observed(k.subject):
+                continue
+            tr = main_track(group_tracks(obs, k.subject))
+            if tr is None:
+                continue
+            frames, path = world_path(obs, tr)
+            if len(frames) < 5:
+                continue
+            n = len(events)
+            t = frames.astype(float)
+            if k.motion in ("falls", "projectile"):
+                self._ballistic(events, obs, tr, t, path)
+            elif k.motion == "rises":
+                if path[-1, 1] - path[0, 1] > -0.5 * track_size(tr):
+                    events.append(event("not_rising", int(frames[0]), obs, tr, f"{tr.id} does not rise"))
+            elif k.motion == "bounces":
+                self._bounce(events, obs, tr, t, path)
+            elif k.motion == "uniform":
+                self._uniform(events, obs, tr, t, path)
+            elif k.motion == "collides" and k.with_ and obs.observed(k.with_):
+                other = main_track(group_tracks(obs, k.with_))
+                if other is not None:
+                    self._collision(events, obs, tr, other)
+            scores.append(float(len(events) == n))
+        if not scores:
+            return None
+        return events, float(np.mean(scores))
+
+    def _ballistic(self, events: list[Event], obs: Observation, tr: Track, t: np.ndarray, p: np.ndarray) -> None:
+        (a, _, _), _ = _fit(t, p[:, 1], 2)
+        accel = 2 * a
+        if accel < self.min_accel:
+            how = "upward" if accel < -self.min_accel else "too weak to see"
+            events.append(
+                event("gravity_wrong", int(t[0]), obs, tr, f"{tr.id} accelerates {accel:+.2f} px/frame² ({how})")
+            )
+            return
+        k, ca, cb, rms_split, rms_one = _change_point(t, p[:, 1], 2)
+        if k > 0:
+            a1, a2 = 2 * ca[0], 2 * cb[0]
+            if (
+                rms_split < self.split_gain * rms_one
+                and abs(a2 - a1) > self.accel_change * max(abs(a1), self.min_accel)
+                and rms_one > 0.5
+            ):
+                f = int(t[k - 1])
+                events.append(
+                    event(
+                        "acceleration_changes",
+                        f,
+                        obs,
+                        tr,
+                        f"{tr.id}'s fall changes from {a1:.2f} to {a2:.2f} px/frame² at frame {f}",
+                    )
+                )
+                return
+        self._uniform(events, obs, tr, t, p, axis=0, label="horizontal speed")
+
+    def _bounce(self, events: list[Event], obs: Observation, tr: Track, t: np.ndarray, p: np.ndarray) -> None:
+        vy = np.diff(p[:, 1]) / np.diff(t)
+        flips = [i for i in range(len(vy) - 1) if vy[i] > 0.3 and vy[i + 1] < -0.3]
+        if not flips:
+            events.append(event("no_bounce", int(t[0]), obs, tr, f"{tr.id} never reverses at the floor"))
+            return
+        i = flips[0]
+        v_in = float(np.max(vy[max(0, i - 1) : i + 1]))
+        v_out = float(-np.min(vy[i + 1 : i + 3]))
+        if v_out > 1.1 * v_in + 0.5:
+            events.append(
+                event(
+                    "bounce_gains_energy",
+                    int(t[i + 1]),
+                    obs,
+                    tr,
+                    f"{tr.id} leaves the floor faster ({v_out:.1f}) than it hit it ({v_in:.1f})",
+                )
+            )
+
+    def _uniform(
+        self,
+        events: list[Event],
+        obs: Observation,
+        tr: Track,
+        t: np.ndarray,
+        p: np.ndarray,
+        axis: int | None = None,
+        label: str = "speed",
+    ) -> None:
+        if axis is None:
+            d = p[-1] - p[0]
+            axis = 0 if abs(d[0]) >= abs(d[1]) else 1
+        y = p[:, axis]
+        k, ca, cb, rms_split, rms_one = _change_point(t, y, 1)
+        if k <= 0:
+            return
+        v1, v2 = ca[0], cb[0]
+        big = max(abs(v1), abs(v2))
+        if big < 0.5:
+            return
+        if rms_split < self.split_gain * rms_one and abs(v2 - v1) > self.speed_change * big and rms_one > 0.6:
+            f = int(t[k - 1])
+            events.append(
+                event(
+                    "speed_change",
+                    f,
+                    obs,
+                    tr,
+                    f"{tr.id}'s {label} changes from {v1:.2f} to {v2:.2f} px/frame at frame {f}",
+                )
+            )
+
+    def _collision(self, events: list[Event], obs: Observation, a: Track, b: Track) -> None:
+        T = a.num_frames
+        c = next((t for t in range(T) if a.visible[t] and b.visible[t] and boxes_touch(a.box[t], b.box[t], 2.0)), None)
+        if c is None:
+            events.append(
+                event("no_collision", int(np.flatnonzero(a.visible)[0]), obs, a, f"{a.id} and {b.id} never touch")
+            )
+            return
+        fa, pa = world_path(obs, a)
+        fb, pb = world_path(obs, b)
+
+        def vel(frames: np.ndarray, path: np.ndarray, lo: int, hi: int) -> float | None:
+            sel = (frames >= lo) & (frames <= hi)
+            if sel.sum() < 2:
+                return None
+            return float(np.polyfit(frames[sel].astype(float), path[sel, 0], 1)[0])
+
+        va0, vb0 = vel(fa, pa, 0, c - 1), vel(fb, pb, 0, c - 1)
+        va1, vb1 = vel(fa, pa, c + 1, T - 1), vel(fb, pb, c + 1, T - 1)
+        if None in (va0, vb0, va1, vb1):
+            return
+        ma, mb = a.typical_area(), b.typical_area()
+        before, after = ma * va0 + mb * vb0, ma * va1 + mb * vb1
+        scale = ma * abs(va0) + mb * abs(vb0) + 1e-6
+        if abs(after - before) > self.momentum_tol * scale:
+            events.append(
+                event(
+                    "momentum_not_conserved",
+                    c,
+                    obs,
+                    a,
+                    f"momentum along x goes {before / scale:+.2f} -> {after / scale:+.2f} at the collision (frame {c})",
+                )
+            )

@@ -1,0 +1,142 @@
+"""``physics.shape``: objects keep their colour, size and shape; a vehicle's front stays its front."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import numpy as np
+
+from metrics.base import Event
+from metrics.observe import Observation, Track
+from metrics.physics.base import PhysicsCheck, event, runs
+from metrics.physics.common import world_path
+from metrics.registry import register_metric
+from prompts.schema import Expect, StateChangeEvent
+
+#: Tolerances per shape descriptor (absolute, or a ratio for aspect).
+TOLERANCE = {"extent": 0.12, "circularity": 0.16, "aspect": 1.35, "solidity": 0.12}
+
+
+@register_metric
+class PhysicsShape(PhysicsCheck):
+    """Constancy of each observable expected object over the frames where it is seen whole.
+
+    Colour: the keyed colour stays the declared one (or the ``to`` of an expected colour change).
+    Size: area over the camera's scale squared (zoom-compensated) stays within ``size_ratio`` of
+    its first clean frames. Shape: extent, circularity, aspect and solidity stay within
+    :data:`TOLERANCE` of the first clean frames (an expected bite exempts the bitten object). A
+    vehicle's front (the side away from its cabin) keeps facing one way and the way it travels.
+    Each fails on a run of ``min_run`` frames. Events: ``color_changed``, ``size_changed``,
+    ``shape_changed``, ``front_flipped``. Value: share of clean frames that are consistent.
+    """
+
+    name: ClassVar[str] = "physics.shape"
+    version: ClassVar[str] = "1"
+    description: ClassVar[str] = "colour, size (zoom-compensated) and shape constancy; vehicle fronts stay fronts"
+
+    def __init__(self, size_ratio: float = 1.4, min_run: int = 2, **kw: Any) -> None:
+        super().__init__(**kw)
+        self.size_ratio, self.min_run = float(size_ratio), int(min_run)
+
+    def params(self) -> dict[str, Any]:
+        return {"size_ratio": self.size_ratio, "min_run": self.min_run, "tolerance": TOLERANCE}
+
+    def applicable(self, expect: Expect) -> bool:
+        return bool(expect.objects)
+
+    def evaluate(self, expect: Expect, obs: Observation) -> tuple[list[Event], float] | None:
+        changes = {e.object: e for e in expect.events if isinstance(e, StateChangeEvent)}
+        events: list[Event] = []
+        good, total = 0, 0
+        scale2 = obs.camera.scale() ** 2
+        for o in expect.objects:
+            if not obs.observed(o.id):
+                continue
+            change = changes.get(o.id)
+            for tr in obs.group(o.id):
+                clean = np.flatnonzero(tr.full())
+                if clean.size < 3:
+                    continue
+                bad = np.zeros(tr.num_frames, bool)
+                # colour
+                allowed = {o.color} | ({change.to} if change is not None and change.to else set())
+                wrong = np.array(
+                    [
+                        tr.visible[t] and tr.color[t] is not None and tr.color[t] not in allowed
+                        for t in range(tr.num_frames)
+                    ]
+                )
+                self._flag(
+                    events,
+                    obs,
+                    tr,
+                    wrong,
+                    "color_changed",
+                    lambda t: f"{tr.id} turns {tr.color[t]} (declared {o.color})",
+                )
+                bad |= wrong
+                exempt_shape = change is not None and change.change in ("bite", "crack", "fall")
+                # size (zoom-compensated)
+                norm = tr.area / scale2
+                ref = float(np.median(norm[clean[:3]]))
+                ratio = np.where(tr.full(), norm / max(ref, 1.0), 1.0)
+                off = (ratio > self.size_ratio) | (ratio < 1.0 / self.size_ratio)
+                if change is not None and change.change == "bite":
+                    off &= ratio > self.size_ratio  # a bite may shrink it
+                self._flag(events, obs, tr, off, "size_changed", lambda t: f"{tr.id} is {ratio[t]:.2f}x its size")
+                bad |= off
+                # shape
+                if not exempt_shape:
+                    d = tr.desc[:, :4]
+                    refd = np.nanmedian(d[clean[:3]], axis=0)
+                    diff = np.zeros(tr.num_frames, bool)
+                    for k, key in enumerate(("extent", "circularity", "aspect", "solidity")):
+                        if key == "aspect":
+                            r = d[:, k] / refd[k]
+                            dev = np.maximum(r, 1 / np.maximum(r, 1e-6)) > TOLERANCE[key]
+                        else:
+                            dev = np.abs(d[:, k] - refd[k]) > TOLERANCE[key]
+                        diff |= np.nan_to_num(dev, nan=0).astype(bool)
+                    diff &= tr.full()
+                    self._flag(events, obs, tr, diff, "shape_changed", lambda t: f"{tr.id} changes shape at frame {t}")
+                    bad |= diff
+                # vehicle front
+                if o.shape == "vehicle":
+                    flipped = self._front(obs, tr)
+                    self._flag(
+                        events,
+                        obs,
+                        tr,
+                        flipped,
+                        "front_flipped",
+                        lambda t: f"{tr.id}'s front turns to its back at frame {t}",
+                    )
+                    bad |= flipped
+                good += int((~bad[clean]).sum())
+                total += clean.size
+        if total == 0:
+            return None
+        return events, good / total
+
+    def _flag(self, events: list[Event], obs: Observation, tr: Track, flags: np.ndarray, kind: str, say: Any) -> None:
+        for s, e in runs(flags):
+            if e - s + 1 >= self.min_run or (
+                e == tr.num_frames - 1 and e - s + 1 >= 1 and s > 0 and kind != "shape_changed"
+            ):
+                events.append(event(kind, s, obs, tr, say(s)))
+                return
+
+    @staticmethod
+    def _front(obs: Observation, tr: Track) -> np.ndarray:
+        """Frames where the vehicle faces the other way than at first, or against its travel."""
+        facing = tr.facing
+        known = np.flatnonzero(facing != 0)
+        out = np.zeros(tr.num_frames, bool)
+        if known.size < 3:
+            return out
+        first = np.sign(np.sum(facing[known[:3]]))
+        frames, path = world_path(obs, tr)
+        travel = np.sign(path[-1, 0] - path[0, 0]) if len(frames) >= 2 and abs(path[-1, 0] - path[0, 0]) > 2 else 0
+        ref = travel if travel != 0 else first
+        out[known] = facing[known] == -ref
+        return out
