@@ -123,9 +123,9 @@ class PhysicsDirection(PhysicsCheck):
     @staticmethod
     def _reversals_legal(expect: Expect, subject: str, axis: int) -> bool:
         for k in expect.kinematics:
-            if subject in (k.subject, k.with_):
-                if (k.motion == "bounces" and axis == 1) or (k.motion == "collides" and axis == 0):
-                    return True
+            legal = (k.motion == "bounces" and axis == 1) or (k.motion == "collides" and axis == 0)
+            if legal and subject in (k.subject, k.with_):
+                return True
         return False
 
 

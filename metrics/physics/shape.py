@@ -66,14 +66,10 @@ class PhysicsShape(PhysicsCheck):
                         for t in range(tr.num_frames)
                     ]
                 )
-                self._flag(
-                    events,
-                    obs,
-                    tr,
-                    wrong,
-                    "color_changed",
-                    lambda t: f"{tr.id} turns {tr.color[t]} (declared {o.color})",
-                )
+                if (t := self._first(wrong)) is not None:
+                    events.append(
+                        event("color_changed", t, obs, tr, f"{tr.id} turns {tr.color[t]} (declared {o.color})")
+                    )
                 bad |= wrong
                 exempt_shape = change is not None and change.change in ("bite", "crack", "fall")
                 # size (zoom-compensated)
@@ -83,7 +79,8 @@ class PhysicsShape(PhysicsCheck):
                 off = (ratio > self.size_ratio) | (ratio < 1.0 / self.size_ratio)
                 if change is not None and change.change == "bite":
                     off &= ratio > self.size_ratio  # a bite may shrink it
-                self._flag(events, obs, tr, off, "size_changed", lambda t: f"{tr.id} is {ratio[t]:.2f}x its size")
+                if (t := self._first(off)) is not None:
+                    events.append(event("size_changed", t, obs, tr, f"{tr.id} is {ratio[t]:.2f}x its size"))
                 bad |= off
                 # shape
                 if not exempt_shape:
@@ -98,19 +95,15 @@ class PhysicsShape(PhysicsCheck):
                             dev = np.abs(d[:, k] - refd[k]) > TOLERANCE[key]
                         diff |= np.nan_to_num(dev, nan=0).astype(bool)
                     diff &= tr.full()
-                    self._flag(events, obs, tr, diff, "shape_changed", lambda t: f"{tr.id} changes shape at frame {t}")
+                    if (t := self._first(diff, tail=False)) is not None:
+                        events.append(event("shape_changed", t, obs, tr, f"{tr.id} changes shape at frame {t}"))
                     bad |= diff
                 # vehicle front
                 if o.shape == "vehicle":
                     flipped = self._front(obs, tr)
-                    self._flag(
-                        events,
-                        obs,
-                        tr,
-                        flipped,
-                        "front_flipped",
-                        lambda t: f"{tr.id}'s front turns to its back at frame {t}",
-                    )
+                    if (t := self._first(flipped)) is not None:
+                        msg = f"{tr.id}'s front turns to its back at frame {t}"
+                        events.append(event("front_flipped", t, obs, tr, msg))
                     bad |= flipped
                 good += int((~bad[clean]).sum())
                 total += clean.size
@@ -118,13 +111,13 @@ class PhysicsShape(PhysicsCheck):
             return None
         return events, good / total
 
-    def _flag(self, events: list[Event], obs: Observation, tr: Track, flags: np.ndarray, kind: str, say: Any) -> None:
+    def _first(self, flags: np.ndarray, tail: bool = True) -> int | None:
+        """First frame of a run of ``min_run`` flagged frames (with ``tail``, also a shorter run
+        that lasts to the last frame)."""
         for s, e in runs(flags):
-            if e - s + 1 >= self.min_run or (
-                e == tr.num_frames - 1 and e - s + 1 >= 1 and s > 0 and kind != "shape_changed"
-            ):
-                events.append(event(kind, s, obs, tr, say(s)))
-                return
+            if e - s + 1 >= self.min_run or (tail and e == len(flags) - 1 and s > 0):
+                return s
+        return None
 
     @staticmethod
     def _front(obs: Observation, tr: Track) -> np.ndarray:
