@@ -93,16 +93,17 @@ class ColorBackend:
 def _anchor_pairs(
     prompt: Any, tracks: list[Any], blobs: list[list[Blob]], expected: set[int]
 ) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Per step, matched centres of things that should not move: tracks of expected objects the
-    prompt gives no motion, and blobs of colours it does not mention (scenery), matched by colour,
-    proximity and size."""
+    """Per step, matched centres of things that should not move: blobs of colours the prompt does
+    not mention (scenery), matched by colour, proximity and size, and — only when the prompt is
+    about the camera — tracks of expected objects it gives no motion (set dressing; elsewhere an
+    object without a motion expectation may well move)."""
     exp = prompt.expect
-    moving: set[str] = set()
-    if exp is not None:
-        moving |= {m.subject for m in exp.motion} | {k.subject for k in exp.kinematics}
+    still: list[Any] = []
+    if exp is not None and exp.camera is not None:
+        moving = {m.subject for m in exp.motion} | {k.subject for k in exp.kinematics}
         moving |= {k.with_ for k in exp.kinematics if k.with_}
         moving |= {getattr(e, "subject", None) for e in exp.events} - {None}
-    still = [tr for tr in tracks if tr.group not in moving]
+        still = [tr for tr in tracks if tr.group not in moving]
     out = []
     for t in range(len(blobs) - 1):
         a, b = [], []
