@@ -65,14 +65,11 @@ class ColorBackend:
         stable = stabilised_class_maps(cmap, camera)
         static = static_class_map(stable)
         regions = occluder_regions(static, 2 * min_area)
-        maps = camera.to_first()
 
-        def is_scenery(b: Blob) -> bool:
+        def is_scenery(b: Blob, t_prev: int) -> bool:
+            """The blob's colour was already there when the lost track was last seen."""
             ys, xs = np.nonzero(b.mask)
-            pts = np.stack([xs + b.box[0] + 0.5, ys + b.box[1] + 0.5], 1) @ maps[b.frame][:, :2].T + maps[b.frame][:, 2]
-            xi = np.clip(pts[:, 0].astype(int), 0, W - 1)
-            yi = np.clip(pts[:, 1].astype(int), 0, H - 1)
-            return float((static[yi, xi] == b.cls).mean()) >= 0.5
+            return float((cmap[t_prev][ys + int(b.box[1]), xs + int(b.box[0])] == b.cls).mean()) >= 0.5
 
         blobs: list[list[Blob]] = []
         for t in range(T):
@@ -83,7 +80,6 @@ class ColorBackend:
         if camera.valid.sum() < max(1, (T - 1) // 2):
             camera = camera_from_anchors(_anchor_pairs(clip.prompt, tracks, blobs, set(expected_cls.tolist())), camera)
             if camera.valid.any():  # re-derive the static scene in the newly measured frame
-                maps = camera.to_first()
                 static = static_class_map(stabilised_class_maps(cmap, camera))
                 regions = occluder_regions(static, 2 * min_area)
         explain(tracks, regions, camera, H, W)

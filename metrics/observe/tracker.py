@@ -101,7 +101,8 @@ class ColorTracker:
     Args:
         specs: the expected groups (colour class, count, shape).
         T, H, W: clip size.
-        is_scenery: ``f(blob) -> bool``, True for blobs that are part of the static scene.
+        is_scenery: ``f(blob, t_prev) -> bool``, True for a blob whose colour was already where it
+            is in frame ``t_prev`` (scenery such as a wall, not an object that changed colour).
     """
 
     def __init__(self, specs: list[GroupSpec], T: int, H: int, W: int, is_scenery=None) -> None:
@@ -111,7 +112,7 @@ class ColorTracker:
         for s in specs:
             self.by_cls.setdefault(s.cls, []).append(s)
         self.states: list[_State] = []
-        self.is_scenery = is_scenery or (lambda b: False)
+        self.is_scenery = is_scenery or (lambda b, t_prev: False)
         self._count: dict[str, int] = {}
 
     # --------------------------------------------------------------------------------------
@@ -171,6 +172,7 @@ class ColorTracker:
     def run(self, blobs: list[list[Blob]]) -> list[Track]:
         """``blobs[t]``: every blob of frame t (all classes). Returns the tracks."""
         self._masks: dict[tuple[int, int], Blob] = {}
+        self._touch: dict[tuple[int, int], bool] = {}
         expected = set(self.by_cls)
         for t in range(self.T):
             cands = blobs[t]
@@ -181,18 +183,19 @@ class ColorTracker:
                 for i, st in enumerate(live):
                     p, size = st.predict(t), st.size()
                     last_c = st.track.center[st.last] if st.last >= 0 else p
+                    # near where it was last seen: a bounce or a stop, at up to 1.5x its speed
+                    reach = max(size, 1.5 * float(np.hypot(*st.velocity())))
                     lost = t - st.last
                     gate = 1.4 + 0.4 * min(lost - 1, 5)
                     ref = st.ref_area()
                     for j, b in enumerate(cands):
-                        # near the prediction, or near where it was last seen (a bounce, a stop)
-                        d = min(float(np.hypot(*(b.center - p))), 1.25 * float(np.hypot(*(b.center - last_c)))) / size
+                        d = min(float(np.hypot(*(b.center - p))) / size, float(np.hypot(*(b.center - last_c))) / reach)
                         ratio = abs(np.log(max(b.area, 1.0) / max(ref, 1.0)))
                         if b.cls == st.cls:
                             if d <= gate:
                                 cost[i, j] = d + 0.5 * ratio
                         elif lost <= 2 and d <= 0.8 and ratio <= np.log(1.8) and b.cls not in expected:
-                            if not self.is_scenery(b):
+                            if not self.is_scenery(b, st.last):
                                 cost[i, j] = d + 0.5 * ratio + 1.0
                         elif lost <= 2 and d <= 0.6 and ratio <= np.log(1.5) and b.cls in expected:
                             # became the colour of another expected group: dearer, so that
@@ -242,6 +245,11 @@ class ColorTracker:
             for j, b in enumerate(cands):
                 if j not in claimed and b.cls in expected:
                     self._new(b, t)
+            for j, st in claimed.items():  # what could cut it: another region right beside it
+                box = cands[j].box
+                self._touch[(id(st), t)] = self._touch.get((id(st), t), False) or any(
+                    k != j and claimed.get(k) is not st and _overlaps(box, o.box, pad=2.0) for k, o in enumerate(cands)
+                )
             for st in live:
                 if st.last == t or st.track.shared[t]:
                     continue
@@ -262,7 +270,9 @@ class ColorTracker:
                     tr.color[t] = COLOR_NAMES[int(tr.color[t])]
                 if not tr.visible[t] or tr.shared[t]:
                     continue
-                tr.partial[t] = tr.partial[t] or tr.edge[t] or tr.area[t] < 0.75 * typical
+                # partly hidden: at the frame edge, or smaller than usual with something beside it
+                small = tr.area[t] < 0.75 * typical and self._touch.get((id(st), t), False)
+                tr.partial[t] = tr.partial[t] or tr.edge[t] or small
                 blob = self._masks.get((id(st), t))
                 if blob is not None and not tr.partial[t]:
                     tr.desc[t] = descriptors(blob.mask, blob.raw)

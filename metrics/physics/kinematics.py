@@ -8,7 +8,7 @@ import numpy as np
 
 from metrics.base import Event
 from metrics.observe import Observation, Track
-from metrics.physics.base import PhysicsCheck, event
+from metrics.physics.base import PhysicsCheck, event, runs
 from metrics.physics.common import boxes_touch, group_tracks, main_track, track_size, world_path
 from metrics.registry import register_metric
 from prompts.schema import Expect
@@ -44,7 +44,8 @@ class PhysicsKinematics(PhysicsCheck):
     the way (a two-piece fit must not beat one piece by ``split_gain`` with accelerations differing
     by ``accel_change``). ``rises``: net upward motion. ``bounces``: a downward fall that reverses
     (a floor contact) leaving with no more speed than it arrived. ``uniform``: constant velocity —
-    no change point in speed beyond ``speed_change``, no stop. ``collides``: the two objects touch,
+    no change point in speed beyond ``speed_change``, and no run of two or more steps whose speed
+    leaves the median by that much (a stop, a spurt). ``collides``: the two objects touch,
     and momentum along x (mass ~ area) is conserved within ``momentum_tol``.
     Events: ``gravity_wrong``, ``acceleration_changes``, ``speed_change``, ``no_bounce``,
     ``bounce_gains_energy``, ``no_collision``, ``momentum_not_conserved``, ``not_rising``.
@@ -193,6 +194,26 @@ class PhysicsKinematics(PhysicsCheck):
                     f"{tr.id}'s {label} changes from {v1:.2f} to {v2:.2f} px/frame at frame {f}",
                 )
             )
+            return
+        # a temporary change (a stop, a spurt) that one change point cannot describe
+        steps = np.diff(y) / np.diff(t)
+        med = float(np.median(steps))
+        if abs(med) < 1.5:
+            return
+        off = np.abs(steps - med) > max(self.speed_change * abs(med), 1.5)
+        for s, e in runs(off):
+            if e - s + 1 >= 2:
+                f = int(t[s])
+                events.append(
+                    event(
+                        "speed_change",
+                        f,
+                        obs,
+                        tr,
+                        f"{tr.id}'s {label} leaves {med:.2f} px/frame in frames {f}-{int(t[e + 1])}",
+                    )
+                )
+                return
 
     def _collision(self, events: list[Event], obs: Observation, a: Track, b: Track) -> None:
         T = a.num_frames

@@ -107,7 +107,19 @@ def _jumps(tr: Track) -> list[int]:
             errs.append(float(np.hypot(*(tr.center[t] - pred))))
     typical = float(np.median(errs)) if errs else 0.0
     size = _size(tr)
+    seen = tr.visible & ~tr.shared & np.isfinite(tr.box).all(1)
+    steps = [
+        float(np.hypot(*(tr.center[t] - tr.center[t - 1]))) for t in range(1, tr.num_frames) if ok[t] and ok[t - 1]
+    ]
+    speed = float(np.median(steps)) if steps else 0.0
     for t in range(1, tr.num_frames):
+        if seen[t] and seen[t - 1] and not (ok[t] and ok[t - 1]):
+            # a partly hidden frame: its centre is biased, so compare how far apart the boxes are
+            a, b = tr.box[t - 1], tr.box[t]
+            gap = max(a[0] - b[2], b[0] - a[2], a[1] - b[3], b[1] - a[3], 0.0)
+            if gap > max(JUMP_SIZES * size, 1.5 * speed):
+                out.append(t)
+            continue
         if not (ok[t] and ok[t - 1]):
             continue
         step = float(np.hypot(*(tr.center[t] - tr.center[t - 1])))

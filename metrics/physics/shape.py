@@ -9,7 +9,6 @@ import numpy as np
 from metrics.base import Event
 from metrics.observe import Observation, Track
 from metrics.physics.base import PhysicsCheck, event, runs
-from metrics.physics.common import world_path
 from metrics.registry import register_metric
 from prompts.schema import Expect, StateChangeEvent
 
@@ -25,7 +24,9 @@ class PhysicsShape(PhysicsCheck):
     Size: area over the camera's scale squared (zoom-compensated) stays within ``size_ratio`` of
     its first clean frames. Shape: extent, circularity, aspect and solidity stay within
     :data:`TOLERANCE` of the first clean frames (an expected bite exempts the bitten object). A
-    vehicle's front (the side away from its cabin) keeps facing one way and the way it travels.
+    vehicle's front keeps facing the way it faced at first: the facing is read from the side its
+    upper body (cabin) leans to, and which end a design calls its front differs (cars, vans), so
+    the check asks for constancy rather than a convention.
     Each fails on a run of ``min_run`` frames. Events: ``color_changed``, ``size_changed``,
     ``shape_changed``, ``front_flipped``. Value: share of clean frames that are consistent.
     """
@@ -100,7 +101,7 @@ class PhysicsShape(PhysicsCheck):
                     bad |= diff
                 # vehicle front
                 if o.shape == "vehicle":
-                    flipped = self._front(obs, tr)
+                    flipped = self._front(tr)
                     if (t := self._first(flipped)) is not None:
                         msg = f"{tr.id}'s front turns to its back at frame {t}"
                         events.append(event("front_flipped", t, obs, tr, msg))
@@ -120,16 +121,13 @@ class PhysicsShape(PhysicsCheck):
         return None
 
     @staticmethod
-    def _front(obs: Observation, tr: Track) -> np.ndarray:
-        """Frames where the vehicle faces the other way than at first, or against its travel."""
+    def _front(tr: Track) -> np.ndarray:
+        """Frames where the vehicle faces the other way than in its first clean frames."""
         facing = tr.facing
         known = np.flatnonzero(facing != 0)
         out = np.zeros(tr.num_frames, bool)
         if known.size < 3:
             return out
         first = np.sign(np.sum(facing[known[:3]]))
-        frames, path = world_path(obs, tr)
-        travel = np.sign(path[-1, 0] - path[0, 0]) if len(frames) >= 2 and abs(path[-1, 0] - path[0, 0]) > 2 else 0
-        ref = travel if travel != 0 else first
-        out[known] = facing[known] == -ref
+        out[known] = facing[known] == -first
         return out

@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+from tests.metrics.physics.conftest import Studio
+from tests.metrics.synth import Obj, linear
+
+BALL = {"objects": [{"id": "ball", "noun": "ball", "color": "red", "shape": "circle"}]}
+TAXIS = {"objects": [{"id": "taxi", "noun": "taxi", "color": "yellow", "shape": "circle", "count": 2}]}
+WALL = ((54, 30, 78, 100), (128, 128, 128))
+
+
+def ball(studio: Studio, path, **kw) -> Obj:  # type: ignore[no-untyped-def]
+    return Obj("circle", studio.color("red"), path, size=18, **kw)
+
+
+def verdict(studio: Studio, objs: list[Obj], expect: dict = BALL, **kw):  # type: ignore[no-untyped-def]
+    return studio.score("physics.permanence", studio.frames(objs, **kw), expect)
+
+
+def test_clean_motion_passes(studio: Studio) -> None:
+    r = verdict(studio, [ball(studio, linear(20, 64, 5.5))])
+    assert r.verdict == "pass", r.events
+
+
+def test_vanish_in_open_view(studio: Studio) -> None:
+    path = linear(20, 64, 5.5)
+    r = verdict(studio, [ball(studio, lambda t: path(t) if t < 9 else None)])
+    assert r.verdict == "fail"
+    assert [(e.type, e.frame) for e in r.events] == [("vanish", 9)]
+    assert r.events[0].bbox is not None
+
+
+def test_occlusion_and_reemergence_pass(studio: Studio) -> None:
+    r = verdict(studio, [ball(studio, linear(12, 64, 7.0))], occluders=[WALL])
+    assert r.verdict == "pass", r.events
+
+
+def test_hidden_and_never_coming_out_fails(studio: Studio) -> None:
+    path = linear(12, 64, 7.0)
+    r = verdict(studio, [ball(studio, lambda t: path(t) if t < 8 else None)], occluders=[WALL])
+    assert r.verdict == "fail" and r.events[0].type == "vanish"
+    assert 8 <= r.events[0].frame <= 12
+
+
+def test_reemerging_in_the_wrong_place_is_a_teleport(studio: Studio) -> None:
+    path = linear(12, 64, 7.0)
+    r = verdict(studio, [ball(studio, lambda t: path(t) if t < 10 else (path(t)[0], 20.0))], occluders=[WALL])
+    assert r.verdict == "fail" and r.events[0].type == "teleport"
+    assert abs(r.events[0].frame - 10) <= 1
+
+
+def test_leaving_and_entering_the_frame_pass(studio: Studio) -> None:
+    out = verdict(studio, [ball(studio, linear(70, 64, 8.0))])
+    assert out.verdict == "pass", out.events
+    into = verdict(studio, [ball(studio, linear(-30, 64, 8.0))])
+    assert into.verdict == "pass", into.events
+
+
+def test_spawn_in_open_view(studio: Studio) -> None:
+    path = linear(64, 64, 3.0)
+    r = verdict(
+        studio,
+        [ball(studio, lambda t: path(t) if t >= 6 else None), Obj("square", studio.color("blue"), linear(20, 30, 0))],
+    )
+    assert r.verdict == "fail" and (r.events[0].type, r.events[0].frame) == ("spawn", 6)
+
+
+def test_jump_is_a_teleport(studio: Studio) -> None:
+    path = linear(20, 64, 4.0)
+    r = verdict(studio, [ball(studio, lambda t: path(t) if t < 8 else (path(t)[0] + 36, 64))])
+    assert r.verdict == "fail" and [(e.type, e.frame) for e in r.events] == [("teleport", 8)]
+
+
+def test_two_similar_objects_crossing_pass(studio: Studio) -> None:
+    a = Obj("circle", studio.color("yellow"), linear(12, 64, 7.0), z=0)
+    b = Obj("circle", studio.color("yellow"), linear(116, 64, -7.0), z=1)
+    r = verdict(studio, [a, b], TAXIS)
+    assert r.verdict == "pass", r.events
+
+
+def test_two_similar_objects_merging_fail(studio: Studio) -> None:
+    a = Obj("circle", studio.color("yellow"), linear(12, 64, 7.0), z=0)
+    pb = linear(116, 64, -7.0)
+    b = Obj("circle", studio.color("yellow"), lambda t: pb(t) if t < 8 else None, z=1)
+    r = verdict(studio, [a, b], TAXIS)
+    assert r.verdict == "fail" and r.events[0].type in ("merge", "vanish")
+    assert abs(r.events[0].frame - 8) <= 1
+
+
+def test_duplicate_fails(studio: Studio) -> None:
+    path = linear(30, 50, 3.0)
+    copy = lambda t: (path(t)[0], 90.0) if t >= 7 else None  # noqa: E731
+    r = verdict(studio, [ball(studio, path), ball(studio, copy)])
+    assert r.verdict == "fail" and (r.events[0].type, r.events[0].frame) == ("duplicate", 7)

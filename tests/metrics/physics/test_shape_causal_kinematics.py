@@ -1,0 +1,161 @@
+from __future__ import annotations
+
+import pytest
+
+from tests.metrics.physics.conftest import Studio
+from tests.metrics.synth import Obj, linear
+
+CAR = [{"id": "car", "noun": "car", "color": "red", "shape": "vehicle"}]
+BALL = [{"id": "ball", "noun": "ball", "color": "purple", "shape": "circle"}]
+
+
+def test_shape_constancy_passes_when_nothing_changes(studio: Studio) -> None:
+    frames = studio.frames([Obj("vehicle", studio.color("red"), linear(24, 70, 5.0), size=30)])
+    assert studio.score("physics.shape", frames, {"objects": CAR}).verdict == "pass"
+
+
+def test_front_flip(studio: Studio) -> None:
+    car = Obj("vehicle", studio.color("red"), linear(24, 70, 5.0), size=30, facing=lambda t: 1 if t < 8 else -1)
+    r = studio.score("physics.shape", studio.frames([car]), {"objects": CAR})
+    assert r.verdict == "fail" and any(e.type == "front_flipped" and abs(e.frame - 8) <= 1 for e in r.events)
+
+
+def test_front_flip_back_and_forth(studio: Studio) -> None:
+    car = Obj(
+        "vehicle", studio.color("red"), linear(100, 70, -5.0), size=30, facing=lambda t: -1 if t < 5 or t > 10 else 1
+    )
+    r = studio.score("physics.shape", studio.frames([car]), {"objects": CAR})
+    assert r.verdict == "fail" and any(e.type == "front_flipped" and abs(e.frame - 5) <= 1 for e in r.events)
+
+
+@pytest.mark.parametrize(
+    "change, kind",
+    [
+        ({"recolor": lambda t: (40, 84, 216) if t >= 8 else None}, "color_changed"),
+        ({"scale": lambda t: 1.0 if t < 8 else 1.0 + 0.12 * (t - 7)}, "size_changed"),
+    ],
+)
+def test_colour_and_size_drift(studio: Studio, change: dict, kind: str) -> None:
+    r = studio.score(
+        "physics.shape",
+        studio.frames([Obj("circle", studio.color("purple"), linear(30, 64, 3.0), **change)]),
+        {"objects": BALL},
+    )
+    assert r.verdict == "fail" and r.events[0].type == kind and 8 <= r.events[0].frame <= 10
+
+
+def test_morph(studio: Studio) -> None:
+    path = linear(30, 64, 3.0)
+    a = Obj("square", studio.color("purple"), lambda t: path(t) if t < 8 else None, size=20)
+    b = Obj("triangle", studio.color("purple"), lambda t: path(t) if t >= 8 else None, size=24)
+    r = studio.score("physics.shape", studio.frames([a, b]), {"objects": BALL})
+    assert r.verdict == "fail" and r.events[0].type == "shape_changed" and abs(r.events[0].frame - 8) <= 1
+
+
+HAMMER = [
+    {"id": "hammer", "noun": "hammer", "color": "brown", "shape": "rectangle"},
+    {"id": "laptop", "noun": "laptop", "color": "blue", "shape": "square"},
+]
+CAUSE = [
+    {"type": "contact", "subject": "hammer", "object": "laptop"},
+    {"type": "state_change", "object": "laptop", "change": "color", "to": "black"},
+]
+
+
+def causal(studio: Studio, laptop_color) -> object:  # type: ignore[no-untyped-def]
+    hammer = Obj("rectangle", studio.color("brown"), lambda t: (14 + 7 * min(t, 8), 64), size=22)
+    laptop = Obj("square", studio.color("blue"), lambda t: (88, 64), size=26, recolor=laptop_color)
+    return studio.score("physics.causal", studio.frames([hammer, laptop]), {"objects": HAMMER, "events": CAUSE})
+
+
+def test_causal_effect_after_contact(studio: Studio) -> None:
+    r = causal(studio, lambda t: (22, 22, 22) if t >= 8 else None)
+    assert r.verdict == "pass", r.events
+
+
+@pytest.mark.parametrize(
+    "color, kind, frame",
+    [
+        (lambda t: None, "no_effect", 8),
+        (lambda t: (22, 22, 22) if t >= 3 else None, "effect_before_cause", 3),
+        (lambda t: (22, 22, 22) if 8 <= t < 12 else None, "effect_reverted", 12),
+    ],
+)
+def test_causal_faults(studio: Studio, color, kind: str, frame: int) -> None:  # type: ignore[no-untyped-def]
+    r = causal(studio, color)
+    assert r.verdict == "fail" and r.events[0].type == kind and abs(r.events[0].frame - frame) <= 1
+
+
+def kin(studio: Studio, path, motion: str, **kw) -> object:  # type: ignore[no-untyped-def]
+    frames = studio.frames([Obj("circle", studio.color("purple"), path, size=16)], **kw)
+    return studio.score(
+        "physics.kinematics", frames, {"objects": BALL, "kinematics": [{"subject": "ball", "motion": motion}]}
+    )
+
+
+def test_fall_is_a_parabola(studio: Studio) -> None:
+    assert kin(studio, lambda t: (64, 14 + 0.45 * t * t), "falls").verdict == "pass"
+
+
+@pytest.mark.parametrize(
+    "path, kind",
+    [
+        (lambda t: (64, 110 - 0.45 * t * t), "gravity_wrong"),  # falls upward
+        (lambda t: (64, 14 + 3.5 * t), "gravity_wrong"),  # no acceleration at all
+        (
+            lambda t: (64, 14 + 0.2 * t * t if t < 9 else 14 + 0.2 * 81 + 3.6 * (t - 9) + 0.9 * (t - 9) ** 2),
+            "acceleration_changes",
+        ),
+    ],
+)
+def test_wrong_gravity(studio: Studio, path, kind: str) -> None:  # type: ignore[no-untyped-def]
+    r = kin(studio, path, "falls")
+    assert r.verdict == "fail" and r.events[0].type == kind
+
+
+def test_uniform_and_speed_change(studio: Studio) -> None:
+    assert kin(studio, linear(14, 64, 6.0), "uniform").verdict == "pass"
+    r = kin(studio, lambda t: (14 + 3 * t if t < 8 else 38 + 9 * (t - 8), 64), "uniform")
+    assert r.verdict == "fail" and r.events[0].type == "speed_change" and abs(r.events[0].frame - 8) <= 1
+    frozen = kin(studio, lambda t: (14 + 6 * min(t, 6) + 6 * max(t - 11, 0), 64), "uniform")
+    assert frozen.verdict == "fail" and frozen.events[0].type == "speed_change"
+
+
+def test_bounce(studio: Studio) -> None:
+    def bounce(e: float):  # type: ignore[no-untyped-def]
+        def y(t: int) -> tuple[float, float]:
+            if t <= 8:
+                return (64, 20 + 1.2 * t * t)
+            v = e * 2.4 * 8
+            return (64, 20 + 1.2 * 64 - v * (t - 8) + 1.2 * (t - 8) ** 2)
+
+        return y
+
+    assert kin(studio, bounce(0.6), "bounces").verdict == "pass"
+    r = kin(studio, bounce(1.5), "bounces")
+    assert r.verdict == "fail" and r.events[0].type == "bounce_gains_energy"
+    assert kin(studio, lambda t: (64, 20 + 1.2 * t * t), "bounces").events[0].type == "no_bounce"
+
+
+def test_collision_momentum(studio: Studio) -> None:
+    objs = [
+        {"id": "a", "noun": "ball", "color": "red", "shape": "circle"},
+        {"id": "b", "noun": "ball", "color": "blue", "shape": "circle"},
+    ]
+    exp = {"objects": objs, "kinematics": [{"subject": "a", "motion": "collides", "with": "b"}]}
+
+    def scene(va_after: float, vb_after: float) -> object:
+        a = Obj(
+            "circle",
+            studio.color("red"),
+            lambda t: (20 + 6 * t, 64) if t <= 7 else (62 + va_after * (t - 7), 64),
+            size=16,
+        )
+        b = Obj(
+            "circle", studio.color("blue"), lambda t: (78, 64) if t <= 7 else (78 + vb_after * (t - 7), 64), size=16
+        )
+        return studio.score("physics.kinematics", studio.frames([a, b]), exp)
+
+    assert scene(0.0, 6.0).verdict == "pass"  # equal masses exchange velocities
+    r = scene(0.0, 0.0)  # both stop: momentum lost
+    assert r.verdict == "fail" and r.events[0].type == "momentum_not_conserved"
