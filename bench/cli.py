@@ -56,6 +56,16 @@ def build_parser() -> argparse.ArgumentParser:
     sp = sub.add_parser("suites", help="list bundled suites; `suites validate FILE` checks a suite file")
     sp.add_argument("action", nargs="?", choices=["list", "validate"], default="list")
     sp.add_argument("file", nargs="?", type=Path)
+    vp = sub.add_parser("validate", help="measure the physics checks on labelled faults (exit 1 if a gate fails)")
+    vp.add_argument("--out", type=Path, default=Path("runs/validate"))
+    vp.add_argument("--suite", default="smoke", help="suite whose prompts are rendered (default: smoke)")
+    vp.add_argument("--seeds", type=int, default=2, help="clean renders per prompt (default: 2)")
+    vp.add_argument("--severities", default="0.5,1,2", help="fault severities (gates use 1)")
+    vp.add_argument("--per-fault", type=int, default=40, help="clips per fault and severity at most")
+    vp.add_argument("--faults", default="", help="only these faults (a+b); default: all")
+    vp.add_argument("--backend", default="color", help="observation backend (default: color)")
+    vp.add_argument("--crf", type=int, default=18, help="H.264 quality of the rendered clips")
+    vp.add_argument("--workers", type=int, default=0, help="processes (default: one per core)")
     sub.add_parser("generators", help="list generator specs")
     sub.add_parser("metrics", help="list metrics")
     return parser
@@ -123,6 +133,39 @@ def cmd_suites(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_validate(args: argparse.Namespace) -> int:
+    from bench.validate import ValidateConfig, validate
+    from reports.validate import build_validate_report
+
+    try:
+        severities = tuple(float(x) for x in args.severities.split(","))
+    except ValueError:
+        from bench.errors import UsageError
+
+        raise UsageError(f"--severities {args.severities!r}: expected numbers like 0.5,1,2") from None
+    cfg = ValidateConfig(
+        suite=args.suite,
+        seeds=args.seeds,
+        severities=severities,
+        per_fault=args.per_fault,
+        backend=args.backend,
+        crf=args.crf,
+        workers=args.workers,
+        out=args.out,
+        faults=tuple(f for f in args.faults.split("+") if f),
+    )
+    result = validate(cfg)
+    report = build_validate_report(args.out)
+    for name, c in result["checks"].items():
+        state = ("pass" if c["passed"] else "FAIL") if c["measured"] else "not measured"
+        r = "-" if c["recall"] is None else f"{c['recall']:.3f}"
+        p = "-" if c["precision"] is None else f"{c['precision']:.3f}"
+        fa = "-" if c["false_alarms_per_100"] is None else f"{c['false_alarms_per_100']:.2f}"
+        print(f"{name:20s} recall {r:>6s} precision {p:>6s} false alarms/100 {fa:>6s}  {state}")
+    print(f"report: {report}")
+    return 0 if result["overall"]["passed"] else 1
+
+
 def cmd_generators() -> int:
     import model
     from model.registry import GENERATORS
@@ -177,6 +220,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_suites(args)
         if args.command == "generators":
             return cmd_generators()
+        if args.command == "validate":
+            return cmd_validate(args)
         if args.command == "metrics":
             return cmd_metrics()
     except T2VError as err:

@@ -59,12 +59,6 @@ class ColorBackend:
             cmap = clip.cache["class_map"] = class_map(frames)
         min_area = max(6, round(self.min_area_frac * H * W))
         expected_cls = np.array(sorted({s.cls for s in specs}), np.uint8)
-        moving = np.isin(cmap, expected_cls)
-        moving = np.stack([cv2.dilate(m.astype(np.uint8), _DILATE).astype(bool) for m in moving])
-        camera = estimate_camera(clip.gray(), moving)
-        stable = stabilised_class_maps(cmap, camera)
-        static = static_class_map(stable)
-        regions = occluder_regions(static, 2 * min_area)
 
         def is_scenery(b: Blob, t_prev: int) -> bool:
             """The blob's colour was already there when the lost track was last seen."""
@@ -77,11 +71,12 @@ class ColorBackend:
             present = [c for c in np.flatnonzero(counts >= min_area) if c not in (NONE, INVALID)]
             blobs.append([b for c in present for b in find_blobs(cmap[t], int(c), t, min_area)])
         tracks = ColorTracker(specs, T, H, W, is_scenery).run(blobs) if specs else []
+        # the camera from what is left once the followed objects (wheels, windows and all) are out
+        camera = estimate_camera(clip.gray(), _object_mask(tracks, cmap, expected_cls))
         if camera.valid.sum() < max(1, (T - 1) // 2):
             camera = camera_from_anchors(_anchor_pairs(clip.prompt, tracks, blobs, set(expected_cls.tolist())), camera)
-            if camera.valid.any():  # re-derive the static scene in the newly measured frame
-                static = static_class_map(stabilised_class_maps(cmap, camera))
-                regions = occluder_regions(static, 2 * min_area)
+        static = static_class_map(stabilised_class_maps(cmap, camera))
+        regions = occluder_regions(static, 2 * min_area)
         explain(tracks, regions, camera, H, W)
         return Observation("color", T, H, W, tracks, camera, regions, groups)
 
@@ -119,3 +114,18 @@ def _anchor_pairs(
                 b.append(y.center)
         out.append((np.array(a, float).reshape(-1, 2), np.array(b, float).reshape(-1, 2)))
     return out
+
+
+def _object_mask(tracks: list[Any], cmap: np.ndarray, expected_cls: np.ndarray) -> np.ndarray:
+    """``(T, H, W)`` pixels of the followed objects: their colour, and their boxes padded by a
+    quarter (parts of other colours — wheels, windows, lamps — move with them)."""
+    mask = np.isin(cmap, expected_cls)
+    _, H, W = mask.shape
+    for tr in tracks:
+        for t in np.flatnonzero(tr.visible & np.isfinite(tr.box).all(1)):
+            x0, y0, x1, y1 = tr.box[t]
+            px, py = 0.25 * (x1 - x0) + 2, 0.25 * (y1 - y0) + 2
+            mask[
+                t, max(0, int(y0 - py)) : min(H, int(y1 + py) + 1), max(0, int(x0 - px)) : min(W, int(x1 + px) + 1)
+            ] = True
+    return np.stack([cv2.dilate(m.astype(np.uint8), _DILATE).astype(bool) for m in mask])

@@ -1,0 +1,18 @@
+"""The validation report section: validate.md and validate.html from validate.json."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from bench.files import atomic_write_text, read_json
+from reports.build import _env
+
+
+def build_validate_report(out_dir: str | Path) -> Path:
+    """Render ``validate.md`` and ``validate.html`` beside ``validate.json``; returns the .md."""
+    out = Path(out_dir)
+    data: dict[str, Any] = read_json(out / "validate.json")
+    atomic_write_text(out / "validate.md", _env(False).get_template("validate.md.j2").render(v=data))
+    atomic_write_text(out / "validate.html", _env(True).get_template("validate.html.j2").render(v=data))
+    return out / "validate.md"
