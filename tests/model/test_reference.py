@@ -44,7 +44,13 @@ def test_vanish_is_a_minimal_pair() -> None:
     clean = ReferenceGenerator(profile="clean").generate(p, seed=2)
     faulty = ReferenceGenerator(faults="vanish", rate=1.0).generate(p, seed=2)
     (label,) = faulty.metadata["faults"]
-    assert label["type"] == "vanish" and set(label) == {"type", "object", "start_frame", "end_frame", "severity"}
+    assert label["type"] == "vanish" and set(label) == {
+        "type",
+        "object",
+        "start_frame",
+        "end_frame",
+        "severity",
+    }
     s, e = label["start_frame"], label["end_frame"]
     assert np.array_equal(clean.frames[:s], faulty.frames[:s])  # identical before the window
     truth = {o["id"]: o for o in clean.metadata["truth"]["objects"]}
