@@ -4,8 +4,9 @@ A background is rendered once per clip into a texture of the world around every 
 camera shows (reflected beyond, e.g. when a fault reverses the camera), so a pan, tilt or zoom
 moves it exactly with the scene. The texture is fault-independent, so a frame's background depends
 only on that frame's camera.
-Every pixel is projected into the keying gaps (:func:`model.world.tones.neutral`): a background
-keys as no palette colour, whatever colours the scene asks for.
+Its colours are moved into the keying gap (:func:`model.world.tones.neutral`) and every pixel
+stays in :data:`~model.world.tones.BACKGROUND_RANGE`: a background keys as no palette colour,
+whatever colours the scene asks for, also where the camera samples between texels.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import cv2
 import numpy as np
 
 from model.world.timeline import camera_path
-from model.world.tones import neutral
+from model.world.tones import BACKGROUND_RANGE, neutral
 from prompts.palette import parse_color
 from prompts.scene import Background, Scene
 
@@ -73,7 +74,7 @@ def paint(bg: Background, xs: np.ndarray, ys: np.ndarray, rng: np.random.Generat
     else:  # texture: smooth blobs between the two colours
         a = np.clip(0.5 + 0.35 * _noise(rng, (h, w), cells), 0.0, 1.0)[..., None]
         img = c1 * (1.0 - a) + c2 * a
-    return neutral(img)
+    return np.clip(img, *BACKGROUND_RANGE).astype(np.float32)  # stays in the keying gap
 
 
 class Backdrop:

@@ -16,9 +16,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from model.world.tones import TYRE, edge_tone, glass_tone, lamp_tone, modulation
+from model.world.tones import HUB, TYRE, edge_tone, glass_tone, lamp_tone, modulation
 
-HUB = np.array([180.0, 182.0, 186.0])
 #: Sprite sizes per octave: a sprite is drawn at 1 to 2 ** (-1 / LEVELS) of its resolution.
 LEVELS = 2
 #: Shapes a morph may turn an object into.
@@ -171,7 +170,7 @@ def sdf_triangle(u: np.ndarray, v: np.ndarray, hw: float, hh: float) -> np.ndarr
 
 def _cabin(hw: float, hh: float) -> np.ndarray:
     """Vehicle cabin: set back from the front, with a slanted windshield on the front side."""
-    return np.array([[-0.74 * hw, -0.28 * hh], [-0.62 * hw, -hh], [0.02 * hw, -hh], [0.44 * hw, -0.28 * hh]])
+    return np.array([[-0.75 * hw, -0.16 * hh], [-0.62 * hw, -hh], [0.02 * hw, -hh], [0.5 * hw, -0.16 * hh]])
 
 
 def _windows(hw: float, hh: float) -> np.ndarray:
@@ -251,17 +250,19 @@ def _geometry(form: Form) -> _Geometry:
         d = (1.0 - form.blend) * d + form.blend * shape_sdf(form.shape2, uf, v, hw, hh)
     a, b, ha, hb = _mark_frame(form.mark, u, v, hw, hh)
     r = min(hw, hh)
-    if form.bite:
-        d = np.maximum(d, -(np.hypot(a - 0.95 * ha, b) - 0.42 * r))
+    if form.bite:  # a round notch on the contact side (on a vehicle's side: the body, above the tyres)
+        side = form.shape == "vehicle" and form.mark in ("left", "right")
+        cb, cr = (0.2 * hh, 0.26 * hh) if side else (0.0, 0.42 * r)
+        d = np.maximum(d, -(np.hypot(a - 0.95 * ha, b - cb) - cr))
     parts = []
     if form.shape == "vehicle" and form.blend < 0.5:
         parts.append(("glass", inside_polygon(uf, v, _windows(hw, hh))))
         parts.append(("lamp", np.hypot(uf - 0.9 * hw, v - 0.02 * hh) < 0.16 * hh + 0.3))
         parts.append(("tyre", _tyres(uf, v, hw, hh) < 0.8))
         parts.append(("hub", np.minimum(*(np.hypot(uf - x * hw, v - 0.64 * hh) for x in TYRE_X)) < 0.13 * hh))
-    if form.crack:  # a zigzag from the contact side to past the centre
-        k = np.array([0.95, 0.55, 0.25, -0.15, -0.45])
-        pts = np.stack([k * ha, np.array([0.0, 0.22, -0.16, 0.2, -0.05]) * hb], axis=1)
+    if form.crack:  # a zigzag from the contact side to the centre (it never cuts the shape in two)
+        k = np.array([0.95, 0.66, 0.42, 0.18, 0.0])
+        pts = np.stack([k * ha, np.array([0.0, 0.2, -0.14, 0.16, -0.04]) * hb], axis=1)
         parts.append(("ink", segment_distance(a, b, pts, closed=False) < max(0.7, 0.06 * r)))
     return _Geometry(u, v, d.astype(np.float32), half, hw, hh, tuple(parts))
 
@@ -276,7 +277,7 @@ def sprite(look: Look) -> Sprite:
     chans = [np.minimum(gain * c, 255.0) for c in base]
     ink = edge_tone(look.color, base)
     tones = {
-        "glass": glass_tone(base),
+        "glass": glass_tone(look.color, base),
         "lamp": lamp_tone(look.color, base),
         "tyre": TYRE,
         "hub": HUB,

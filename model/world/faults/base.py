@@ -21,7 +21,7 @@ from model.world.timeline import Timeline, Track
 
 CAMERA = "camera"  # the label object of camera faults
 MARGIN = 0.03  # open view: this far (frame units) from the edge and from other tracks' boxes
-MIN_STEP = 0.004  # a track moves when its centre travels this far (shorter sides) in a frame
+MIN_STEP = 0.012  # a track moves when its centre travels this far (shorter sides) in a frame
 
 
 @dataclass(frozen=True)
