@@ -86,7 +86,12 @@ def test_objects_key_as_their_colour_in_one_piece(shape: str) -> None:
             scene = {
                 "objects": [hammer, obj("it", shape=shape, color=color, size=0.3, aspect=aspect, **decor)],
                 "events": [
-                    {"subject": "hammer", "object": "it", "change": ("bite", "crack")[k % 2], "on_contact": "bounce"}
+                    {
+                        "subject": "hammer",
+                        "object": "it",
+                        "change": ("bite", "crack")[k % 2],
+                        "on_contact": "bounce",
+                    }
                 ],
             }
             frame = render(scene, num_frames=4).frames[-1:]  # bitten or cracked; the hammer is gone

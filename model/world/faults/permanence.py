@@ -192,7 +192,7 @@ class Merge(Fault):
             for tr in (gone, keep):
                 tr.x[i] += f * (mx[i] - tr.x[i])
                 tr.y[i] += f * (my[i] - tr.y[i])
-        gone.visible[start + n - 1 :] = False
+        gone.visible[start + n :] = False  # from the frame after the two coincide
         return obj, keep.id
 
 
