@@ -254,7 +254,7 @@ def test_severity_scales_the_fault(name: str) -> None:
         dim = [
             clean.frames[lab["start_frame"]].mean() - v.frames[lab["start_frame"]].mean()
             for lab, v in ((lw, weak), (ls, strong))
-        ]  # noqa: E501
+        ]
         assert dim[1] > 2 * dim[0] > 0
     elif name == "morph":  # slower morph: the new shape wins later
         first = [truth(v, lab["object"])["shape"] for lab, v in ((lw, weak), (ls, strong))]

@@ -78,7 +78,7 @@ def test_zoom_changes_apparent_size_about_the_centre() -> None:
             "objects": [obj("c", pos=[0.5, 0.5]), obj("d", pos=[0.3, 0.4])],
         }
     )
-    bc, bd = np.array(truth(v, "c")["bbox"]), np.array(truth(v, "d")["bbox"])
+    bc = np.array(truth(v, "c")["bbox"])
     assert (bc[-1, 2] - bc[-1, 0]) / (bc[0, 2] - bc[0, 0]) == pytest.approx(1.6)
     assert np.allclose(centres(v, "c"), 0.5)
     assert np.allclose(centres(v, "d")[-1], 0.5 + 1.6 * (np.array([0.3, 0.4]) - 0.5))

@@ -3,6 +3,8 @@ collisions, causal contacts, start and stop."""
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -50,7 +52,7 @@ def test_bounce_reverses_with_the_restitution() -> None:
     floor = 0.9 - 0.07
     assert ball.y.max() <= floor + 1e-9 and ball.y.max() > floor - 0.03  # touches, never sinks
     segs = ball.path.segs
-    for before, after in zip(segs[:3], segs[1:4], strict=True):
+    for before, after in itertools.pairwise(segs[:4]):
         v_in = before.v[1] + before.a[1] * (after.t0 - before.t0)
         assert after.p[1] == pytest.approx(floor) and after.v[1] == pytest.approx(-0.6 * v_in)
     apex = [floor - (s.v[1] ** 2) / (2 * 5.0) for s in segs[1:4]]  # heights above the floor shrink by e^2
