@@ -1,12 +1,14 @@
 """The bundled reference generator: renders a prompt's scene, optionally with labelled faults.
 
-Deterministic by (prompt, seed): separate random streams for the scene jitter, the background and
-the faults, each seeded by a stable hash, so clean and faulty renders of the same prompt and seed
-are identical outside the fault (minimal pairs), and re-rendering gives byte-identical files.
+Deterministic by (prompt, seed): separate random streams for the scene jitter, the background, the
+fault choice and each fault operator, each seeded by a stable hash, so clean and faulty renders of
+the same prompt and seed are identical outside the fault (minimal pairs), adding a fault to a plan
+does not change how another is drawn, and re-rendering gives byte-identical files.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import numpy as np
@@ -16,19 +18,57 @@ from bench.errors import GeneratorError
 from bench.registry import did_you_mean
 from bench.video import Video
 from model.registry import register_generator
+from model.world.background import neutral_background
 from model.world.compose import jitter_scene, rng_for, scene_from_expect
-from model.world.faults import FAULTS, apply_faults
-from model.world.raster import Rasterizer
+from model.world.faults import FAULTS, FaultLabel, inject
+from model.world.raster import Rasterizer, Truth
 from model.world.timeline import Timeline, simulate
+from prompts.scene import Scene
 from prompts.schema import Prompt
 
-WORLD_VERSION = "1"
+WORLD_VERSION = "2"
 
-#: Fault profiles: fault name -> probability that a clip gets it (where the scene allows it).
-PROFILES: dict[str, dict[str, float]] = {
-    "clean": {},
-    "default": {"vanish": 0.25},
+
+@dataclass(frozen=True)
+class Profile:
+    """A fault mix: with probability ``rate`` a clip gets one fault, drawn by ``weights`` among the
+    faults its scene allows."""
+
+    rate: float
+    weights: dict[str, float] = field(default_factory=dict)
+
+
+#: Fault profiles. ``default`` mirrors what users report of today's models: about 40% of clips
+#: show a failure; permanence, shape and causal failures are the most common.
+PROFILES: dict[str, Profile] = {
+    "clean": Profile(0.0),
+    "default": Profile(
+        0.4,
+        {
+            "vanish": 3.0,
+            "spawn": 2.0,
+            "merge": 2.0,
+            "split": 1.0,
+            "duplicate": 2.0,
+            "teleport": 1.5,
+            "mirror": 2.0,
+            "reverse": 1.5,
+            "recolor": 2.0,
+            "morph": 3.0,
+            "resize": 2.0,
+            "flip": 1.5,
+            "freeze": 1.5,
+            "flicker": 2.0,
+            "camera_reverse": 1.5,
+            "no_effect": 3.0,
+            "early_effect": 1.0,
+            "revert": 1.5,
+            "gravity": 2.0,
+            "speed": 1.5,
+        },
+    ),
 }
+EXPLICIT_RATE = 0.3
 
 
 def _as_prompt(prompt: Prompt | str) -> Prompt:
@@ -37,7 +77,7 @@ def _as_prompt(prompt: Prompt | str) -> Prompt:
     return Prompt(id="adhoc", text=str(prompt), family="showcase")
 
 
-def truth_dict(tl: Timeline, truths: list[Any]) -> dict[str, Any]:
+def truth_dict(tl: Timeline, truths: list[Truth]) -> dict[str, Any]:
     """Per-frame ground truth of every track, as JSON-ready lists (see docs/DESIGN.md)."""
     objects = []
     for tr, gt in zip(tl.tracks, truths, strict=True):
@@ -48,16 +88,20 @@ def truth_dict(tl: Timeline, truths: list[Any]) -> dict[str, Any]:
                 "kind": tr.kind,
                 "z": tr.z,
                 "visible": tr.visible.astype(bool).tolist(),
+                "opacity": np.round(np.where(tr.visible, tr.opacity, 0.0), 4).tolist(),
                 "bbox": np.round(gt.bbox, 5).tolist(),
                 "area": np.round(gt.area, 6).tolist(),
                 "visible_frac": np.round(gt.visible_frac, 4).tolist(),
                 "in_frame_frac": np.round(gt.in_frame_frac, 4).tolist(),
                 "occluded_by": gt.occluded_by,
                 "color": list(tr.color),
-                "shape": list(tr.shape),
+                "shape": [
+                    b if f >= 0.5 else a for a, b, f in zip(tr.shape, tr.shape2, tr.blend, strict=True)
+                ],
                 "facing": tr.facing.astype(int).tolist(),
                 "bite": tr.bite.astype(bool).tolist(),
                 "crack": tr.crack.astype(bool).tolist(),
+                "mark_side": tr.mark if (tr.bite.any() or tr.crack.any()) else None,
             }
         )
     return {
@@ -68,6 +112,7 @@ def truth_dict(tl: Timeline, truths: list[Any]) -> dict[str, Any]:
             "zoom": np.round(tl.zoom, 6).tolist(),
         },
         "contacts": dict(tl.contacts),
+        "collisions": dict(tl.collisions),
     }
 
 
@@ -77,10 +122,15 @@ class ReferenceGenerator:
 
     Args:
         profile: ``default`` (a realistic mix of faults) or ``clean`` (none).
-        faults: ``+``-separated fault names; overrides the profile.
-        rate: probability that each listed fault is applied to a clip (default 0.3).
-        severity: magnitude of the faults (1.0 = default).
+        faults: ``+``-separated fault names; overrides the profile. Each is applied independently
+            with probability ``rate`` where the scene allows it, in the order given, never two on
+            one object.
+        rate: the profile's probability of a faulty clip, or each listed fault's (default 0.3).
+        severity: magnitude of the faults (1.0 = clearly visible; see docs/DESIGN.md).
         jitter: scale of the per-seed scene variation (0 renders the scene exactly).
+        object: with ``faults``, apply them only to this object (``camera`` for camera faults;
+            for ``spawn``, the object copied).
+        start: with ``faults``, the frame where they must first show.
     """
 
     name = "reference"
@@ -94,31 +144,88 @@ class ReferenceGenerator:
         rate: float | None = None,
         severity: float = 1.0,
         jitter: float = 1.0,
+        object: str | None = None,
+        start: int | None = None,
     ) -> None:
         if profile not in PROFILES:
             raise GeneratorError(f"reference: {did_you_mean(profile, list(PROFILES), 'profile')}")
+        if rate is not None and not 0.0 <= rate <= 1.0:
+            raise GeneratorError(f"reference: rate must be in [0, 1], got {rate}")
+        if severity <= 0:
+            raise GeneratorError(f"reference: severity must be positive, got {severity}")
+        if (object is not None or start is not None) and not faults:
+            raise GeneratorError("reference: object= and start= need faults=")
+        self.names: list[str] = []
         if faults:
-            names = [f.strip() for f in faults.split("+") if f.strip()]
-            for n in names:
+            self.names = [f.strip() for f in faults.split("+") if f.strip()]
+            for n in self.names:
                 if n not in FAULTS:
                     raise GeneratorError(f"reference: {did_you_mean(n, FAULTS.names(), 'fault')}")
-            self.plan = {n: 0.3 if rate is None else float(rate) for n in names}
+            self.plan = {n: EXPLICIT_RATE if rate is None else float(rate) for n in self.names}
+            self.mix_rate = 0.0
         else:
-            base = PROFILES[profile]
-            self.plan = {n: (p if rate is None else float(rate)) for n, p in base.items()}
-        if not 0.0 <= (rate if rate is not None else 0.0) <= 1.0:
-            raise GeneratorError(f"reference: rate must be in [0, 1], got {rate}")
+            self.mix_rate = PROFILES[profile].rate if rate is None or profile == "clean" else float(rate)
+            self.plan = dict(PROFILES[profile].weights) if self.mix_rate > 0 else {}
         self.profile, self.severity, self.jitter = profile, float(severity), float(jitter)
+        self.target, self.start = object, start
 
     def options(self) -> dict[str, Any]:
-        return {"profile": self.profile, "plan": self.plan, "severity": self.severity, "jitter": self.jitter}
+        out = {"profile": self.profile, "plan": self.plan, "severity": self.severity, "jitter": self.jitter}
+        if self.mix_rate:
+            out["rate"] = self.mix_rate
+        if self.target is not None or self.start is not None:
+            out.update(object=self.target, start=self.start)
+        return out
 
-    def timeline(self, prompt: Prompt | str, num_frames: int, seed: int) -> Timeline:
-        """The clean timeline of a prompt and seed (before faults)."""
+    def scene(self, prompt: Prompt | str, seed: int) -> Scene:
+        """The scene as rendered for a prompt and seed: jittered, background in the keying gaps."""
         p = _as_prompt(prompt)
         scene = p.scene if p.scene is not None else scene_from_expect(p)
         scene = jitter_scene(scene, rng_for(p.id, seed, "scene"), self.jitter)
-        return simulate(scene, num_frames)
+        return scene.model_copy(update={"background": neutral_background(scene.background)})
+
+    def timeline(self, prompt: Prompt | str, num_frames: int, seed: int, aspect: float = 1.0) -> Timeline:
+        """The clean timeline of a prompt and seed (before faults) for frames of ``aspect`` (W/H)."""
+        return simulate(self.scene(prompt, seed), num_frames, aspect)
+
+    def inject_faults(self, tl: Timeline, prompt_id: str, seed: int) -> list[FaultLabel]:
+        """Apply this generator's faults to ``tl`` in place; returns their labels."""
+        labels: list[FaultLabel] = []
+        if self.mix_rate > 0:
+            pick = rng_for(prompt_id, seed, "faults")
+            if pick.random() >= self.mix_rate:
+                return labels
+            names = list(self.plan)
+            keys = pick.random(len(names)) ** (1.0 / np.array([self.plan[n] for n in names]))
+            for i in np.argsort(-keys, kind="stable"):  # a weighted order: try until one fits
+                label = inject(tl, names[i], self.severity, rng_for(prompt_id, seed, "fault", names[i]))
+                if label is not None:
+                    return [label]
+            return labels
+        taken: set[str] = set()
+        for name, prob in self.plan.items():
+            rng = rng_for(prompt_id, seed, "fault", name)
+            if rng.random() >= prob:
+                continue
+            label = inject(tl, name, self.severity, rng, self.target, self.start, frozenset(taken))
+            if label is not None:
+                labels.append(label)
+                taken |= {label.object, *([label.partner] if label.partner else [])}
+        return labels
+
+    def fault_candidates(
+        self, prompt: Prompt | str, seed: int = 0, num_frames: int | None = None, aspect: float = 1.0
+    ) -> dict[str, dict[str, list[int]]]:
+        """Where each fault can be injected on a prompt and seed at this generator's severity:
+        fault -> object -> possible start frames (only faults the scene allows)."""
+        p = _as_prompt(prompt)
+        tl = self.timeline(p, int(num_frames or self.defaults["num_frames"]), seed, aspect)
+        out = {}
+        for name in FAULTS.names():
+            cands = {o: s for o, s in FAULTS.get(name).candidates(tl, self.severity).items() if s}
+            if cands:
+                out[name] = cands
+        return out
 
     def generate(
         self,
@@ -139,18 +246,15 @@ class ReferenceGenerator:
         rate = float(fps or self.defaults["fps"])
         if T < 1 or H < 8 or W < 8:
             raise GeneratorError(f"prompt {p.id!r}: bad video size {T}x{H}x{W}")
-        tl = self.timeline(p, T, seed)
-        labels = []
-        fault_rng = rng_for(p.id, seed, "faults")
-        for name, prob in self.plan.items():  # one stream per fault: plans compose predictably
-            labels += apply_faults(tl, [name], prob, self.severity, fault_rng)
+        tl = self.timeline(p, T, seed, W / H)
+        labels = self.inject_faults(tl, p.id, seed)
         frames, truths = Rasterizer(H, W).render(tl, rng_for(p.id, seed, "background"))
         meta = {
             "generator": self.name,
             "generator_version": self.version,
             "prompt_id": p.id,
             "seed": seed,
-            "scene": (p.scene if p.scene is not None else scene_from_expect(p)).model_dump(mode="json"),
+            "scene": tl.scene.model_dump(mode="json"),
             "faults": [lab.to_dict() for lab in labels],
             "truth": truth_dict(tl, truths),
         }

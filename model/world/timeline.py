@@ -7,15 +7,16 @@ read from it. Every array is indexed by frame.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 
+from model.world.motion import CausalRecord, Floor, Path, extent, run_motion
 from prompts.palette import PALETTE
-from prompts.scene import Scene, SceneObject
+from prompts.scene import CameraSpec, Scene
 
-# time resolution used to locate contacts and bounces between frames
-_SUBSTEPS = 64
+_ARRAYS = ("x", "y", "w", "h", "rgb", "visible", "opacity", "facing", "bite", "crack", "brightness", "blend")
+_LISTS = ("color", "shape", "shape2")
 
 
 @dataclass
@@ -23,16 +24,16 @@ class Track:
     """One object's (or occluder's) state over ``T`` frames, in world coordinates.
 
     Attributes:
-        x, y: ``(T,)`` centre, normalised world coordinates.
+        x, y: ``(T,)`` centre, normalised world coordinates (frame widths, heights).
         w, h: ``(T,)`` full width and height, fractions of the shorter frame side.
-        rgb: ``(T, 3)`` float base colour (0..255) before shading.
-        color: ``(T,)`` palette name of ``rgb`` (what a viewer would call it).
-        shape: ``(T,)`` shape name per frame (a morph changes it).
-        visible: ``(T,)`` drawn at all.
+        rgb: ``(T, 3)`` float base colour (0..255) before shading; ``color``: its palette name.
+        shape: ``(T,)`` shape names; ``shape2`` and ``blend`` ``(T,)``: a morph's target and weight.
+        visible: ``(T,)`` drawn at all; ``opacity`` ``(T,)``: 1 opaque .. 0 transparent.
         facing: ``(T,)`` +1 front to the right, -1 to the left (vehicles).
-        bite: ``(T,)`` a notch is cut out (causal ``bite``); ``bite_side`` says where (+1 right).
-        crack: ``(T,)`` crack lines drawn (causal ``crack``).
-        brightness: ``(T,)`` multiplier on the colour (flicker modulates it).
+        bite, crack: ``(T,)`` causal marks, on the side ``mark`` (left, right, top, bottom).
+        brightness: ``(T,)`` multiplier on the colour (flicker).
+        path, floor: the scripted motion (before faults) and its ground, for operators that
+            re-time or re-plan it.
     """
 
     id: str
@@ -46,22 +47,43 @@ class Track:
     rgb: np.ndarray
     color: list[str]
     shape: list[str]
+    shape2: list[str]
+    blend: np.ndarray
     visible: np.ndarray
+    opacity: np.ndarray
     facing: np.ndarray
     bite: np.ndarray
     crack: np.ndarray
     brightness: np.ndarray
-    bite_side: int = 1
+    mark: str = "right"
     texture: str = "none"
     outline: bool = False
     mass: float = 1.0
+    path: Path | None = None
+    floor: Floor | None = None
 
-    def copy(self) -> Track:
-        out = Track(**{k: getattr(self, k) for k in self.__dataclass_fields__})
-        for name in ("x", "y", "w", "h", "rgb", "visible", "facing", "bite", "crack", "brightness"):
+    def copy(self, new_id: str | None = None) -> Track:
+        out = Track(**{f.name: getattr(self, f.name) for f in fields(self)})
+        for name in _ARRAYS:
             setattr(out, name, getattr(self, name).copy())
-        out.color, out.shape = list(self.color), list(self.shape)
+        for name in _LISTS:
+            setattr(out, name, list(getattr(self, name)))
+        if new_id is not None:
+            out.id = new_id
         return out
+
+    def changed(self, other: Track) -> np.ndarray:
+        """``(T,)`` frames where this track's drawn state differs from ``other``'s."""
+        T = len(self.x)
+        diff = np.zeros(T, bool)
+        for name in _ARRAYS:
+            a, b = getattr(self, name), getattr(other, name)
+            diff |= (a != b).reshape(T, -1).any(axis=1)
+        for name in _LISTS:
+            diff |= np.array([p != q for p, q in zip(getattr(self, name), getattr(other, name), strict=True)])
+        if self.mark != other.mark:
+            diff |= self.bite | self.crack | other.bite | other.crack
+        return diff & (self.visible | other.visible)
 
 
 @dataclass
@@ -69,7 +91,9 @@ class Timeline:
     """All tracks plus the camera over ``T`` frames.
 
     Camera: the world point ``(cx, cy)`` seen at the frame centre and the ``zoom`` factor;
-    screen ``x = ((x_world - cx) * zoom + 0.5)``, likewise for ``y``.
+    screen ``x = (x_world - cx) * zoom + 0.5``, likewise for ``y``. ``aspect`` is the frame's
+    width / height. ``contacts`` and ``collisions`` give the first frame at or after each causal
+    contact (``"subject>object"``) and declared collision (``"a>b"``).
     """
 
     num_frames: int
@@ -78,12 +102,35 @@ class Timeline:
     cy: np.ndarray
     zoom: np.ndarray
     scene: Scene
-    contacts: dict[str, int] = field(default_factory=dict)  # event key -> first frame of contact
+    aspect: float = 1.0
+    contacts: dict[str, int] = field(default_factory=dict)
+    collisions: dict[str, int] = field(default_factory=dict)
+    causal: list[CausalRecord] = field(default_factory=list)
 
     @property
     def t(self) -> np.ndarray:
         """``(T,)`` clip time of each frame in [0, 1]."""
         return frame_times(self.num_frames)
+
+    def box(self, tr: Track, x: np.ndarray | None = None, y: np.ndarray | None = None,
+            scale: float = 1.0) -> np.ndarray:  # fmt: skip
+        """``(T, 4)`` screen box ``[x0, y0, x1, y1]`` (normalised) of ``tr`` seen through the camera,
+        optionally at world centre ``x``, ``y`` ``(T,)`` and scaled by ``scale``."""
+        x = tr.x if x is None else x
+        y = tr.y if y is None else y
+        cx = (x - self.cx) * self.zoom + 0.5
+        cy = (y - self.cy) * self.zoom + 0.5
+        hx = 0.5 * tr.w * scale * self.zoom * min(1.0, 1.0 / self.aspect)
+        hy = 0.5 * tr.h * scale * self.zoom * min(1.0, self.aspect)
+        return np.stack([cx - hx, cy - hy, cx + hx, cy + hy], axis=1)
+
+    def boxes(self) -> np.ndarray:
+        """``(n, T, 4)`` screen boxes of every track."""
+        return (
+            np.stack([self.box(tr) for tr in self.tracks])
+            if self.tracks
+            else np.zeros((0, self.num_frames, 4))
+        )
 
     def track(self, tid: str) -> Track:
         for tr in self.tracks:
@@ -99,7 +146,10 @@ class Timeline:
             self.cy.copy(),
             self.zoom.copy(),
             self.scene,
+            self.aspect,
             dict(self.contacts),
+            dict(self.collisions),
+            list(self.causal),
         )
 
 
@@ -107,65 +157,15 @@ def frame_times(num_frames: int) -> np.ndarray:
     return np.linspace(0.0, 1.0, num_frames) if num_frames > 1 else np.zeros(1)
 
 
-def extent(obj: SceneObject) -> tuple[float, float]:
-    """Full (width, height) of an object from its ``size`` (longer side) and ``aspect`` (w/h)."""
-    if obj.aspect >= 1.0:
-        return obj.size, obj.size / obj.aspect
-    return obj.size * obj.aspect, obj.size
+def frame_at(t: np.ndarray, time: float) -> int:
+    """First frame at or after clip time ``time``."""
+    return int(np.searchsorted(t, time - 1e-9))
 
 
-def _bounce_segments(y0: float, vy: float, ay: float, floor: float, e: float) -> list[tuple[float, float, float]]:
-    """Parabola segments ``(t_start, y_start, v_start)`` of a fall reflected at ``floor``.
-
-    A segment with ``v_start`` NaN means the object rests on the floor from ``t_start`` on.
-    """
-    segs = [(0.0, min(y0, floor), vy)]
-    t0, y, v = 0.0, min(y0, floor), vy
-    for _ in range(64):
-        if ay <= 0:
-            break
-        disc = v * v + 2.0 * ay * (floor - y)
-        s = (-v + np.sqrt(max(disc, 0.0))) / ay  # time to reach the floor
-        if s <= 1e-12 and v <= 0:
-            break
-        t_hit, v_hit = t0 + s, v + ay * s
-        if t_hit > 1.0:
-            break
-        v_new = -e * v_hit
-        if abs(v_new) < 1e-3:
-            segs.append((t_hit, floor, float("nan")))
-            break
-        t0, y, v = t_hit, floor, v_new
-        segs.append((t0, y, v))
-    return segs
-
-
-def _ballistic(obj: SceneObject, scene: Scene, t: np.ndarray, half_h: float) -> tuple[np.ndarray, np.ndarray]:
-    """Positions at times ``t``: uniform, accelerated or gravity motion, bounces at the ground."""
-    ax, ay = obj.acc
-    if obj.gravity:
-        ay += scene.gravity
-    x0, y0 = obj.pos
-    vx, vy = obj.vel
-    stop = 1.0 if obj.stop is None else max(obj.stop, obj.start)
-    tau = np.clip(t, obj.start, stop) - obj.start
-    x = x0 + vx * tau + 0.5 * ax * tau**2
-    if obj.bounce is None:
-        return x, y0 + vy * tau + 0.5 * ay * tau**2
-    segs = _bounce_segments(y0, vy, ay, scene.ground - half_h, obj.bounce)
-    starts = np.array([s[0] for s in segs])
-    which = np.searchsorted(starts, tau, side="right") - 1
-    y = np.empty_like(tau)
-    for i, k in enumerate(which):
-        ts, ys, vs = segs[k]
-        dt = tau[i] - ts
-        y[i] = ys if np.isnan(vs) else min(ys + vs * dt + 0.5 * ay * dt**2, scene.ground - half_h)
-    return x, y
-
-
-def _camera(scene: Scene, t: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Camera centre and zoom per frame; the words name what the camera does."""
-    cam, a = scene.camera, scene.camera.amount
+def camera_path(cam: CameraSpec, t: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Camera centre and zoom at times ``t``; the words name what the camera does (``pan_right``
+    turns it right, so the scene moves left in the frame)."""
+    a = cam.amount
     cx, cy, zoom = np.full_like(t, 0.5), np.full_like(t, 0.5), np.ones_like(t)
     if cam.motion == "pan_right":
         cx = 0.5 - a / 2 + a * t
@@ -182,85 +182,63 @@ def _camera(scene: Scene, t: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.nda
     return cx, cy, zoom
 
 
-def _touch_time(a: SceneObject, b: SceneObject, scene: Scene) -> float | None:
-    """First clip time at which the boxes of ``a`` and ``b`` touch (None if never)."""
-    fine = np.linspace(0.0, 1.0, _SUBSTEPS * 16 + 1)
-    wa, ha = extent(a)
-    wb, hb = extent(b)
-    xa, ya = _ballistic(a, scene, fine, ha / 2)
-    xb, yb = _ballistic(b, scene, fine, hb / 2)
-    hit = (np.abs(xa - xb) <= (wa + wb) / 2) & (np.abs(ya - yb) <= (ha + hb) / 2)
-    if not hit.any():
-        return None
-    return float(fine[int(np.argmax(hit))])
+def _track(tid: str, group: str, kind: str, z: int, xy: np.ndarray, w: float, h: float, color: str,
+           shape: str, face: int, texture: str, outline: bool = False, mass: float = 1.0,
+           path: Path | None = None, floor: Floor | None = None) -> Track:  # fmt: skip
+    T = len(xy)
+    return Track(
+        id=tid, group=group, kind=kind, z=z, x=xy[:, 0].copy(), y=xy[:, 1].copy(), w=np.full(T, w),
+        h=np.full(T, h), rgb=np.tile(np.asarray(PALETTE[color], float), (T, 1)), color=[color] * T,
+        shape=[shape] * T, shape2=[shape] * T, blend=np.zeros(T), visible=np.ones(T, bool),
+        opacity=np.ones(T), facing=np.full(T, face, np.int8), bite=np.zeros(T, bool),
+        crack=np.zeros(T, bool), brightness=np.ones(T), texture=texture, outline=outline, mass=mass,
+        path=path, floor=floor,
+    )  # fmt: skip
 
 
-def simulate(scene: Scene, num_frames: int) -> Timeline:
-    """Compile ``scene`` into a :class:`Timeline` of ``num_frames`` frames."""
+def simulate(scene: Scene, num_frames: int, aspect: float = 1.0) -> Timeline:
+    """Compile ``scene`` into a :class:`Timeline` of ``num_frames`` frames of ``aspect`` (W / H)."""
     t = frame_times(num_frames)
-    T = num_frames
-    objs = {o.id: o for o in scene.objects}
-    # causal events: the subject stops at contact (on_contact: stop), the object changes after it
-    stops: dict[str, float] = {}
-    changes: list[tuple[str, float, object]] = []
-    contacts: dict[str, int] = {}
-    for ev in scene.events:
-        tc = _touch_time(objs[ev.subject], objs[ev.object], scene)
-        if tc is None:
-            continue
-        contacts[f"{ev.subject}>{ev.object}"] = int(np.searchsorted(t, tc - 1e-9))
-        if ev.on_contact == "stop":
-            stops[ev.subject] = tc
-        changes.append((ev.object, tc, ev))
+    motion = run_motion(scene, aspect)
     tracks: list[Track] = []
     for obj in scene.objects:
         w, h = extent(obj)
-        if obj.id in stops:
-            obj = obj.model_copy(update={"stop": min(stops[obj.id], obj.stop or 1.0)})
-        x, y = _ballistic(obj, scene, t, h / 2)
-        vx = obj.vel[0] + obj.acc[0] * t
-        face = 1 if obj.facing == "right" else -1 if obj.facing == "left" else (1 if np.mean(vx) >= 0 else -1)
-        rgb = np.tile(np.asarray(PALETTE[obj.color], float), (T, 1))
+        path = motion.paths[obj.id]
+        vx = obj.vel[0] if obj.vel[0] != 0 else obj.acc[0]
+        face = {"right": 1, "left": -1}.get(obj.facing or "", 1 if vx >= 0 else -1)
         tracks.append(
-            Track(
-                id=obj.id, group=obj.group_id, kind="object", z=obj.z, x=x, y=y,
-                w=np.full(T, w), h=np.full(T, h), rgb=rgb, color=[obj.color] * T,
-                shape=[obj.shape] * T, visible=np.ones(T, bool), facing=np.full(T, face, np.int8),
-                bite=np.zeros(T, bool), crack=np.zeros(T, bool), brightness=np.ones(T),
-                texture=obj.texture, outline=obj.outline, mass=obj.mass,
-            )
+            _track(obj.id, obj.group_id, "object", obj.z, path.position(t), w, h, obj.color, obj.shape,
+                   face, obj.texture, obj.outline, obj.mass, path, motion.floors[obj.id])
         )  # fmt: skip
     for occ in scene.occluders:
-        h = occ.size
         w = occ.size * occ.aspect if occ.shape == "rectangle" else occ.size
-        tracks.append(
-            Track(
-                id=occ.id, group=occ.id, kind="occluder", z=occ.z, x=np.full(T, occ.pos[0]),
-                y=np.full(T, occ.pos[1]), w=np.full(T, w), h=np.full(T, h),
-                rgb=np.tile(np.asarray(PALETTE[occ.color], float), (T, 1)), color=[occ.color] * T,
-                shape=["rectangle"] * T, visible=np.ones(T, bool), facing=np.ones(T, np.int8),
-                bite=np.zeros(T, bool), crack=np.zeros(T, bool), brightness=np.ones(T),
-                texture=occ.texture,
-            )
-        )  # fmt: skip
+        xy = np.tile(np.asarray(occ.pos, float), (num_frames, 1))
+        tracks.append(_track(occ.id, occ.id, "occluder", occ.z, xy, w, occ.size, occ.color, "rectangle", 1,
+                             occ.texture))  # fmt: skip
     by_id = {tr.id: tr for tr in tracks}
-    for oid, tc, ev in changes:
-        tr = by_id[oid]
-        after = t >= tc - 1e-9
-        if ev.change == "color" and ev.to is not None:
-            tr.rgb[after] = PALETTE[ev.to]
-            for i in np.flatnonzero(after):
-                tr.color[i] = ev.to
-        elif ev.change == "bite":
-            tr.bite[after] = True
-            tr.bite_side = -1 if by_id[ev.subject].x[0] < tr.x[0] else 1
-        elif ev.change == "crack":
-            tr.crack[after] = True
-        elif ev.change == "fall":
-            idx = np.flatnonzero(after)
-            if idx.size:
-                tau = t[idx] - tc
-                tr.y[idx] = np.minimum(tr.y[idx] + 0.5 * scene.gravity * tau**2, scene.ground - tr.h[idx] / 2)
+    contacts = {}
+    for rec in motion.causal:
+        if rec.time is None:
+            continue
+        k = frame_at(t, rec.time)
+        contacts[f"{rec.subject}>{rec.object}"] = k
+        apply_effect(by_id[rec.object], rec, k, num_frames)
     tracks.sort(key=lambda tr: tr.z)  # stable: equal z keeps scene order
-    cx, cy, zoom = _camera(scene, t)
-    return Timeline(T, tracks, cx, cy, zoom, scene, contacts)
+    cx, cy, zoom = camera_path(scene.camera, t)
+    collisions = {key: frame_at(t, te) for key, te in motion.collisions.items()}
+    return Timeline(num_frames, tracks, cx, cy, zoom, scene, aspect, contacts, collisions, motion.causal)
+
+
+def apply_effect(tr: Track, rec: CausalRecord, k: int, end: int) -> None:
+    """Show the state change of ``rec`` on ``tr`` over frames ``k .. end - 1`` (a ``fall`` is
+    motion: it is part of the object's path)."""
+    sl = slice(k, end)
+    if rec.change == "color" and rec.to is not None:
+        tr.rgb[sl] = PALETTE[rec.to]
+        tr.color[sl] = [rec.to] * len(tr.color[sl])
+    elif rec.change == "bite":
+        tr.bite[sl] = True
+        tr.mark = rec.side
+    elif rec.change == "crack":
+        tr.crack[sl] = True
+        tr.mark = rec.side

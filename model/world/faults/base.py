@@ -1,0 +1,205 @@
+"""Fault operators: labelled edits of a timeline.
+
+A fault is an operator on the scene's timeline, never a pixel hack. Each operator says where the
+scene allows it (:meth:`Fault.candidates`: object id -> the frames where it may start) and edits
+the timeline there (:meth:`Fault.apply`). :func:`inject` picks a candidate (or the one asked for),
+applies it and labels it with the frames that really changed, so ``start_frame`` is the first frame
+where the fault is visible and ``end_frame`` the last (inclusive). Operators draw randomness only
+from the ``rng`` they are given, and a frame's pixels depend only on its own state, so clean and
+faulty renders of a prompt and seed are identical outside the label's window (minimal pairs).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any, ClassVar
+
+import numpy as np
+
+from bench.registry import Registry
+from model.world.timeline import Timeline, Track
+
+CAMERA = "camera"  # the label object of camera faults
+MARGIN = 0.03  # open view: this far (frame units) from the edge and from other tracks' boxes
+MIN_STEP = 0.012  # a track moves when its centre travels this far (shorter sides) in a frame
+
+
+@dataclass(frozen=True)
+class FaultLabel:
+    """What was injected where: frames ``start_frame..end_frame`` inclusive. ``partner`` is the
+    second object of two-object faults (``merge``, ``mirror``)."""
+
+    type: str
+    object: str
+    start_frame: int
+    end_frame: int
+    severity: float
+    partner: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        if self.partner is None:
+            del out["partner"]
+        return out
+
+
+class Fault:
+    """A fault operator. Subclasses set ``name`` and ``description`` and implement both methods."""
+
+    name: ClassVar[str]
+    description: ClassVar[str]
+    severity_means: ClassVar[str]
+
+    def candidates(self, tl: Timeline, severity: float) -> dict[str, list[int]]:
+        """Object id -> the frames where this fault may start (empty: the scene does not allow it)."""
+        raise NotImplementedError
+
+    def apply(
+        self, tl: Timeline, obj: str, start: int, severity: float, rng: np.random.Generator
+    ) -> tuple[str, str | None] | None:
+        """Edit ``tl`` in place so the fault shows from frame ``start``. Returns the label's
+        ``(object, partner)`` when they are not ``(obj, None)``."""
+        raise NotImplementedError
+
+
+#: Fault operators by name.
+FAULTS: Registry[Fault] = Registry("fault")
+
+
+def register(cls: type[Fault]) -> type[Fault]:
+    """Class decorator: register one instance of a :class:`Fault` subclass under its name."""
+    FAULTS.add(cls.name, cls(), description=cls.description, severity=cls.severity_means)
+    return cls
+
+
+# ---------------------------------------------------------------------------------------------
+# where things are on screen
+
+
+def to_short(tl: Timeline, dxy: np.ndarray) -> np.ndarray:
+    """Screen offsets ``(..., 2)`` (frame widths, heights) in shorter-side units."""
+    return dxy * np.array([max(1.0, tl.aspect), max(1.0, 1.0 / tl.aspect)])
+
+
+def from_short(tl: Timeline, dxy: np.ndarray) -> np.ndarray:
+    """Offsets ``(..., 2)`` in shorter-side units as world offsets at ``zoom`` 1."""
+    return dxy / np.array([max(1.0, tl.aspect), max(1.0, 1.0 / tl.aspect)])
+
+
+def in_frame(box: np.ndarray, margin: float = MARGIN) -> np.ndarray:
+    """``(T,)`` the box ``(T, 4)`` lies inside the frame with ``margin`` to spare."""
+    return (
+        (box[:, 0] >= margin) & (box[:, 1] >= margin) & (box[:, 2] <= 1 - margin) & (box[:, 3] <= 1 - margin)
+    )
+
+
+def free(tl: Timeline, bx: np.ndarray, box: np.ndarray, skip: set[int], margin: float = MARGIN) -> np.ndarray:
+    """``(T,)`` ``box`` ``(T, 4)`` overlaps no visible track (but ``skip``) even grown by ``margin``."""
+    ok = np.ones(len(box), bool)
+    for j, tr in enumerate(tl.tracks):
+        if j in skip:
+            continue
+        o = bx[j]
+        hit = (box[:, 0] - margin < o[:, 2]) & (o[:, 0] < box[:, 2] + margin)
+        hit &= (box[:, 1] - margin < o[:, 3]) & (o[:, 1] < box[:, 3] + margin)
+        ok &= ~(hit & tr.visible & (tr.opacity > 0))
+    return ok
+
+
+def open_view(tl: Timeline, bx: np.ndarray, k: int, skip: set[int] | None = None) -> np.ndarray:
+    """``(T,)`` track ``k`` is drawn whole, opaque, inside the frame and clear of every other track
+    (but ``skip``): what vanishes or appears there cannot be an exit or an occlusion."""
+    tr = tl.tracks[k]
+    ok = tr.visible & (tr.opacity >= 1.0) & in_frame(bx[k])
+    return ok & free(tl, bx, bx[k], {k} | (skip or set()))
+
+
+def moving(tl: Timeline, tr: Track) -> np.ndarray:
+    """``(T,)`` the track's centre moved at least ``MIN_STEP`` since the previous frame."""
+    d = np.zeros(tl.num_frames)
+    d[1:] = np.hypot(*to_short(tl, np.diff(np.stack([tr.x, tr.y], axis=1), axis=0)).T)
+    return d >= MIN_STEP
+
+
+def start_range(T: int) -> range:
+    """Frames where faults may start: after the first fifth, leaving the last ~30% to see them."""
+    if T < 6:
+        return range(0)
+    return range(max(1, round(0.2 * (T - 1))), int(np.floor(0.7 * (T - 1))) + 1)
+
+
+def settled(tl: Timeline, tid: str) -> int:
+    """First frame after every causal contact and declared collision involving ``tid`` (faults on
+    an object start after its interactions, so a fault never fakes or hides a cause)."""
+    last = -1
+    for key, frame in [*tl.contacts.items(), *tl.collisions.items()]:
+        if tid in key.split(">"):
+            last = max(last, frame)
+    return last + 1
+
+
+def objects(tl: Timeline) -> list[tuple[int, Track]]:
+    """``(index, track)`` of the tracks that are objects (not occluders)."""
+    return [(k, tr) for k, tr in enumerate(tl.tracks) if tr.kind == "object"]
+
+
+def index_of(tl: Timeline, tid: str) -> int:
+    """Position of track ``tid`` in ``tl.tracks``."""
+    return next(j for j, tr in enumerate(tl.tracks) if tr.id == tid)
+
+
+def insert_after(tl: Timeline, tid: str, new: Track) -> None:
+    """Insert ``new`` right after track ``tid`` (same depth: drawn just over it)."""
+    tl.tracks.insert(index_of(tl, tid) + 1, new)
+
+
+# ---------------------------------------------------------------------------------------------
+# injecting
+
+
+def changed_frames(before: Timeline, after: Timeline) -> np.ndarray:
+    """``(T,)`` frames whose drawn state (any track or the camera) differs between timelines."""
+    diff = (before.cx != after.cx) | (before.cy != after.cy) | (before.zoom != after.zoom)
+    old = {tr.id: tr for tr in before.tracks}
+    for tr in after.tracks:
+        diff |= tr.changed(old[tr.id]) if tr.id in old else tr.visible.copy()
+    return diff
+
+
+def pick(rng: np.random.Generator, items: list[Any]) -> Any:
+    return items[int(rng.integers(len(items)))]
+
+
+def inject(
+    tl: Timeline,
+    name: str,
+    severity: float,
+    rng: np.random.Generator,
+    target: str | None = None,
+    start: int | None = None,
+    exclude: frozenset[str] = frozenset(),
+) -> FaultLabel | None:
+    """Apply fault ``name`` to ``tl`` in place where the scene allows it and label it.
+
+    ``target`` and ``start`` force the object and the first visible frame (None: drawn from
+    ``rng``); objects in ``exclude`` are left alone. Returns None (``tl`` unchanged) when no
+    candidate fits.
+    """
+    fault = FAULTS.get(name)
+    cands = {o: s for o, s in fault.candidates(tl, severity).items() if o not in exclude and s}
+    if target is not None:
+        cands = {target: cands[target]} if target in cands else {}
+    if start is not None:
+        cands = {o: [start] for o, s in cands.items() if start in s}
+    if not cands:
+        return None
+    obj = pick(rng, sorted(cands))
+    first = pick(rng, sorted(cands[obj]))
+    before = tl.copy()
+    named = fault.apply(tl, obj, first, severity, rng) or (obj, None)
+    window = np.flatnonzero(changed_frames(before, tl))
+    if window.size == 0:  # nothing visible changed: leave the timeline as it was
+        tl.tracks[:] = before.tracks
+        tl.cx, tl.cy, tl.zoom = before.cx, before.cy, before.zoom
+        return None
+    return FaultLabel(name, named[0], int(window[0]), int(window[-1]), float(severity), named[1])

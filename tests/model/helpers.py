@@ -1,0 +1,41 @@
+"""Scenes and renders for the reference-world tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from bench.video import Video
+from model.reference import ReferenceGenerator
+from model.world.timeline import Timeline
+from prompts import Prompt
+
+
+def prompt(scene: dict[str, Any], pid: str = "test-world") -> Prompt:
+    return Prompt.model_validate({"id": pid, "text": "test", "family": "showcase", "scene": scene})
+
+
+def render(scene: dict[str, Any], seed: int = 0, jitter: float = 0.0, **options: Any) -> Video:
+    """Render ``scene`` exactly (no jitter unless asked) with the given generator options."""
+    opts = {"profile": "clean", **options}
+    frames = {k: opts.pop(k) for k in ("num_frames", "height", "width") if k in opts}
+    return ReferenceGenerator(jitter=jitter, **opts).generate(prompt(scene), seed=seed, **frames)
+
+
+def timeline(scene: dict[str, Any], num_frames: int = 16, seed: int = 0) -> Timeline:
+    return ReferenceGenerator(jitter=0.0).timeline(prompt(scene), num_frames, seed)
+
+
+def truth(video: Video, tid: str) -> dict[str, Any]:
+    return next(o for o in video.metadata["truth"]["objects"] if o["id"] == tid)
+
+
+def centres(video: Video, tid: str) -> np.ndarray:
+    """``(T, 2)`` screen centres (normalised) of a track from the sidecar truth."""
+    b = np.array(truth(video, tid)["bbox"])
+    return np.stack([(b[:, 0] + b[:, 2]) / 2, (b[:, 1] + b[:, 3]) / 2], axis=1)
+
+
+def obj(oid: str, **fields: Any) -> dict[str, Any]:
+    return {"id": oid, "shape": "circle", "color": "red", "size": 0.14, **fields}
