@@ -184,15 +184,10 @@ def plan(cfg: ValidateConfig) -> list[Job]:
 
 
 def _applies(gen: Any, prompt: Prompt, seed: int) -> bool:
-    """Whether the fault lands on this prompt and seed, and a check responsible for it has
-    something to verify in the prompt's expectations."""
-    from model.world.compose import rng_for
-    from model.world.faults import apply_faults
-
-    tl = gen.timeline(prompt, gen.defaults["num_frames"], seed)
+    """Whether the world can inject the fault on this prompt and seed, and a check responsible for
+    it has something to verify in the prompt's expectations."""
     (name,) = gen.plan
-    labels = apply_faults(tl, [name], 1.0, gen.severity, rng_for(prompt.id, seed, "faults"))
-    if not labels:
+    if name not in gen.fault_candidates(prompt, seed):
         return False
     exp = prompt.expect
     needs = {

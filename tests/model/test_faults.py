@@ -10,7 +10,7 @@ import pytest
 
 from bench.errors import GeneratorError
 from bench.video import Video
-from metrics.observe.color import color_mask, to_hsv
+from metrics.observe.color import color_mask
 from model.reference import ReferenceGenerator
 from model.world.faults import FAULTS
 from prompts import load_suite
@@ -167,7 +167,7 @@ def _recolor(c: Video, f: Video, lab: dict[str, Any]) -> None:
         new
     }
     x0, y0, x1, y1 = (np.array(truth(f, oid)["bbox"][-1]) * 128).astype(int)
-    assert color_mask(to_hsv(f.frames[-1:, y0:y1, x0:x1]), new).mean() > 0.3  # and the pixels say so
+    assert color_mask(f.frames[-1:, y0:y1, x0:x1], new).mean() > 0.3  # and the pixels say so
 
 
 def _morph(c: Video, f: Video, lab: dict[str, Any]) -> None:

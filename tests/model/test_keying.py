@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from bench.video import read_video, write_video
-from metrics.observe.color import color_mask, components, to_hsv
+from metrics.observe.blobs import find_blobs
+from metrics.observe.color import CLASS_OF, class_map, color_mask
 from model.world.tones import neutral
 from prompts.palette import COLOR_NAMES, PALETTE
 from tests.model.helpers import obj, render
@@ -35,7 +36,7 @@ BACKGROUNDS = [
 
 def keyed(frames: np.ndarray) -> dict[str, int]:
     """Pixels of each palette colour in ``frames`` ``(T, H, W, 3)``."""
-    hsv = to_hsv(frames)
+    hsv = frames
     return {c: int(color_mask(hsv, c).sum()) for c in COLOR_NAMES}
 
 
@@ -50,17 +51,17 @@ def test_backgrounds_stay_unkeyed_through_h264(tmp_path: Path) -> None:
     for i, bg in enumerate(BACKGROUNDS):
         v = render({"background": bg, "camera": {"motion": "pan_left", "amount": 0.4}}, seed=i, jitter=1.0)
         frames = read_video(write_video(tmp_path / f"{i}.mp4", v)).frames
-        hsv = to_hsv(frames)
+        hsv = frames
         for c in COLOR_NAMES:
-            mask = color_mask(hsv, c)
-            assert all(not components(m, MIN_AREA) for m in mask), (bg, c)
+            cmap = class_map(hsv)
+            assert all(not find_blobs(m, CLASS_OF[c], t, MIN_AREA) for t, m in enumerate(cmap)), (bg, c)
 
 
 def test_neutral_projects_any_colour_into_the_gaps() -> None:
     rng = np.random.default_rng(0)
     colours = np.concatenate([rng.uniform(0, 255, (4000, 3)), np.array(list(PALETTE.values()), float)])
     img = neutral(colours).reshape(-1, 1, 3)
-    hsv = to_hsv(np.clip(img + 0.5, 0, 255).astype(np.uint8)[None])
+    hsv = np.clip(img + 0.5, 0, 255).astype(np.uint8)[None]
     assert all(not color_mask(hsv, c).any() for c in COLOR_NAMES)
     same = neutral(np.array([[201.0, 205.0, 210.0]]))  # already in the gap: unchanged
     assert np.allclose(same, [[201, 205, 210]], atol=0.5)
@@ -95,9 +96,9 @@ def test_objects_key_as_their_colour_in_one_piece(shape: str) -> None:
                 ],
             }
             frame = render(scene, num_frames=4).frames[-1:]  # bitten or cracked; the hammer is gone
-            hsv = to_hsv(frame)
+            hsv = frame
             for c in COLOR_NAMES:
-                comps = components(color_mask(hsv, c)[0], MIN_AREA)
+                comps = find_blobs(class_map(hsv)[0], CLASS_OF[c], 0, MIN_AREA)
                 if c == color:
                     assert len(comps) == 1, (shape, color, decor, "own colour", len(comps))
                 else:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from metrics.observe.color import color_mask, to_hsv
+from metrics.observe.color import color_mask
 from tests.model.helpers import centres, obj, render, truth
 
 
@@ -27,7 +27,7 @@ def test_occlusion_and_re_emergence() -> None:
     assert all(ball["occluded_by"][i] == [] for i in np.flatnonzero(frac == 1.0))
     x = centres(v, "ball")[:, 0]
     assert np.allclose(x, 0.12 + 0.76 * np.linspace(0, 1, 16), atol=1e-4)  # re-emerges where its motion says
-    red = color_mask(to_hsv(v.frames), "red").sum(axis=(1, 2))
+    red = color_mask(v.frames, "red").sum(axis=(1, 2))
     assert (red[hidden] == 0).all() and red[0] > 200 and red[-1] > 200
 
 
@@ -47,7 +47,7 @@ def test_two_objects_crossing() -> None:
     xa, xb = centres(v, "a")[:, 0], centres(v, "b")[:, 0]
     assert xa[0] < xb[0] and xa[-1] > xb[-1]  # they really pass each other
     i = covered[len(covered) // 2]
-    hsv = to_hsv(v.frames[i : i + 1])
+    hsv = v.frames[i : i + 1]
     cx, cy = int(xb[i] * 128), 64
     assert color_mask(hsv, "blue")[0, cy, cx]  # the nearer one is drawn over
 

@@ -8,7 +8,7 @@ import itertools
 import numpy as np
 import pytest
 
-from metrics.observe.color import color_mask, to_hsv
+from metrics.observe.color import color_mask
 from model.world.motion import Floor, Path, flight
 from tests.model.helpers import centres, obj, render, timeline, truth
 
@@ -21,7 +21,7 @@ def test_parabola_within_one_pixel() -> None:
     t = np.linspace(0, 1, 16)
     want = np.stack([0.15 + 0.5 * t, 0.3 - 0.6 * t + 0.8 * t**2], axis=1)
     assert np.abs(centres(v, "ball") - want).max() < PX / 100  # the truth is exact
-    mask = color_mask(to_hsv(v.frames), "red")  # and so are the pixels: the red blob's centroid
+    mask = color_mask(v.frames, "red")  # and so are the pixels: the red blob's centroid
     for i in range(16):
         ys, xs = np.nonzero(mask[i])
         assert np.hypot(xs.mean() + 0.5 - want[i, 0] * 128, ys.mean() + 0.5 - want[i, 1] * 128) < 1.0
@@ -136,7 +136,7 @@ def test_causal_effect_persists_from_the_contact_frame() -> None:
     )
     k = v.metadata["truth"]["contacts"]["h>l"]
     assert 0 < k < 15 and truth(v, "l")["color"] == ["blue"] * k + ["black"] * (16 - k)
-    hsv = to_hsv(v.frames)
+    hsv = v.frames
     x0, y0, x1, y1 = (np.array(truth(v, "l")["bbox"][k]) * 128).astype(int)
     assert (
         color_mask(hsv, "black")[k, y0:y1, x0:x1].mean()
