@@ -86,6 +86,7 @@ class Job:
     kind: str  # clean | fault
     fault: str = ""
     severity: float = 1.0
+    target: str | None = None  # the scene object the fault must hit (one the prompt expects)
 
 
 @dataclass
@@ -125,11 +126,10 @@ def run_job(job: Job, cfg: ValidateConfig, workdir: str) -> Outcome:
 
     t0 = time.perf_counter()
     prompt = Prompt.model_validate(job.prompt)
-    spec = (
-        "reference:profile=clean"
-        if job.kind == "clean"
-        else f"reference:faults={job.fault},rate=1,severity={job.severity}"
-    )
+    spec = "reference:profile=clean"
+    if job.kind == "fault":
+        spec = f"reference:faults={job.fault},rate=1,severity={job.severity}"
+        spec += f",object={job.target}" if job.target else ""
     video = get_generator(spec).generate(prompt, seed=job.seed)
     path = Path(workdir) / f"{os.getpid()}.mp4"
     frames = read_video(write_video(path, video, crf=cfg.crf)).frames
@@ -176,19 +176,20 @@ def plan(cfg: ValidateConfig) -> list[Job]:
                 if picked >= cfg.per_fault:
                     break
                 p, s = prompts[k // cfg.seeds], int(k % cfg.seeds)
-                if not _applies(gen, p, s):
+                target = _target(gen, p, s, rng)
+                if target is None:
                     continue
-                jobs.append(Job(p.model_dump(mode="json", by_alias=True), s, "fault", name, sev))
+                jobs.append(Job(p.model_dump(mode="json", by_alias=True), s, "fault", name, sev, target))
                 picked += 1
     return jobs
 
 
-def _applies(gen: Any, prompt: Prompt, seed: int) -> bool:
-    """Whether the world can inject the fault on this prompt and seed, and a check responsible for
-    it has something to verify in the prompt's expectations."""
+def _target(gen: Any, prompt: Prompt, seed: int, rng: np.random.Generator) -> str | None:
+    """An object the world can hit with the generator's fault on this prompt and seed, that the
+    prompt expects (a fault on an object nobody asked about is invisible to every check), where a
+    check responsible for the fault has something to verify; None when there is none."""
     (name,) = gen.plan
-    if name not in gen.fault_candidates(prompt, seed):
-        return False
+    cands = gen.fault_candidates(prompt, seed).get(name, {})
     exp = prompt.expect
     needs = {
         "physics.spatial": bool(exp.relations),
@@ -197,7 +198,12 @@ def _applies(gen: Any, prompt: Prompt, seed: int) -> bool:
         "physics.causal": bool(exp.events),
         "physics.kinematics": bool(exp.kinematics),
     }
-    return any(needs.get(c, bool(exp.objects)) for c in RESPONSIBLE[name])
+    if not any(needs.get(c, bool(exp.objects)) for c in RESPONSIBLE[name]):
+        return None
+    expected = {o.id for o in exp.objects}
+    groups = {o.id: o.group_id for o in gen.scene(prompt, seed).objects}
+    ok = sorted(obj for obj in cands if obj == "camera" or groups.get(obj) in expected)
+    return ok[int(rng.integers(len(ok)))] if ok else None
 
 
 def _matches(ev: dict[str, Any], label: dict[str, Any], groups: dict[str, str], tol: int) -> bool:

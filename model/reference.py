@@ -95,9 +95,7 @@ def truth_dict(tl: Timeline, truths: list[Truth]) -> dict[str, Any]:
                 "in_frame_frac": np.round(gt.in_frame_frac, 4).tolist(),
                 "occluded_by": gt.occluded_by,
                 "color": list(tr.color),
-                "shape": [
-                    b if f >= 0.5 else a for a, b, f in zip(tr.shape, tr.shape2, tr.blend, strict=True)
-                ],
+                "shape": [b if f >= 0.5 else a for a, b, f in zip(tr.shape, tr.shape2, tr.blend, strict=True)],
                 "facing": tr.facing.astype(int).tolist(),
                 "bite": tr.bite.astype(bool).tolist(),
                 "crack": tr.crack.astype(bool).tolist(),

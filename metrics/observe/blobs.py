@@ -38,13 +38,14 @@ def find_blobs(cmap: np.ndarray, cls: int, frame: int, min_area: int) -> list[Bl
     """Connected components of ``cmap == cls`` with at least ``min_area`` pixels, largest first.
 
     A 3x3 opening first drops structures thinner than 3 pixels (the halo H.264's chroma
-    subsampling bleeds around saturated objects), then a closing bridges thin seams inside a region.
+    subsampling bleeds around saturated objects). There is no closing: it would fuse objects a few
+    pixels apart (a copy beside its original, the halves of a split).
     """
     H, W = cmap.shape
     raw = (cmap == cls).astype(np.uint8)
     if not raw.any():
         return []
-    m = cv2.morphologyEx(cv2.morphologyEx(raw, cv2.MORPH_OPEN, _KERNEL), cv2.MORPH_CLOSE, _KERNEL)
+    m = cv2.morphologyEx(raw, cv2.MORPH_OPEN, _KERNEL)
     n, labels, stats, cents = cv2.connectedComponentsWithStats(m, connectivity=8)
     out: list[Blob] = []
     for i in range(1, n):
@@ -98,3 +99,63 @@ def descriptors(mask: np.ndarray, raw: np.ndarray | None = None) -> np.ndarray:
         max(0.0, 1.0 - area / max(farea, 1.0)),
     ]
     return out
+
+
+def _blob_from(mask: np.ndarray, raw: np.ndarray, x0: int, y0: int, like: Blob, W: int, H: int) -> Blob:
+    ys, xs = np.nonzero(mask)
+    bx0, by0, bx1, by1 = xs.min(), ys.min(), xs.max() + 1, ys.max() + 1
+    box = np.array([x0 + bx0, y0 + by0, x0 + bx1, y0 + by1], float)
+    edge = box[0] <= 0 or box[1] <= 0 or box[2] >= W or box[3] >= H
+    center = np.array([x0 + xs.mean() + 0.5, y0 + ys.mean() + 0.5])
+    sub = mask[by0:by1, bx0:bx1]
+    return Blob(like.frame, like.cls, float(mask.sum()), box, center, sub, bool(edge), raw[by0:by1, bx0:bx1] & sub)
+
+
+def split_touching(blob: Blob, unit_area: float, W: int, H: int, neck: float = 0.55) -> list[Blob]:
+    """Split a blob that holds several touching objects of about ``unit_area`` pixels each.
+
+    Peaks of the distance transform at least one object radius apart are object centres; two
+    peaks belong to different objects only if the distance along the segment between them dips
+    below ``neck`` times the smaller peak (touching discs pinch; a long body does not). Pixels go
+    to the nearest accepted peak. Returns ``[blob]`` when there is nothing to split.
+    """
+    if blob.area < 1.6 * unit_area:
+        return [blob]
+    m8 = np.pad(blob.mask.astype(np.uint8), 1)
+    dist = cv2.distanceTransform(m8, cv2.DIST_L2, 3)[1:-1, 1:-1]
+    r = max(float(np.sqrt(unit_area / np.pi)), 2.0)
+    k = 2 * int(0.7 * r) + 1
+    peaks = (dist >= cv2.dilate(dist, np.ones((k, k), np.uint8))) & (dist >= 0.5 * r)
+    ys, xs = np.nonzero(peaks)
+    order = np.argsort(-dist[ys, xs])
+    chosen: list[tuple[int, int]] = []
+    for i in order:
+        p = (int(ys[i]), int(xs[i]))
+        if all(np.hypot(p[0] - q[0], p[1] - q[1]) >= r for q in chosen):
+            chosen.append(p)
+    centres: list[tuple[int, int]] = []
+    for p in chosen:
+        separate = True
+        for q in centres:
+            n = int(np.hypot(p[0] - q[0], p[1] - q[1])) + 2
+            line = dist[np.linspace(p[0], q[0], n).round().astype(int), np.linspace(p[1], q[1], n).round().astype(int)]
+            if line.min() >= neck * min(dist[p], dist[q]):
+                separate = False
+                break
+        if separate:
+            centres.append(p)
+    most = round(blob.area / unit_area)
+    if len(centres) < 2 or most < 2:
+        return [blob]
+    centres = centres[:most]
+    yy, xx = np.nonzero(blob.mask)
+    d = np.stack([np.hypot(yy - cy, xx - cx) for cy, cx in centres])
+    owner = np.argmin(d, axis=0)
+    raw = blob.raw if blob.raw is not None else blob.mask
+    out = []
+    for j in range(len(centres)):
+        part = np.zeros_like(blob.mask)
+        part[yy[owner == j], xx[owner == j]] = True
+        if part.sum() >= 4:
+            out.append(_blob_from(part, raw, int(blob.box[0]), int(blob.box[1]), blob, W, H))
+    return out if len(out) >= 2 else [blob]

@@ -68,7 +68,9 @@ def explain(tracks: list[Track], regions: list[Region], camera: Camera, H: int, 
         for t in np.flatnonzero(tr.visible & ~tr.shared):
             sbox = _warp_box(tr.box[t], maps[t])
             behind |= {r.id for r in regions if box_fraction_inside(sbox, integrals[r.id]) >= SEEN_OVER}
-        front = [r for r in regions if r.id not in behind]
+        # a region of the object's own colour cannot visibly hide it (it is likely the object itself)
+        own = {c for c in tr.color if c}
+        front = [r for r in regions if r.id not in behind and r.color not in own]
         pred = predicted_boxes(tr)
         for t in range(tr.num_frames):
             if tr.visible[t] or not np.isfinite(pred[t]).all():

@@ -17,7 +17,7 @@ import numpy as np
 from scipy.optimize import linear_sum_assignment
 
 from metrics.observe.base import Track
-from metrics.observe.blobs import Blob, descriptors
+from metrics.observe.blobs import Blob, descriptors, split_touching
 
 INF = 1e9
 #: Typical (extent, circularity) of each shape as the colour backend measures it.
@@ -51,6 +51,7 @@ class _State:
     last_box: np.ndarray | None = None
     last_area: float = 0.0
     exited: bool = False
+    parts: int = 1  # separate regions it is made of when it first appears (a car body and its roof)
 
     def velocity(self) -> np.ndarray:
         pts = self.sightings[-4:]
@@ -116,7 +117,7 @@ class ColorTracker:
         self._count: dict[str, int] = {}
 
     # --------------------------------------------------------------------------------------
-    def _new(self, blob: Blob, t: int) -> None:
+    def _new(self, blob: Blob, t: int) -> _State:
         specs = self.by_cls[blob.cls]
         if len(specs) > 1:  # several groups share the colour: pick by count, then by shape
 
@@ -133,6 +134,7 @@ class ColorTracker:
         st = _State(Track.empty(tid, spec.id, self.T), blob.cls, spec)
         self.states.append(st)
         self._see(st, blob, t)
+        return st
 
     def _see(self, st: _State, blob: Blob, t: int) -> None:
         tr = st.track
@@ -154,7 +156,8 @@ class ColorTracker:
         self._masks[(id(st), t)] = blob
 
     def _absorb(self, st: _State, blob: Blob, t: int) -> None:
-        """A fragment of an already matched object (split by a thin occluder)."""
+        """A further region of an already matched object (one of its parts, or a piece of it cut
+        off by a thin occluder)."""
         tr = st.track
         b = tr.box[t]
         tr.box[t] = [
@@ -168,6 +171,47 @@ class ColorTracker:
         tr.area[t] = a0 + blob.area
         tr.partial[t] = True
 
+    def _split(self, blobs: list[Blob], live: list[_State]) -> list[Blob]:
+        """Split blobs that hold several touching objects of a followed kind (a copy beside its
+        original, two marbles in contact): the unit is the usual area of that colour's tracks."""
+        out: list[Blob] = []
+        for b in blobs:
+            units = [st.ref_area() for st in live if st.cls == b.cls and st.sightings]
+            out += split_touching(b, float(np.median(units)), self.W, self.H) if units else [b]
+        return out
+
+    def _is_part(self, st: _State, b: Blob, t: int, cands: list[Blob]) -> bool:
+        """Whether an unclaimed blob is another region of matched track ``st`` this frame: a piece
+        of its own body (inside its expected extent, and no bigger together than it usually is —
+        windows and seams cut a car's colour), a part of a multi-part object, or a piece cut off by
+        a thin occluder. A piece reaching beyond its extent (a split half, a copy) is not."""
+        if b.cls != st.cls:
+            return False
+        pb = st.pred_box(t)
+        grow = 0.15 * (pb[2:] - pb[:2]) + 2.0
+        ext = np.concatenate([pb[:2] - grow, pb[2:] + grow])
+        inside = bool((b.box[:2] >= ext[:2]).all() and (b.box[2:] <= ext[2:]).all())
+        if inside and st.track.area[t] + b.area <= 1.3 * st.ref_area():
+            return True
+        near = _overlaps(pb, b.box, pad=0.3 * st.size())
+        if near and st.parts > 1:
+            return True
+        return near and b.area < 0.6 * st.ref_area() and self._cut_between(st, b, t, cands)
+
+    def _cut_between(self, st: _State, frag: Blob, t: int, cands: list[Blob]) -> bool:
+        """A fragment belongs to a matched object only when something other than background lies
+        between them (a thin occluder cut it in two); across open background it is another object."""
+        box = st.track.box[t]
+        if not np.isfinite(box).all():
+            return False
+        gap = np.array(
+            [min(box[2], frag.box[2]), min(box[3], frag.box[3]), max(box[0], frag.box[0]), max(box[1], frag.box[1])]
+        )
+        gx0, gx1 = sorted((gap[0], gap[2]))
+        gy0, gy1 = sorted((gap[1], gap[3]))
+        between = np.array([gx0, gy0, gx1, gy1])
+        return any(o is not frag and o.cls != st.cls and _overlaps(between, o.box) for o in cands)
+
     # --------------------------------------------------------------------------------------
     def run(self, blobs: list[list[Blob]]) -> list[Track]:
         """``blobs[t]``: every blob of frame t (all classes). Returns the tracks."""
@@ -175,8 +219,8 @@ class ColorTracker:
         self._touch: dict[tuple[int, int], bool] = {}
         expected = set(self.by_cls)
         for t in range(self.T):
-            cands = blobs[t]
             live = [s for s in self.states if not s.exited]
+            cands = self._split(blobs[t], live)
             claimed: dict[int, _State] = {}
             if live and cands:
                 cost = np.full((len(live), len(cands)), INF)
@@ -189,7 +233,9 @@ class ColorTracker:
                     gate = 1.4 + 0.4 * min(lost - 1, 5)
                     ref = st.ref_area()
                     for j, b in enumerate(cands):
-                        d = min(float(np.hypot(*(b.center - p))) / size, float(np.hypot(*(b.center - last_c))) / reach)
+                        d = float(np.hypot(*(b.center - p))) / size
+                        if lost == 1:  # seen a frame ago: it may have bounced or stopped right there
+                            d = min(d, float(np.hypot(*(b.center - last_c))) / reach)
                         ratio = abs(np.log(max(b.area, 1.0) / max(ref, 1.0)))
                         if b.cls == st.cls:
                             if d <= gate:
@@ -210,16 +256,7 @@ class ColorTracker:
             for j, b in enumerate(cands):
                 if j in claimed:
                     continue
-                host = next(
-                    (
-                        st
-                        for st in matched
-                        if st.cls == b.cls
-                        and _overlaps(st.pred_box(t), b.box, pad=0.3 * st.size())
-                        and b.area < 0.6 * st.ref_area()
-                    ),
-                    None,
-                )
+                host = next((st for st in matched if self._is_part(st, b, t, cands)), None)
                 if host is not None:
                     self._absorb(host, b, t)
                     claimed[j] = host
@@ -242,9 +279,21 @@ class ColorTracker:
                         tr.color[t] = str(st.cls)
                         tr.hidden_by[t] = f"merged:{owner.track.id}"
                         break
+            born: list[tuple[_State, Blob]] = []
             for j, b in enumerate(cands):
-                if j not in claimed and b.cls in expected:
-                    self._new(b, t)
+                if j in claimed or b.cls not in expected:
+                    continue
+                # a part of an object born this frame (largest part first): one object, several regions
+                host = next((st for st, hb in born if st.cls == b.cls and _overlaps(hb.box, b.box, pad=3.0)), None)
+                if host is not None:
+                    self._absorb(host, b, t)
+                    host.parts += 1
+                    host.track.partial[t] = False
+                    claimed[j] = host
+                    continue
+                st = self._new(b, t)
+                born.append((st, b))
+                claimed[j] = st
             for j, st in claimed.items():  # what could cut it: another region right beside it
                 box = cands[j].box
                 self._touch[(id(st), t)] = self._touch.get((id(st), t), False) or any(

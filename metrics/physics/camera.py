@@ -22,10 +22,11 @@ OPPOSITE = {
 class PhysicsCamera(PhysicsCheck):
     """Camera motion class per frame step against ``expect.camera``.
 
-    Each measured step is classed from the similarity the background moves by: a zoom when the
-    scale changes by more than ``zoom_thr`` (log), else a pan/tilt when the frame centre moves by
-    more than ``move_frac`` of the frame (camera words: ``pan_right`` moves the scene left), else
-    ``static``. Fails when fewer than ``min_share`` of the measured steps match, on a run of two or
+    Each measured step is classed from the similarity the background moves by, smoothed by a
+    running median over three steps, in pixels at the frame's border: a zoom when the scale change
+    moves the border (half the shorter side times ``|k - 1|``) more than the translation does and
+    more than ``zoom_frac`` of the frame; else a pan/tilt when the frame centre moves by more than
+    ``move_frac`` of the frame (camera words: ``pan_right`` moves the scene left); else ``static``. Fails when fewer than ``min_share`` of the measured steps match, on a run of two or
     more steps in the opposite class, or, for ``static``, on three or more steps of one motion.
     ``n/a`` when no step could be measured (a featureless background).
     Events: ``camera_reversed``, ``camera_wrong``, ``camera_moves``. Value: share of matching steps.
@@ -35,12 +36,17 @@ class PhysicsCamera(PhysicsCheck):
     version: ClassVar[str] = "1"
     description: ClassVar[str] = "camera motion class per segment matches the prompt"
 
-    def __init__(self, move_frac: float = 0.005, zoom_thr: float = 0.008, min_share: float = 0.6, **kw: Any) -> None:
+    def __init__(self, move_frac: float = 0.005, zoom_frac: float = 0.006, min_share: float = 0.6, **kw: Any) -> None:
         super().__init__(**kw)
-        self.move_frac, self.zoom_thr, self.min_share = float(move_frac), float(zoom_thr), float(min_share)
+        self.move_frac, self.zoom_frac, self.min_share = float(move_frac), float(zoom_frac), float(min_share)
 
     def params(self) -> dict[str, Any]:
-        return {"move_frac": self.move_frac, "zoom_thr": self.zoom_thr, "min_share": self.min_share}
+        return {
+            "move_frac": self.move_frac,
+            "zoom_frac": self.zoom_frac,
+            "min_share": self.min_share,
+            "smooth_steps": 3,
+        }
 
     def applicable(self, expect: Expect) -> bool:
         return expect.camera is not None
@@ -49,17 +55,21 @@ class PhysicsCamera(PhysicsCheck):
         """Class of each step (None where the step could not be measured)."""
         cam = obs.camera
         W, H = obs.width, obs.height
-        shift = cam.translation((W / 2, H / 2))
+        n = len(cam.steps)
+        shift = cam.translation((W / 2, H / 2)) / np.array([W, H])
+        scale = np.hypot(cam.steps[:, 0, 0], cam.steps[:, 1, 0])
         out: list[str | None] = []
-        for t in range(len(cam.steps)):
+        for t in range(n):
             if not cam.valid[t]:
                 out.append(None)
                 continue
-            k = float(np.hypot(cam.steps[t, 0, 0], cam.steps[t, 1, 0]))
-            dx, dy = shift[t] / np.array([W, H])
-            if abs(np.log(k)) > self.zoom_thr:
-                out.append("zoom_in" if k > 1 else "zoom_out")
-            elif max(abs(dx), abs(dy)) > self.move_frac:
+            near = [i for i in range(max(0, t - 1), min(n, t + 2)) if cam.valid[i]]
+            dx, dy = np.median(shift[near], axis=0)
+            zoom = 0.5 * (float(np.median(scale[near])) - 1.0)  # border displacement, frame units
+            move = float(np.hypot(dx, dy))
+            if abs(zoom) > self.zoom_frac and abs(zoom) > move:
+                out.append("zoom_in" if zoom > 0 else "zoom_out")
+            elif move > self.move_frac:
                 if abs(dx) >= abs(dy):
                     out.append("pan_right" if dx < 0 else "pan_left")
                 else:

@@ -77,12 +77,24 @@ class PhysicsDirection(PhysicsCheck):
             steps = np.diff(path, axis=0) @ u / np.maximum(np.diff(frames), 1)
             noise = self.noise_sizes * size
             scores.append(float((steps > noise).mean()) if len(steps) else 0.0)
+            axis = 0 if u[0] else 1
+            # a turn back after moving the right way: report it where it happens (it also spoils
+            # the net motion, which would otherwise be blamed on the whole clip)
+            if not self._reversals_legal(expect, m.subject, axis):
+                turn = self._reversal(steps, noise)
+                if turn is not None:
+                    f = int(frames[turn + 1])
+                    events.append(
+                        event(
+                            "direction_reversed", f, obs, tr, f"{tr.id} turns back against {m.direction} from frame {f}"
+                        )
+                    )
+                    continue
             if along < -need:
                 events.append(
                     event("wrong_direction", int(frames[0]), obs, tr, f"{tr.id} moves {_name(net)}, not {m.direction}")
                 )
-                continue
-            if along < need:
+            elif along < need:
                 events.append(
                     event(
                         "too_little_motion",
@@ -92,8 +104,7 @@ class PhysicsDirection(PhysicsCheck):
                         f"{tr.id} moves {along:.1f} px {m.direction}, needs {need:.1f}",
                     )
                 )
-                continue
-            if across > np.tan(np.radians(self.cone_deg)) * along:
+            elif across > np.tan(np.radians(self.cone_deg)) * along:
                 events.append(
                     event(
                         "wrong_direction",
@@ -103,22 +114,21 @@ class PhysicsDirection(PhysicsCheck):
                         f"{tr.id} moves mostly {_name(net)}, not {m.direction}",
                     )
                 )
-                continue
-            axis = 0 if u[0] else 1
-            if self._reversals_legal(expect, m.subject, axis):
-                continue
-            for s, e in runs(steps < -noise):
-                if e - s + 1 >= 2:
-                    f = int(frames[s + 1])
-                    events.append(
-                        event(
-                            "direction_reversed", f, obs, tr, f"{tr.id} turns back against {m.direction} from frame {f}"
-                        )
-                    )
-                    break
         if not scores:
             return None
         return events, float(np.mean(scores))
+
+    @staticmethod
+    def _reversal(steps: np.ndarray, noise: float) -> int | None:
+        """Index of the first of two or more steps against the direction, after at least one
+        step with it."""
+        forward = np.flatnonzero(steps > noise)
+        if forward.size == 0:
+            return None
+        for s, e in runs(steps < -noise):
+            if e - s + 1 >= 2 and s > forward[0]:
+                return s
+        return None
 
     @staticmethod
     def _reversals_legal(expect: Expect, subject: str, axis: int) -> bool:

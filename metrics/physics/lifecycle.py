@@ -145,11 +145,14 @@ def analyse(obs: Observation, groups: list[str]) -> Lifecycle:
         first = int(seen[0])
         size = _size(tr)
         if _unexplained_birth(tr):
-            others = [o for o in tracks if o is not tr and o.group == tr.group and o.visible[first]]
             if tr.born_from and tr.born_from.startswith("split"):
-                kind, why = "split", f"appears out of {tr.born_from.split(':', 1)[1]}"
-            elif others:
-                kind, why = "duplicate", f"a second {tr.group} appears beside {others[0].id}"
+                parent = next((o for o in tracks if o.id == tr.born_from.split(":", 1)[1]), None)
+                before = parent.area[:first][parent.full()[:first]] if parent is not None else np.array([])
+                whole = float(np.median(before)) if before.size else 0.0
+                if whole and tr.typical_area() >= 0.75 * whole:
+                    kind, why = "duplicate", f"a full-size copy of {parent.id} slides out of it"
+                else:
+                    kind, why = "split", f"breaks off {tr.born_from.split(':', 1)[1]}"
             else:
                 kind, why = "spawn", "appears from nothing (not at the frame edge, not from behind anything)"
             life.incidents.append(Incident(kind, first, tr, f"{tr.id} {why} at frame {first}"))
@@ -167,6 +170,11 @@ def analyse(obs: Observation, groups: list[str]) -> Lifecycle:
                 alive[a : b + 1] = False
                 continue
             bad = [a + k for k, r in enumerate(reasons) if r is None]
+            if bad and reasons[0].startswith("merged"):  # went under one of its kind, never came apart
+                other = reasons[0].split(":", 1)[1]
+                life.incidents.append(Incident("merge", a, tr, f"{tr.id} and {other} become one at frame {a}"))
+                alive[a:] = False
+                continue
             if bad:  # hidden at first, then its path leaves what hid it but it does not come out
                 k = bad[0]
                 what = reasons[0].split(":", 1)[-1]

@@ -106,9 +106,7 @@ class Backdrop:
             self._last = ()
             return
         rgb = paint(scene.background, xs, ys, rng)
-        self.texture = np.concatenate(
-            [rgb, np.zeros((ny, nx, 1), np.float32)], axis=-1
-        )  # 4 channels: fast warps
+        self.texture = np.concatenate([rgb, np.zeros((ny, nx, 1), np.float32)], axis=-1)  # 4 channels: fast warps
 
     def frame(self, cx: float, cy: float, zoom: float) -> np.ndarray:
         """The view of camera ``(cx, cy, zoom)``: :attr:`out` ``(H, W, 4)`` float32, overwritten by

@@ -174,9 +174,7 @@ def _cabin(hw: float, hh: float) -> np.ndarray:
 
 
 def _windows(hw: float, hh: float) -> np.ndarray:
-    return np.array(
-        [[-0.56 * hw, -0.36 * hh], [-0.48 * hw, -0.86 * hh], [0.0, -0.86 * hh], [0.32 * hw, -0.36 * hh]]
-    )
+    return np.array([[-0.56 * hw, -0.36 * hh], [-0.48 * hw, -0.86 * hh], [0.0, -0.86 * hh], [0.32 * hw, -0.36 * hh]])
 
 
 TYRE_X = (-0.56, 0.56)

@@ -126,11 +126,7 @@ class Timeline:
 
     def boxes(self) -> np.ndarray:
         """``(n, T, 4)`` screen boxes of every track."""
-        return (
-            np.stack([self.box(tr) for tr in self.tracks])
-            if self.tracks
-            else np.zeros((0, self.num_frames, 4))
-        )
+        return np.stack([self.box(tr) for tr in self.tracks]) if self.tracks else np.zeros((0, self.num_frames, 4))
 
     def track(self, tid: str) -> Track:
         for tr in self.tracks:

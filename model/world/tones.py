@@ -60,9 +60,7 @@ def lamp_tone(name: str, rgb: np.ndarray) -> np.ndarray:
 
 def glass_tone(name: str, rgb: np.ndarray) -> np.ndarray:
     """``(3,)`` window colour: light neutral with 10% of the body colour (dark on a black body)."""
-    return (
-        np.asarray(DARK_GLASS) if name == "black" else 0.1 * np.asarray(rgb, float) + 0.9 * np.asarray(GLASS)
-    )
+    return np.asarray(DARK_GLASS) if name == "black" else 0.1 * np.asarray(rgb, float) + 0.9 * np.asarray(GLASS)
 
 
 def neutral(img: np.ndarray) -> np.ndarray:

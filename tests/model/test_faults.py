@@ -29,9 +29,7 @@ PAN = {**OPEN, "camera": {"motion": "pan_right", "amount": 0.3}}
 THROW = {"objects": [obj("ball", pos=[0.15, 0.3], vel=[0.5, -0.6], gravity=True)], "gravity": 1.6}
 HIT = {
     "objects": [
-        obj(
-            "hammer", shape="rectangle", color="brown", size=0.2, aspect=0.5, pos=[0.12, 0.5], vel=[0.7, 0.0]
-        ),
+        obj("hammer", shape="rectangle", color="brown", size=0.2, aspect=0.5, pos=[0.12, 0.5], vel=[0.7, 0.0]),
         obj("laptop", shape="square", color="blue", size=0.22, pos=[0.62, 0.5]),
     ],
     "events": [{"subject": "hammer", "object": "laptop", "change": "color", "to": "black"}],
@@ -97,10 +95,7 @@ def _vanish(c: Video, f: Video, lab: dict[str, Any]) -> None:
 
 def _spawn(c: Video, f: Video, lab: dict[str, Any]) -> None:
     new, s = truth(f, lab["object"]), lab["start_frame"]
-    assert (
-        lab["object"].endswith("~spawn")
-        and new["group"] == truth(f, lab["object"][: -len("~spawn")])["group"]
-    )
+    assert lab["object"].endswith("~spawn") and new["group"] == truth(f, lab["object"][: -len("~spawn")])["group"]
     assert not any(new["visible"][:s]) and all(new["visible"][s:])
     assert min(new["visible_frac"][s:]) == 1.0  # appears in open view, not from behind something
 
@@ -163,9 +158,7 @@ def _speed(c: Video, f: Video, lab: dict[str, Any]) -> None:
 def _recolor(c: Video, f: Video, lab: dict[str, Any]) -> None:
     s, oid = lab["start_frame"], lab["object"]
     new = truth(f, oid)["color"][-1]
-    assert truth(f, oid)["color"][:s] == truth(c, oid)["color"][:s] and set(truth(f, oid)["color"][s:]) == {
-        new
-    }
+    assert truth(f, oid)["color"][:s] == truth(c, oid)["color"][:s] and set(truth(f, oid)["color"][s:]) == {new}
     x0, y0, x1, y1 = (np.array(truth(f, oid)["bbox"][-1]) * 128).astype(int)
     assert color_mask(f.frames[-1:, y0:y1, x0:x1], new).mean() > 0.3  # and the pixels say so
 
@@ -207,9 +200,7 @@ def _no_effect(c: Video, f: Video, lab: dict[str, Any]) -> None:
 
 def _early_effect(c: Video, f: Video, lab: dict[str, Any]) -> None:
     s, k = lab["start_frame"], _contact(c)
-    assert (
-        s == k - 3 and lab["end_frame"] == k - 1 and truth(f, "laptop")["color"][s:] == ["black"] * (16 - s)
-    )
+    assert s == k - 3 and lab["end_frame"] == k - 1 and truth(f, "laptop")["color"][s:] == ["black"] * (16 - s)
 
 
 def _revert(c: Video, f: Video, lab: dict[str, Any]) -> None:
@@ -281,9 +272,7 @@ def test_object_and_start_can_be_forced() -> None:
 def test_candidates_match_what_is_injected() -> None:
     gen = ReferenceGenerator(jitter=0.0)
     cands = gen.fault_candidates(prompt(HIT))
-    assert (
-        {"no_effect", "early_effect", "revert"} <= set(cands) and "flip" not in cands and "merge" not in cands
-    )
+    assert {"no_effect", "early_effect", "revert"} <= set(cands) and "flip" not in cands and "merge" not in cands
     for name, objects in cands.items():
         for oid, starts in objects.items():
             lab = render(HIT, profile="default", faults=name, rate=1.0, object=oid, start=starts[-1]).metadata

@@ -14,9 +14,7 @@ def test_occlusion_and_re_emergence() -> None:
     v = render(
         {
             "objects": [obj("ball", pos=[0.12, 0.6], vel=[0.76, 0.0])],
-            "occluders": [
-                {"id": "wall", "pos": [0.5, 0.58], "size": 0.52, "aspect": 0.5, "texture": "bricks"}
-            ],
+            "occluders": [{"id": "wall", "pos": [0.5, 0.58], "size": 0.52, "aspect": 0.5, "texture": "bricks"}],
         }
     )
     ball = truth(v, "ball")
@@ -104,9 +102,7 @@ def test_pan_moves_the_whole_scene_background_included() -> None:
     assert np.allclose(np.diff(v.metadata["truth"]["camera"]["cx"]), 2 / 128, atol=1e-4)
 
 
-@pytest.mark.parametrize(
-    "motion, sign", [("tilt_up", 1), ("tilt_down", -1), ("pan_left", 1), ("pan_right", -1)]
-)
+@pytest.mark.parametrize("motion, sign", [("tilt_up", 1), ("tilt_down", -1), ("pan_left", 1), ("pan_right", -1)])
 def test_camera_words_name_what_the_camera_does(motion: str, sign: int) -> None:
     v = render({"camera": {"motion": motion, "amount": 0.3}, "objects": [obj("a")]})
     axis = 1 if motion.startswith("tilt") else 0

@@ -28,9 +28,7 @@ def test_parabola_within_one_pixel() -> None:
 
 
 def test_uniform_and_accelerated_motion() -> None:
-    tl = timeline(
-        {"objects": [obj("a", pos=[0.1, 0.2], vel=[0.3, 0.1]), obj("b", pos=[0.2, 0.6], acc=[0.8, -0.2])]}
-    )
+    tl = timeline({"objects": [obj("a", pos=[0.1, 0.2], vel=[0.3, 0.1]), obj("b", pos=[0.2, 0.6], acc=[0.8, -0.2])]})
     t = tl.t
     assert np.allclose(tl.track("a").x, 0.1 + 0.3 * t) and np.allclose(tl.track("a").y, 0.2 + 0.1 * t)
     assert np.allclose(tl.track("b").x, 0.2 + 0.4 * t**2) and np.allclose(tl.track("b").y, 0.6 - 0.1 * t**2)
@@ -138,8 +136,4 @@ def test_causal_effect_persists_from_the_contact_frame() -> None:
     assert 0 < k < 15 and truth(v, "l")["color"] == ["blue"] * k + ["black"] * (16 - k)
     hsv = v.frames
     x0, y0, x1, y1 = (np.array(truth(v, "l")["bbox"][k]) * 128).astype(int)
-    assert (
-        color_mask(hsv, "black")[k, y0:y1, x0:x1].mean()
-        > 0.5
-        > color_mask(hsv, "black")[k - 1, y0:y1, x0:x1].mean()
-    )
+    assert color_mask(hsv, "black")[k, y0:y1, x0:x1].mean() > 0.5 > color_mask(hsv, "black")[k - 1, y0:y1, x0:x1].mean()

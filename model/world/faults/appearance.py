@@ -26,9 +26,7 @@ HUE_RING = ("red", "orange", "yellow", "green", "cyan", "blue", "purple", "magen
 FLICKER_FRAMES = 6
 
 
-def _visible_starts(
-    tl: Timeline, ok_track: Callable[[Track, set[str]], bool] | None = None
-) -> dict[str, list[int]]:
+def _visible_starts(tl: Timeline, ok_track: Callable[[Track, set[str]], bool] | None = None) -> dict[str, list[int]]:
     """Object id -> starts where it is in open view at ``s - 1`` and ``s`` (``ok_track(track,
     causal objects)`` may rule a track out)."""
     bx, out = tl.boxes(), {}
@@ -38,9 +36,7 @@ def _visible_starts(
             out[tr.id] = []
             continue
         ok = open_view(tl, bx, k)
-        out[tr.id] = [
-            s for s in start_range(tl.num_frames) if s >= settled(tl, tr.id) and ok[s - 1] and ok[s]
-        ]
+        out[tr.id] = [s for s in start_range(tl.num_frames) if s >= settled(tl, tr.id) and ok[s - 1] and ok[s]]
     return out
 
 
@@ -96,9 +92,7 @@ class Morph(Fault):
 class Resize(Fault):
     name = "resize"
     description = "an object grows or shrinks for no reason (no zoom, no approach)"
-    severity_means = (
-        "size change: x (1 + 0.6 x severity) growing or x (1 - 0.4 x severity) shrinking, over 3 frames"
-    )
+    severity_means = "size change: x (1 + 0.6 x severity) growing or x (1 - 0.4 x severity) shrinking, over 3 frames"
 
     def candidates(self, tl: Timeline, severity: float) -> dict[str, list[int]]:
         out, bx, T = _visible_starts(tl), tl.boxes(), tl.num_frames
@@ -139,9 +133,7 @@ class Flip(Fault):
 class Flicker(Fault):
     name = "flicker"
     description = "an object's brightness flickers for six frames"
-    severity_means = (
-        "flicker depth: every other frame the object is darkened by 0.45 x severity (at most 0.9)"
-    )
+    severity_means = "flicker depth: every other frame the object is darkened by 0.45 x severity (at most 0.9)"
 
     def candidates(self, tl: Timeline, severity: float) -> dict[str, list[int]]:
         return _visible_starts(tl)

@@ -88,9 +88,7 @@ def from_short(tl: Timeline, dxy: np.ndarray) -> np.ndarray:
 
 def in_frame(box: np.ndarray, margin: float = MARGIN) -> np.ndarray:
     """``(T,)`` the box ``(T, 4)`` lies inside the frame with ``margin`` to spare."""
-    return (
-        (box[:, 0] >= margin) & (box[:, 1] >= margin) & (box[:, 2] <= 1 - margin) & (box[:, 3] <= 1 - margin)
-    )
+    return (box[:, 0] >= margin) & (box[:, 1] >= margin) & (box[:, 2] <= 1 - margin) & (box[:, 3] <= 1 - margin)
 
 
 def free(tl: Timeline, bx: np.ndarray, box: np.ndarray, skip: set[int], margin: float = MARGIN) -> np.ndarray:

@@ -93,9 +93,7 @@ class EarlyEffect(Fault):
 @register
 class Revert(Fault):
     name = "revert"
-    description = (
-        "the effect undoes itself: the bite heals, the crack or new colour goes, the fallen thing is back"
-    )
+    description = "the effect undoes itself: the bite heals, the crack or new colour goes, the fallen thing is back"
     severity_means = "none: the effect is undone at once (severity is recorded only)"
 
     def candidates(self, tl: Timeline, severity: float) -> dict[str, list[int]]:

@@ -168,9 +168,7 @@ class Mirror(Fault):
             out[tr.id] = [0] if ok and self._partner(tl, bx, k, severity) is not None else []
         return out
 
-    def apply(
-        self, tl: Timeline, obj: str, start: int, severity: float, rng: np.random.Generator
-    ) -> tuple[str, str]:
+    def apply(self, tl: Timeline, obj: str, start: int, severity: float, rng: np.random.Generator) -> tuple[str, str]:
         k = index_of(tl, obj)
         j = self._partner(tl, tl.boxes(), k, severity)
         a, b = tl.tracks[k], tl.tracks[j]

@@ -86,8 +86,28 @@ def test_two_similar_objects_merging_fail(studio: Studio) -> None:
     assert abs(r.events[0].frame - 8) <= 1
 
 
-def test_duplicate_fails(studio: Studio) -> None:
+def test_duplicate_slides_out_of_the_original(studio: Studio) -> None:
+    path = linear(30, 50, 3.0)
+    copy = lambda t: (path(t)[0] + min(t - 6, 2) * 11.0, 50.0) if t >= 7 else None  # noqa: E731
+    r = verdict(studio, [ball(studio, path), ball(studio, copy)])
+    assert r.verdict == "fail" and r.events[0].type == "duplicate" and abs(r.events[0].frame - 7) <= 1
+
+
+def test_a_copy_elsewhere_is_a_spawn(studio: Studio) -> None:
     path = linear(30, 50, 3.0)
     copy = lambda t: (path(t)[0], 90.0) if t >= 7 else None  # noqa: E731
     r = verdict(studio, [ball(studio, path), ball(studio, copy)])
-    assert r.verdict == "fail" and (r.events[0].type, r.events[0].frame) == ("duplicate", 7)
+    assert r.verdict == "fail" and (r.events[0].type, r.events[0].frame) == ("spawn", 7)
+
+
+def test_split_into_two_halves(studio: Studio) -> None:
+    path = linear(30, 64, 3.0)
+    up = Obj(
+        "circle", studio.color("red"), lambda t: path(t) if t < 7 else (path(t)[0], 64 - min(t - 6, 2) * 7.0), size=18
+    )
+    down = Obj(
+        "circle", studio.color("red"), lambda t: None if t < 7 else (path(t)[0], 64 + min(t - 6, 2) * 7.0), size=18
+    )
+    up.scale = down.scale = lambda t: 1.0 if t < 7 else 0.71  # type: ignore[method-assign]
+    r = verdict(studio, [up, down])
+    assert r.verdict == "fail" and r.events[0].type == "split" and abs(r.events[0].frame - 7) <= 1
