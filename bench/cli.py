@@ -29,6 +29,12 @@ def _add_run(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--seeds", default="1", help="N runs seeds 0..N-1; a list 3,7,11; a range 0-4 (default: 1)")
     p.add_argument("--metrics", default="all", help="all | none | comma-separated names or family.* (default: all)")
+    p.add_argument(
+        "--backend",
+        default="color",
+        metavar="SPEC",
+        help="observation backend of the physics checks: color (default), oracle, owl[:path=DIR,key=value...]",
+    )
     p.add_argument("--out", type=Path, default=None, help="run directory (default: runs/<suite>-<generator>-<time>)")
     p.add_argument("--resume", action="store_true", help="continue a run: skip finished units, retry failed ones")
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
@@ -79,6 +85,7 @@ def cmd_run(args: argparse.Namespace, argv: list[str]) -> int:
         generator=args.generator,
         seeds=args.seeds,
         metrics=args.metrics,
+        backend=args.backend,
         out=args.out,
         resume=args.resume,
         device=args.device,

@@ -1,7 +1,8 @@
 """One registry mechanism for generators, metrics and suites (a leaf module).
 
 Modelled on timm's ``register_model``: entries are registered by name with optional metadata and
-looked up with "did you mean" errors.
+looked up with "did you mean" errors. Spec strings ``name[:key=value,...]`` (generators,
+observation backends) are parsed and applied here too, so every spec reads the same way.
 
 Example:
     >>> REG = Registry("widget")
@@ -15,11 +16,12 @@ Example:
 from __future__ import annotations
 
 import difflib
+import inspect
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from bench.errors import UnknownNameError
+from bench.errors import T2VError, UnknownNameError
 
 T = TypeVar("T")
 
@@ -92,3 +94,53 @@ class Registry(Generic[T]):
 
     def __len__(self) -> int:
         return len(self._entries)
+
+
+def parse_options(text: str, context: str, error: type[T2VError]) -> dict[str, str]:
+    """``"faults=vanish+mirror,rate=0.3"`` -> ``{"faults": "vanish+mirror", "rate": "0.3"}``.
+
+    ``context`` starts every message (e.g. ``"generator spec 'x'"``); ``error`` is raised.
+    """
+    out: dict[str, str] = {}
+    if not text:
+        return out
+    for part in text.split(","):
+        key, eq, value = part.partition("=")
+        key = key.strip()
+        if not eq or not key:
+            raise error(f"{context}: option {part!r} is not key=value")
+        if key in out:
+            raise error(f"{context}: option {key!r} given twice")
+        out[key] = value.strip()
+    return out
+
+
+def _convert(value: str, annotation: Any, key: str, context: str, error: type[T2VError]) -> Any:
+    kinds = str(annotation)
+    try:
+        if "bool" in kinds:
+            if value.lower() in ("1", "true", "yes", "on"):
+                return True
+            if value.lower() in ("0", "false", "no", "off"):
+                return False
+            raise ValueError(value)
+        if "float" in kinds:
+            return float(value)
+        if "int" in kinds:
+            return int(value)
+    except ValueError:
+        raise error(f"{context}: option {key}={value!r} is not a valid {kinds}") from None
+    return value
+
+
+def build_with_options(factory: Callable[..., T], options: dict[str, str], context: str, error: type[T2VError]) -> T:
+    """Call ``factory(**options)`` converting strings by the factory's annotations (bool, float,
+    int; anything else stays a string); unknown option names get a "did you mean" error."""
+    sig = inspect.signature(factory)
+    params = {n: p for n, p in sig.parameters.items() if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
+    kwargs = {}
+    for key, value in options.items():
+        if key not in params:
+            raise error(f"{context}: " + did_you_mean(key, list(params), "option"))
+        kwargs[key] = _convert(value, params[key].annotation, key, context, error)
+    return factory(**kwargs)

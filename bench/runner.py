@@ -26,7 +26,7 @@ from bench.rundir import SCHEMA_VERSION, RunDir, make_row
 from bench.units import WorkUnit, gen_key, make_units, parse_seeds, parse_shard, score_key, shard_units
 from bench.video import Video, read_video, write_video
 from metrics.base import Clip, ClipMetric, SetMetric
-from metrics.registry import build_metric, resolve_metrics
+from metrics.registry import build_metrics, resolve_metrics
 from model import describe, get_generator, source_path
 from prompts import Suite, load_suite
 
@@ -43,6 +43,7 @@ class RunConfig:
     generator: str = "reference"
     seeds: str = "1"
     metrics: str = "all"
+    backend: str = "color"  # observation backend spec of the physics checks
     out: Path | None = None
     resume: bool = False
     device: str = "auto"
@@ -130,7 +131,7 @@ class Runner:
         if hasattr(self.generator, "to") and callable(self.generator.to):
             self.generator.to(self.device)
         self.metric_names = resolve_metrics(cfg.metrics)
-        self.metrics = [build_metric(n) for n in self.metric_names]
+        self.metrics = build_metrics(self.metric_names, backend=cfg.backend)
         for m in self.metrics:
             m.to(self.device)
         self.clip_metrics = [m for m in self.metrics if isinstance(m, ClipMetric)]

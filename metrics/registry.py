@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import inspect
 from typing import Any
 
 from bench.errors import MetricError, UnknownNameError
@@ -74,3 +75,19 @@ def build_metric(name: str, **kwargs: Any) -> ClipMetric | SetMetric:
     except UnknownNameError as err:
         raise MetricError(str(err)) from None
     return cls(**kwargs)
+
+
+def takes_option(cls: type[Any], option: str) -> bool:
+    """Whether some constructor along ``cls``'s MRO accepts the keyword ``option``."""
+    return any(option in inspect.signature(k.__init__).parameters for k in cls.__mro__ if "__init__" in vars(k))
+
+
+def build_metrics(names: list[str], backend: str = "color") -> list[ClipMetric | SetMetric]:
+    """Instantiate registered metrics; those that observe clips (physics checks: a ``backend``
+    argument) observe through the backend spec ``backend``."""
+    _load_builtin()
+    out = []
+    for name in names:
+        kwargs = {"backend": backend} if name in METRICS and takes_option(METRICS.get(name), "backend") else {}
+        out.append(build_metric(name, **kwargs))
+    return out

@@ -2,49 +2,68 @@
 identities, boxes, colours, shape descriptors), global camera motion and occluders.
 
 Backends: ``color`` (default, no weights), ``oracle`` (the generator's truth), ``owl``
-(open-vocabulary detection for real video, weights from a local path).
+(open-vocabulary detection for real video, weights from a local path). A backend is named by a
+spec string ``name[:key=value,...]``, e.g. ``owl:path=/models/owlv2,threshold=0.3``.
 """
 
 from __future__ import annotations
 
+import json
+from functools import partial
 from typing import Any
 
-from bench.errors import MetricError
-from bench.registry import Registry
+from bench.errors import MetricError, UnknownNameError
+from bench.registry import Registry, build_with_options, parse_options
 from metrics.observe.base import Backend, Camera, Observation, Region, Track
 
-#: Observation backends by name; each entry builds a backend from keyword options.
+#: Observation backends by name; each entry returns the backend class (imported on first use,
+#: so ``metrics`` imports without the ``owl`` backend's optional dependencies).
 BACKENDS: Registry[Any] = Registry("observation backend")
 
 
-def _color(**kw: Any) -> Backend:
+def _color() -> type:
     from metrics.observe.color_backend import ColorBackend
 
-    return ColorBackend(**kw)
+    return ColorBackend
 
 
-def _oracle(**kw: Any) -> Backend:
+def _oracle() -> type:
     from metrics.observe.oracle import OracleBackend
 
-    return OracleBackend(**kw)
+    return OracleBackend
+
+
+def _owl() -> type:
+    from metrics.observe.owl import OwlBackend
+
+    return OwlBackend
 
 
 BACKENDS.add("color", _color, description="colour keying by hue, no weights (default)")
 BACKENDS.add("oracle", _oracle, description="the reference generator's ground truth (tests check logic)")
+BACKENDS.add("owl", _owl, description="open-vocabulary detection (OWLv2 / OWL-ViT) from local weights")
 
 
-def get_backend(name: str, **options: Any) -> Backend:
+def get_backend(spec: str, **options: Any) -> Backend:
+    """Build the backend a spec string ``name[:key=value,...]`` names (string options converted by
+    the backend's annotations); keyword ``options`` are passed too (a key given both ways is an error).
+    """
+    name, _, rest = spec.partition(":")
+    context = f"backend spec {spec!r}"
     try:
-        factory = BACKENDS.get(name)
-    except KeyError as err:
-        raise MetricError(str(err)) from None
-    return factory(**options)
+        cls = BACKENDS.get(name.strip())()
+    except UnknownNameError as err:
+        raise MetricError(f"{context}: {err}") from None
+    parsed = parse_options(rest, context, MetricError)
+    if twice := sorted(set(parsed) & set(options)):
+        raise MetricError(f"{context}: option {twice[0]!r} given twice")
+    return build_with_options(partial(cls, **options), parsed, context, MetricError)
 
 
 def observe(clip: Any, backend: str | Backend = "color") -> Observation:
-    """The clip's observation from ``backend``, computed once per clip and backend."""
+    """The clip's observation from ``backend``, computed once per clip and backend protocol."""
     be = get_backend(backend) if isinstance(backend, str) else backend
-    key = f"observation:{be.name}"
+    key = "observation:" + json.dumps(be.protocol(), sort_keys=True, default=str)
     if key not in clip.cache:
         clip.cache[key] = be.observe(clip)
     return clip.cache[key]

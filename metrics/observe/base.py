@@ -184,8 +184,11 @@ class Observation:
 
 
 class Backend(Protocol):
-    """Turns a clip into an :class:`Observation`."""
+    """Turns a clip into an :class:`Observation`; :meth:`protocol` says what defines it (recorded
+    in every run, and the key under which a clip caches its observation)."""
 
     name: str
+
+    def protocol(self) -> dict[str, Any]: ...
 
     def observe(self, clip: Any) -> Observation: ...

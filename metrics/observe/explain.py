@@ -110,7 +110,7 @@ def explain(tracks: list[Track], regions: list[Region], camera: Camera, H: int, 
                 break
 
 
-def _inside(a: np.ndarray, b: np.ndarray) -> float:
+def inside_fraction(a: np.ndarray, b: np.ndarray) -> float:
     """Fraction of box ``a`` inside box ``b``."""
     iw = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
     ih = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
@@ -123,7 +123,7 @@ def _covering_track(tr: Track, box: np.ndarray, tracks: list[Track], t: int) -> 
     for other in tracks:
         if other is tr or not other.visible[t] or not np.isfinite(other.box[t]).all():
             continue
-        f = _inside(box, other.box[t])
+        f = inside_fraction(box, other.box[t])
         if f >= frac:
             best, frac = other, f
     return best

@@ -42,16 +42,16 @@ class GroupSpec:
 
 
 @dataclass(eq=False)
-class _State:
+class Motion:
+    """Where one track is and is heading: constant velocity fitted to its last clean sightings
+    (seen whole, not at the frame edge). Shared by every tracker of the observation layer."""
+
     track: Track
-    cls: int
-    spec: GroupSpec
     sightings: list[tuple[int, np.ndarray, float]] = field(default_factory=list)  # (t, centre, area) clean
     last: int = -1
     last_box: np.ndarray | None = None
     last_area: float = 0.0
     exited: bool = False
-    parts: int = 1  # separate regions it is made of when it first appears (a car body and its roof)
 
     def velocity(self) -> np.ndarray:
         pts = self.sightings[-4:]
@@ -82,6 +82,52 @@ class _State:
         box = self.last_box
         half = np.full(2, self.size() / 2) if box is None else (box[2:] - box[:2]) / 2
         return np.concatenate([c - half, c + half])
+
+    def distances(self, t: int, centers: np.ndarray) -> np.ndarray:
+        """``(n,)`` distance of ``(n, 2)`` centres from the prediction at frame t in object sizes, or,
+        for a track seen in the frame before, if nearer, from where it was seen (a bounce, a stop)
+        in up to 1.5x its speed. A track hidden longer must be found where its motion leads: near
+        its last place it would steal the blob of another object that went on (a crossing)."""
+        p, size = self.predict(t), self.size()
+        to_pred = np.hypot(centers[:, 0] - p[0], centers[:, 1] - p[1]) / size
+        if self.last < 0 or t - self.last != 1:
+            return to_pred
+        last_c = self.track.center[self.last]
+        reach = max(size, 1.5 * float(np.hypot(*self.velocity())))
+        to_last = np.hypot(centers[:, 0] - last_c[0], centers[:, 1] - last_c[1]) / reach
+        return np.minimum(to_pred, to_last)
+
+    def gate(self, t: int) -> float:
+        """Largest :meth:`distances` a match may have; it widens while the track is lost."""
+        return 1.4 + 0.4 * min(t - self.last - 1, 5)
+
+    def see(self, t: int, box: np.ndarray, center: np.ndarray, area: float, edge: bool) -> None:
+        """Record a sighting at frame t (pixels); a clean one updates the motion model."""
+        tr = self.track
+        tr.visible[t] = True
+        tr.box[t] = box
+        tr.center[t] = center
+        tr.area[t] = area
+        tr.edge[t] = edge
+        ref = self.ref_area() if self.sightings else area
+        if not edge and area >= 0.8 * ref:
+            self.sightings.append((t, center.copy(), area))
+            self.last_box = box.copy()
+        elif self.last_box is None:
+            self.last_box = box.copy()
+        self.last, self.last_area = t, area
+
+    def outside(self, t: int, H: int, W: int) -> bool:
+        """Whether the box predicted at frame t lies wholly outside an ``H x W`` frame."""
+        pb = self.pred_box(t)
+        return bool(pb[2] < 0 or pb[0] > W or pb[3] < 0 or pb[1] > H)
+
+
+@dataclass(eq=False, kw_only=True)
+class _State(Motion):
+    cls: int
+    spec: GroupSpec
+    parts: int = 1  # separate regions it is made of when it first appears (a car body and its roof)
 
 
 def _overlaps(a: np.ndarray, b: np.ndarray, pad: float = 0.0) -> bool:
@@ -131,28 +177,15 @@ class ColorTracker:
         k = self._count.get(spec.id, 0) + 1
         self._count[spec.id] = k
         tid = spec.id if spec.count <= 1 and k == 1 else f"{spec.id}#{k}"
-        st = _State(Track.empty(tid, spec.id, self.T), blob.cls, spec)
+        st = _State(Track.empty(tid, spec.id, self.T), cls=blob.cls, spec=spec)
         self.states.append(st)
         self._see(st, blob, t)
         return st
 
     def _see(self, st: _State, blob: Blob, t: int) -> None:
-        tr = st.track
-        tr.visible[t] = True
-        tr.box[t] = blob.box
-        tr.center[t] = blob.center
-        tr.area[t] = blob.area
-        tr.color[t] = str(blob.cls)
-        tr.edge[t] = blob.edge
+        st.see(t, blob.box, blob.center, blob.area, blob.edge)
+        st.track.color[t] = str(blob.cls)
         st.cls = blob.cls
-        ref = st.ref_area() if st.sightings else blob.area
-        clean = not blob.edge and blob.area >= 0.8 * ref
-        if clean:
-            st.sightings.append((t, blob.center.copy(), blob.area))
-            st.last_box = blob.box.copy()
-        elif st.last_box is None:
-            st.last_box = blob.box.copy()
-        st.last, st.last_area = t, blob.area
         self._masks[(id(st), t)] = blob
 
     def _absorb(self, st: _State, blob: Blob, t: int) -> None:
@@ -224,18 +257,14 @@ class ColorTracker:
             claimed: dict[int, _State] = {}
             if live and cands:
                 cost = np.full((len(live), len(cands)), INF)
+                centers = np.array([b.center for b in cands])
                 for i, st in enumerate(live):
-                    p, size = st.predict(t), st.size()
-                    last_c = st.track.center[st.last] if st.last >= 0 else p
-                    # near where it was last seen: a bounce or a stop, at up to 1.5x its speed
-                    reach = max(size, 1.5 * float(np.hypot(*st.velocity())))
+                    dist = st.distances(t, centers)
                     lost = t - st.last
-                    gate = 1.4 + 0.4 * min(lost - 1, 5)
+                    gate = st.gate(t)
                     ref = st.ref_area()
                     for j, b in enumerate(cands):
-                        d = float(np.hypot(*(b.center - p))) / size
-                        if lost == 1:  # seen a frame ago: it may have bounced or stopped right there
-                            d = min(d, float(np.hypot(*(b.center - last_c))) / reach)
+                        d = float(dist[j])
                         ratio = abs(np.log(max(b.area, 1.0) / max(ref, 1.0)))
                         if b.cls == st.cls:
                             if d <= gate:
@@ -300,10 +329,7 @@ class ColorTracker:
                     k != j and claimed.get(k) is not st and _overlaps(box, o.box, pad=2.0) for k, o in enumerate(cands)
                 )
             for st in live:
-                if st.last == t or st.track.shared[t]:
-                    continue
-                pb = st.pred_box(t)
-                if pb[2] < 0 or pb[0] > self.W or pb[3] < 0 or pb[1] > self.H:
+                if st.last != t and not st.track.shared[t] and st.outside(t, self.H, self.W):
                     st.exited = True
         return self._finish()
 

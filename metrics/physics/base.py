@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from metrics.base import Clip, ClipMetric, ClipResult, Event
-from metrics.observe import Observation, Track, get_backend, observe
+from metrics.observe import Backend, Observation, Track, get_backend, observe
 from prompts.schema import Expect
 
 
@@ -21,18 +21,20 @@ class PhysicsCheck(ClipMetric):
     observed, ``fail`` when there are events, else ``pass``.
 
     Args:
-        backend: observation backend: ``color`` (default), ``oracle``, ``owl``.
+        backend: observation backend spec ``name[:key=value,...]`` (``color``, the default;
+            ``oracle``; ``owl:path=DIR``), or a backend object. The protocol records it.
     """
 
     is_check: ClassVar[bool] = True
     higher_is_better: ClassVar[bool | None] = True
 
-    def __init__(self, backend: str = "color", **kwargs: Any) -> None:
+    def __init__(self, backend: str | Backend = "color", **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.backend = get_backend(backend)
+        self.backend = get_backend(backend) if isinstance(backend, str) else backend
+        self.backend_spec = backend if isinstance(backend, str) else backend.name
 
     def protocol(self) -> dict[str, Any]:
-        return {**super().protocol(), **self.backend.protocol(), **self.params()}
+        return {**super().protocol(), "backend_spec": self.backend_spec, **self.backend.protocol(), **self.params()}
 
     def params(self) -> dict[str, Any]:
         """The thresholds that define the check (recorded in every run's protocol)."""

@@ -45,6 +45,7 @@ def test_suites_validate(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
         (["run", "--suite", "smok"], "did you mean 'smoke'"),
         (["run", "--generator", "refrence"], "did you mean 'reference'"),
         (["run", "--metrics", "physics.cont"], "did you mean 'physics.count'"),
+        (["run", "--backend", "owl:treshold=0.3"], "unknown option 'treshold'; did you mean 'threshold'?"),
         (["report", "/nonexistent/run"], "no manifest.json"),
     ],
 )

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 import torch
 
-from bench.errors import GeneratorError, MetricError, SuiteError, UsageError
+from bench.errors import GeneratorError, MetricError, SuiteError, UsageError, WeightsError
 from bench.runner import RunConfig, run
 from metrics.base import Clip, SetMetric
 from metrics.registry import METRICS, resolve_metrics
@@ -68,6 +68,7 @@ def test_end_to_end_writes_the_whole_run_directory(tiny_suite: Path, tmp_path: P
     assert len(rows) == 6 * len(m["metrics"])
     assert all(set(r) == {"prompt_id", "seed", "family", "metric", "value", "verdict", "events", "error"} for r in rows)
     assert {r["metric"] for r in rows} == set(resolve_metrics("all")) == {p["name"] for p in m["metrics"]}
+    assert all(p["backend_spec"] == "color" for p in m["metrics"] if p["name"].startswith("physics."))
     assert all(r["verdict"] == "pass" for r in rows if r["metric"] == "physics.count")
     table = pd.read_parquet(out / "results.parquet")
     assert len(table) == len(rows)
@@ -90,6 +91,24 @@ def test_resume_on_a_finished_run_recomputes_nothing(tiny_suite: Path, tmp_path:
     assert (out / "samples.jsonl").read_bytes() == before_rows
     assert clip_mtimes(out) == before_clips
     assert {p: p.stat().st_mtime_ns for p in (out / "units").rglob("*.json")} == units_before
+
+
+def test_backend_reaches_the_physics_checks(tiny_suite: Path, tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    res = run(
+        cfg(
+            tiny_suite,
+            out,
+            metrics="physics.count,temporal.flicker",
+            backend="oracle",
+            generator="reference:profile=clean",
+        )
+    )
+    assert res.exit_code == 0
+    protocols = {p["name"]: p for p in json.loads((out / "manifest.json").read_text())["metrics"]}
+    assert protocols["physics.count"]["backend_spec"] == "oracle" and protocols["physics.count"]["backend"] == "oracle"
+    assert "backend_spec" not in protocols["temporal.flicker"]
+    assert all(r["verdict"] == "pass" for r in rows_of(out) if r["metric"] == "physics.count")
 
 
 def test_new_metric_rescores_without_regenerating(tiny_suite: Path, tmp_path: Path) -> None:
@@ -286,6 +305,8 @@ def test_set_level_metric_row(tiny_suite: Path, tmp_path: Path, mean_luma: Any) 
     [
         ({"generator": "refrence"}, GeneratorError, "did you mean 'reference'"),
         ({"metrics": "physics.cont"}, MetricError, "did you mean 'physics.count'"),
+        ({"backend": "colr"}, MetricError, "did you mean 'color'"),
+        ({"backend": "owl:path=/no/such/owl"}, WeightsError, "no weights at /no/such/owl"),
         ({"seeds": "0"}, UsageError, "--seeds"),
         ({"shard": "2/2"}, UsageError, "--shard"),
     ],
