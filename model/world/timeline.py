@@ -34,6 +34,8 @@ class Track:
         brightness: ``(T,)`` multiplier on the colour (flicker).
         path, floor: the scripted motion (before faults) and its ground, for operators that
             re-time or re-plan it.
+        detail: half the longer side at the scene camera's closest zoom (shorter-side units),
+            fixed before faults: the rasterizer's sprite resolution for this track.
     """
 
     id: str
@@ -61,6 +63,7 @@ class Track:
     mass: float = 1.0
     path: Path | None = None
     floor: Floor | None = None
+    detail: float = 0.0
 
     def copy(self, new_id: str | None = None) -> Track:
         out = Track(**{f.name: getattr(self, f.name) for f in fields(self)})
@@ -215,6 +218,9 @@ def simulate(scene: Scene, num_frames: int, aspect: float = 1.0) -> Timeline:
         xy = np.tile(np.asarray(occ.pos, float), (num_frames, 1))
         tracks.append(_track(occ.id, occ.id, "occluder", occ.z, xy, w, occ.size, occ.color, "rectangle", 1,
                              occ.texture))  # fmt: skip
+    cx, cy, zoom = camera_path(scene.camera, t)
+    for tr in tracks:
+        tr.detail = float(max(tr.w[0], tr.h[0]) / 2 * zoom.max())
     by_id = {tr.id: tr for tr in tracks}
     contacts = {}
     for rec in motion.causal:
@@ -224,7 +230,6 @@ def simulate(scene: Scene, num_frames: int, aspect: float = 1.0) -> Timeline:
         contacts[f"{rec.subject}>{rec.object}"] = k
         apply_effect(by_id[rec.object], rec, k, num_frames)
     tracks.sort(key=lambda tr: tr.z)  # stable: equal z keeps scene order
-    cx, cy, zoom = camera_path(scene.camera, t)
     collisions = {key: frame_at(t, te) for key, te in motion.collisions.items()}
     return Timeline(num_frames, tracks, cx, cy, zoom, scene, aspect, contacts, collisions, motion.causal)
 
