@@ -158,12 +158,23 @@ def insert_after(tl: Timeline, tid: str, new: Track) -> None:
 
 
 def changed_frames(before: Timeline, after: Timeline) -> np.ndarray:
-    """``(T,)`` frames whose drawn state (any track or the camera) differs between timelines."""
+    """``(T,)`` frames whose picture differs between timelines: the camera moved differently, or
+    a track's drawn state differs where it is on screen in either."""
     diff = (before.cx != after.cx) | (before.cy != after.cy) | (before.zoom != after.zoom)
     old = {tr.id: tr for tr in before.tracks}
     for tr in after.tracks:
-        diff |= tr.changed(old[tr.id]) if tr.id in old else tr.visible.copy()
+        seen = _on_screen(after, tr)
+        if tr.id in old:
+            diff |= tr.changed(old[tr.id]) & (seen | _on_screen(before, old[tr.id]))
+        else:
+            diff |= tr.visible & seen
     return diff
+
+
+def _on_screen(tl: Timeline, tr: Track) -> np.ndarray:
+    """``(T,)`` the track's box overlaps the frame."""
+    b = tl.box(tr)
+    return (b[:, 0] < 1) & (b[:, 2] > 0) & (b[:, 1] < 1) & (b[:, 3] > 0)
 
 
 def pick(rng: np.random.Generator, items: list[Any]) -> Any:
