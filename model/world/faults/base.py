@@ -87,23 +87,34 @@ def from_short(tl: Timeline, dxy: np.ndarray) -> np.ndarray:
 
 
 def in_frame(box: np.ndarray, margin: float = MARGIN) -> np.ndarray:
-    """``(T,)`` the box ``(T, 4)`` lies inside the frame with ``margin`` to spare."""
+    """``(..., T)``: boxes ``(..., T, 4)`` lie inside the frame with ``margin`` to spare."""
     return (
-        (box[:, 0] >= margin) & (box[:, 1] >= margin) & (box[:, 2] <= 1 - margin) & (box[:, 3] <= 1 - margin)
+        (box[..., 0] >= margin)
+        & (box[..., 1] >= margin)
+        & (box[..., 2] <= 1 - margin)
+        & (box[..., 3] <= 1 - margin)
     )
 
 
 def free(tl: Timeline, bx: np.ndarray, box: np.ndarray, skip: set[int], margin: float = MARGIN) -> np.ndarray:
-    """``(T,)`` ``box`` ``(T, 4)`` overlaps no visible track (but ``skip``) even grown by ``margin``."""
-    ok = np.ones(len(box), bool)
+    """``(..., T)``: boxes ``(..., T, 4)``, grown by ``margin``, overlap no visible track but those
+    in ``skip`` (track boxes ``bx`` ``(n, T, 4)``)."""
+    ok = np.ones(box.shape[:-1], bool)
     for j, tr in enumerate(tl.tracks):
         if j in skip:
             continue
         o = bx[j]
-        hit = (box[:, 0] - margin < o[:, 2]) & (o[:, 0] < box[:, 2] + margin)
-        hit &= (box[:, 1] - margin < o[:, 3]) & (o[:, 1] < box[:, 3] + margin)
+        hit = (box[..., 0] - margin < o[:, 2]) & (o[:, 0] < box[..., 2] + margin)
+        hit &= (box[..., 1] - margin < o[:, 3]) & (o[:, 1] < box[..., 3] + margin)
         ok &= ~(hit & tr.visible & (tr.opacity > 0))
     return ok
+
+
+def open_spot(
+    tl: Timeline, bx: np.ndarray, box: np.ndarray, skip: set[int], margin: float = MARGIN
+) -> np.ndarray:
+    """``(..., T)``: boxes ``(..., T, 4)`` are inside the frame and clear of the tracks (but ``skip``)."""
+    return in_frame(box, margin) & free(tl, bx, box, skip, margin)
 
 
 def open_view(tl: Timeline, bx: np.ndarray, k: int, skip: set[int] | None = None) -> np.ndarray:

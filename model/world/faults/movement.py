@@ -10,11 +10,10 @@ import numpy as np
 from model.world.faults.base import (
     CAMERA,
     Fault,
-    free,
-    in_frame,
     index_of,
     moving,
     objects,
+    open_spot,
     open_view,
     register,
     settled,
@@ -155,7 +154,7 @@ class Mirror(Fault):
                 continue
             d = severity * (b.x[0] - a.x[0])
             ba, bb = tl.box(a, a.x + d), tl.box(b, b.x - d)
-            if not (in_frame(ba) & in_frame(bb) & free(tl, bx, ba, {k, j}) & free(tl, bx, bb, {k, j}))[0]:
+            if not (open_spot(tl, bx, ba, {k, j}) & open_spot(tl, bx, bb, {k, j}))[0]:
                 continue
             if abs(dx) < best_d:
                 best, best_d = j, abs(dx)

@@ -15,6 +15,7 @@ from model.world.faults.base import (
     index_of,
     insert_after,
     objects,
+    open_spot,
     open_view,
     register,
     settled,
@@ -34,21 +35,6 @@ def fade_frames(severity: float) -> int:
 
 def _open_runs(ok: np.ndarray, first: int, last: int) -> bool:
     return bool(first >= 0 and last < len(ok) and ok[first : last + 1].all())
-
-
-def free_all(tl: Timeline, bx: np.ndarray, cand: np.ndarray, skip: set[int], margin: float) -> np.ndarray:
-    """``(P, T)`` candidate boxes ``(P, T, 4)`` are inside the frame and overlap no visible track
-    (but ``skip``), grown by ``margin``."""
-    ok = (cand[..., 0] >= margin) & (cand[..., 1] >= margin) & (cand[..., 2] <= 1 - margin)
-    ok &= cand[..., 3] <= 1 - margin
-    for j, tr in enumerate(tl.tracks):
-        if j in skip:
-            continue
-        o = bx[j][None]
-        hit = (cand[..., 0] - margin < o[..., 2]) & (o[..., 0] < cand[..., 2] + margin)
-        hit &= (cand[..., 1] - margin < o[..., 3]) & (o[..., 1] < cand[..., 3] + margin)
-        ok &= ~(hit & (tr.visible & (tr.opacity > 0))[None])
-    return ok
 
 
 def world_offset(tl: Timeline, offset: np.ndarray, s: int) -> np.ndarray:
@@ -111,7 +97,7 @@ class Spawn(Fault):
         hx = 0.5 * tr.w[s] * tl.zoom * min(1.0, 1.0 / tl.aspect)
         hy = 0.5 * tr.h[s] * tl.zoom * min(1.0, tl.aspect)
         cand = np.stack([cx - hx, cy - hy, cx + hx, cy + hy], axis=-1)
-        return wx, wy, free_all(tl, bx, cand, set(), 2 * MARGIN)
+        return wx, wy, open_spot(tl, bx, cand, set(), 2 * MARGIN)
 
     def candidates(self, tl: Timeline, severity: float) -> dict[str, list[int]]:
         bx, out = tl.boxes(), {}
@@ -234,7 +220,7 @@ class Split(Fault):
                 if s < settled(tl, tr.id) or not _open_runs(ok, s - 1, s):
                     continue
                 pieces = _shifted_boxes(tl, k, self._offsets(tl, k, s, severity), s, 0.71)
-                if free_all(tl, bx, pieces, {k}, MARGIN)[:, s : s + 3].all():
+                if open_spot(tl, bx, pieces, {k}, MARGIN)[:, s : s + 3].all():
                     starts.append(s)
             out[tr.id] = starts
         return out
@@ -268,7 +254,7 @@ class Duplicate(Fault):
         """``(2,)`` whether the copy fits on the left and on the right."""
         d = 1.15 * tl.tracks[k].w[s] * tl.zoom[s] * severity
         cand = _shifted_boxes(tl, k, np.array([[-d, 0.0], [d, 0.0]]), s)
-        return free_all(tl, bx, cand, {k}, MARGIN)[:, s : s + 3].all(axis=1)
+        return open_spot(tl, bx, cand, {k}, MARGIN)[:, s : s + 3].all(axis=1)
 
     def candidates(self, tl: Timeline, severity: float) -> dict[str, list[int]]:
         bx, out = tl.boxes(), {}
@@ -308,7 +294,7 @@ class Teleport(Fault):
         """``(16,)`` whether the jump in each direction of ``_ANGLES`` lands in open view."""
         offsets = np.stack([np.cos(_ANGLES), np.sin(_ANGLES)], axis=1) * 0.25 * severity
         cand = _shifted_boxes(tl, k, offsets, s)
-        return free_all(tl, bx, cand, {k}, MARGIN)[:, s : s + 3].all(axis=1)
+        return open_spot(tl, bx, cand, {k}, MARGIN)[:, s : s + 3].all(axis=1)
 
     def candidates(self, tl: Timeline, severity: float) -> dict[str, list[int]]:
         bx, out = tl.boxes(), {}
