@@ -90,6 +90,7 @@ class _Plan:
     """Per-frame drawing parameters of one track (plain lists: the frame loop is Python)."""
 
     sprites: list[np.ndarray]  # (h, w, 4) sprite images
+    areas: list[int]  # pixels inside each sprite's shape
     warps: list[np.ndarray]  # (2, 3) screen patch -> sprite maps
     scale: list[float]  # screen pixels per sprite pixel
     rect: list[tuple[int, int, int, int]]  # patch x0, y0, x1, y1 (may leave the frame)
@@ -129,6 +130,7 @@ def plan(tr: Track, geo: tuple[np.ndarray, ...], short: int) -> _Plan:
     return _Plan(
         run=run,
         sprites=[s.img for s in sprites],
+        areas=[s.area for s in sprites],
         warps=list(warps),
         scale=scale.tolist(),
         rect=list(zip(x0.tolist(), y0.tolist(), x1.tolist(), y1.tolist(), strict=True)),
@@ -198,25 +200,30 @@ class Rasterizer:
 
 
 def _warp(p: _Plan, i: int, H: int, W: int) -> tuple:
-    """Warp plan ``p``'s sprite for frame ``i``: full pixel count, then (None when wholly outside
-    the frame) the in-frame rectangle ``(y0, y1, x0, x1)``, patch ``(h, w, 4)``, coverage
-    ``(h, w)``, mask ``(h, w)`` and its pixel count. Reused along runs of identical frames."""
+    """Warp the in-frame part of plan ``p``'s sprite for frame ``i``.
+
+    Returns the shape's full pixel count (counted when it is wholly in the frame, else from the
+    sprite's area), then (None when it is wholly outside) the in-frame rectangle
+    ``(y0, y1, x0, x1)``, patch ``(h, w, 4)``, coverage ``(h, w)``, mask ``(h, w)`` and its pixel
+    count. Reused along runs of identical frames.
+    """
     if p.warped is not None and p.warped[0] == p.run[i]:
         return p.warped[1]
     x0, y0, x1, y1 = p.rect[i]
-    patch = cv2.warpAffine(p.sprites[i], p.warps[i], (x1 - x0, y1 - y0), flags=_WARP, borderValue=_FAR)
-    inside = patch[..., 3] < 0
-    full = int(np.count_nonzero(inside))
     fx0, fy0, fx1, fy1 = max(x0, 0), max(y0, 0), min(x1, W), min(y1, H)
+    whole = (fx0, fy0, fx1, fy1) == (x0, y0, x1, y1)
+    estimate = round(p.areas[i] * p.scale[i] ** 2)
     if fx1 <= fx0 or fy1 <= fy0:
-        got: tuple = (full, None)
+        got: tuple = (estimate, None)
     else:
-        if (fx0, fy0, fx1, fy1) != (x0, y0, x1, y1):
-            patch = patch[fy0 - y0 : fy1 - y0, fx0 - x0 : fx1 - x0]
-            inside = inside[fy0 - y0 : fy1 - y0, fx0 - x0 : fx1 - x0]
+        m = p.warps[i].copy()
+        m[:, 2] += m[:, :2] @ np.array([fx0 - x0, fy0 - y0], np.float32)  # the patch starts in the frame
+        patch = cv2.warpAffine(p.sprites[i], m, (fx1 - fx0, fy1 - fy0), flags=_WARP, borderValue=_FAR)
+        inside = patch[..., 3] < 0
+        count = int(np.count_nonzero(inside))
         alpha = cv2.threshold(0.5 - p.scale[i] * patch[..., 3], 1.0, 1.0, cv2.THRESH_TRUNC)[1]
         alpha = cv2.threshold(alpha, 0.0, 0.0, cv2.THRESH_TOZERO)[1]
-        got = (full, (fy0, fy1, fx0, fx1), patch, alpha, inside, int(np.count_nonzero(inside)))
+        got = (count if whole else max(count, estimate), (fy0, fy1, fx0, fx1), patch, alpha, inside, count)
     p.warped = (p.run[i], got)
     return got
 
