@@ -363,6 +363,10 @@ def test_default_profile_is_a_realistic_mix() -> None:
     assert 0.3 <= len(faulty) / len(labels) <= 0.5
     assert all(len(lab) == 1 for lab in faulty)
     assert len({lab[0]["type"] for lab in faulty}) >= 10  # a gallery, not one failure
+    p = suite.prompts[1]
+    seed, lab = next((s, v) for s in range(8) if (v := gen.generate(p, seed=s).metadata["faults"]))
+    again = ReferenceGenerator(faults=lab[0]["type"], rate=1.0).generate(p, seed=seed)
+    assert again.metadata["faults"] == lab and np.array_equal(again.frames, gen.generate(p, seed=seed).frames)
 
 
 def test_a_plan_never_faults_one_object_twice() -> None:
