@@ -208,15 +208,13 @@ class ReferenceGenerator:
                 if label is not None:
                     return [label]
             return labels
-        taken: set[str] = set()
         for name, prob in self.plan.items():
             rng = rng_for(prompt_id, seed, "fault", name)
             if rng.random() >= prob:
                 continue
-            label = inject(tl, name, self.severity, rng, self.target, self.start, frozenset(taken))
+            label = inject(tl, name, self.severity, rng, self.target, self.start)
             if label is not None:
                 labels.append(label)
-                taken |= {label.object, *([label.partner] if label.partner else [])}
         return labels
 
     def fault_candidates(

@@ -96,7 +96,8 @@ class Timeline:
     Camera: the world point ``(cx, cy)`` seen at the frame centre and the ``zoom`` factor;
     screen ``x = (x_world - cx) * zoom + 0.5``, likewise for ``y``. ``aspect`` is the frame's
     width / height. ``contacts`` and ``collisions`` give the first frame at or after each causal
-    contact (``"subject>object"``) and declared collision (``"a>b"``).
+    contact (``"subject>object"``) and declared collision (``"a>b"``). ``faulted`` holds the
+    tracks (and ``camera``) a fault has edited: no second fault touches them.
     """
 
     num_frames: int
@@ -109,6 +110,7 @@ class Timeline:
     contacts: dict[str, int] = field(default_factory=dict)
     collisions: dict[str, int] = field(default_factory=dict)
     causal: list[CausalRecord] = field(default_factory=list)
+    faulted: set[str] = field(default_factory=set)
 
     @property
     def t(self) -> np.ndarray:
@@ -153,6 +155,7 @@ class Timeline:
             dict(self.contacts),
             dict(self.collisions),
             list(self.causal),
+            set(self.faulted),
         )
 
 

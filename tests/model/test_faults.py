@@ -374,6 +374,9 @@ def test_a_plan_never_faults_one_object_twice() -> None:
     objects = [lab["object"] for lab in v.metadata["faults"]]
     assert len(objects) == 3 and len(set(objects)) == 3  # three objects, four faults
     assert [lab["type"] for lab in v.metadata["faults"]] == ["vanish", "teleport", "recolor"]
+    twins = render(TWINS, profile="default", faults="vanish+merge", rate=1.0)  # its only partner is taken
+    assert [lab["type"] for lab in twins.metadata["faults"]] == ["vanish"]
+    assert render(TWINS, profile="default", faults="merge", rate=1.0).metadata["faults"]
 
 
 def test_faulty_renders_are_deterministic() -> None:

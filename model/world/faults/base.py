@@ -199,16 +199,15 @@ def inject(
     rng: np.random.Generator,
     target: str | None = None,
     start: int | None = None,
-    exclude: frozenset[str] = frozenset(),
 ) -> FaultLabel | None:
     """Apply fault ``name`` to ``tl`` in place where the scene allows it and label it.
 
     ``target`` and ``start`` force the object and the first visible frame (None: drawn from
-    ``rng``); objects in ``exclude`` are left alone. Returns None (``tl`` unchanged) when no
-    candidate fits.
+    ``rng``). Tracks another fault edited (``tl.faulted``) are left alone; this one's are added.
+    Returns None (``tl`` unchanged) when no candidate fits.
     """
     fault = FAULTS.get(name)
-    cands = {o: s for o, s in fault.candidates(tl, severity).items() if o not in exclude and s}
+    cands = {o: s for o, s in fault.candidates(tl, severity).items() if o not in tl.faulted and s}
     if target is not None:
         cands = {target: cands[target]} if target in cands else {}
     if start is not None:
@@ -224,4 +223,6 @@ def inject(
         tl.tracks[:] = before.tracks
         tl.cx, tl.cy, tl.zoom = before.cx, before.cy, before.zoom
         return None
+    added = {tr.id for tr in tl.tracks} - {tr.id for tr in before.tracks}
+    tl.faulted |= {obj, *named, *added} - {None}
     return FaultLabel(name, named[0], int(window[0]), int(window[-1]), float(severity), named[1])

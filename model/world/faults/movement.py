@@ -149,6 +149,8 @@ class Mirror(Fault):
         for j, b in objects(tl):
             if j == k or (b.color[0] == a.color[0] and b.shape[0] == a.shape[0]) or settled(tl, b.id) > 0:
                 continue
+            if b.id in tl.faulted:
+                continue
             dx = (bx[j][0, 0] + bx[j][0, 2] - bx[k][0, 0] - bx[k][0, 2]) / 2
             if abs(dx) < (bx[k][0, 2] - bx[k][0, 0] + bx[j][0, 2] - bx[j][0, 0]) / 2:  # not side by side
                 continue

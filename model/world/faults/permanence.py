@@ -153,6 +153,8 @@ class Merge(Fault):
         for j, b in objects(tl):
             if j == k or b.shape[i] != a.shape[i] or b.color[i] != a.color[i] or not b.visible[i]:
                 continue
+            if b.id in tl.faulted:
+                continue
             cb = np.array([(bx[j][i, 0] + bx[j][i, 2]) / 2, (bx[j][i, 1] + bx[j][i, 3]) / 2])
             d = float(np.hypot(*to_short(tl, cb - ca)))
             size = max(a.w[i], a.h[i], b.w[i], b.h[i]) * tl.zoom[i]
