@@ -153,13 +153,12 @@ class ReferenceGenerator:
             raise GeneratorError(f"reference: severity must be positive, got {severity}")
         if (object is not None or start is not None) and not faults:
             raise GeneratorError("reference: object= and start= need faults=")
-        self.names: list[str] = []
         if faults:
-            self.names = [f.strip() for f in faults.split("+") if f.strip()]
-            for n in self.names:
+            names = [f.strip() for f in faults.split("+") if f.strip()]
+            for n in names:
                 if n not in FAULTS:
                     raise GeneratorError(f"reference: {did_you_mean(n, FAULTS.names(), 'fault')}")
-            self.plan = {n: EXPLICIT_RATE if rate is None else float(rate) for n in self.names}
+            self.plan = {n: EXPLICIT_RATE if rate is None else float(rate) for n in names}
             self.mix_rate = 0.0
         else:
             self.mix_rate = PROFILES[profile].rate if rate is None or profile == "clean" else float(rate)
@@ -187,7 +186,12 @@ class ReferenceGenerator:
         return simulate(self.scene(prompt, seed), num_frames, aspect)
 
     def inject_faults(self, tl: Timeline, prompt_id: str, seed: int) -> list[FaultLabel]:
-        """Apply this generator's faults to ``tl`` in place; returns their labels."""
+        """Apply this generator's faults to ``tl`` in place; returns their labels.
+
+        Each fault draws from its own stream, the same in a profile and in a plan: a fault the
+        default profile injects is exactly what ``faults=<it>,rate=1`` renders for that prompt and
+        seed.
+        """
         labels: list[FaultLabel] = []
         if self.mix_rate > 0:
             pick = rng_for(prompt_id, seed, "faults")
@@ -196,19 +200,19 @@ class ReferenceGenerator:
             names = list(self.plan)
             keys = pick.random(len(names)) ** (1.0 / np.array([self.plan[n] for n in names]))
             for i in np.argsort(-keys, kind="stable"):  # a weighted order: try until one fits
-                label = inject(tl, names[i], self.severity, rng_for(prompt_id, seed, "fault", names[i]))
+                rng = rng_for(prompt_id, seed, "fault", names[i])
+                rng.random()  # the draw a plan makes for its rate
+                label = inject(tl, names[i], self.severity, rng)
                 if label is not None:
                     return [label]
             return labels
-        taken: set[str] = set()
         for name, prob in self.plan.items():
             rng = rng_for(prompt_id, seed, "fault", name)
             if rng.random() >= prob:
                 continue
-            label = inject(tl, name, self.severity, rng, self.target, self.start, frozenset(taken))
+            label = inject(tl, name, self.severity, rng, self.target, self.start)
             if label is not None:
                 labels.append(label)
-                taken |= {label.object, *([label.partner] if label.partner else [])}
         return labels
 
     def fault_candidates(

@@ -21,7 +21,8 @@ from prompts.scene import Background, Scene
 
 _BLOB = 1.0 / 10.0  # size of texture blobs, in world units
 _MARGIN = 0.1  # world units painted around the scene's views (beyond them the texture reflects)
-_RESOLUTION = 0.5  # texture pixels per screen pixel at the closest zoom (backgrounds are smooth)
+#: Texture pixels per screen pixel at the closest zoom: backgrounds are smooth; a horizon is sharper.
+_RESOLUTION = {"sky_ground": 0.5, "texture": 0.25, "gradient": 0.25, "flat": 0.25}
 
 
 def _view_rect(cx: np.ndarray, cy: np.ndarray, zoom: np.ndarray) -> np.ndarray:
@@ -85,7 +86,7 @@ class Backdrop:
         t = np.linspace(0.0, 1.0, 65)
         cx, cy, zoom = camera_path(scene.camera, t)
         rect = _view_rect(cx, cy, zoom) + np.array([-_MARGIN, -_MARGIN, _MARGIN, _MARGIN])
-        res = _RESOLUTION * max(1.0, float(zoom.max()))
+        res = _RESOLUTION[scene.background.kind] * max(1.0, float(zoom.max()))
         self.ppu = (width * res, height * res)  # texture pixels per world unit (x, y)
         nx = int(np.ceil((rect[2] - rect[0]) * self.ppu[0]))
         ny = int(np.ceil((rect[3] - rect[1]) * self.ppu[1]))

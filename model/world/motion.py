@@ -2,8 +2,8 @@
 
 Each object follows a :class:`Path`, a sequence of ballistic segments
 ``p(t) = p0 + v0 (t - t0) + a (t - t0)^2 / 2``. Bounces at the ground are solved analytically;
-pair events (declared elastic collisions, causal contacts) are located on a fine time grid and
-refined by bisection, then the paths are cut and continued with the new velocities. Units are the
+pair events (declared elastic collisions, causal contacts) are located on a time grid refined
+around the first hit, then the paths are cut and continued with the new velocities. Units are the
 scene's: normalised image coordinates and clip time ``t`` in [0, 1].
 """
 
@@ -20,8 +20,8 @@ from prompts.scene import Scene, SceneObject
 HORIZON = 8.0
 #: A rebound slower than this (frame heights per clip) comes to rest on the ground.
 REST_SPEED = 0.05
-_GRID = 2048
-_BISECT = 40
+_GRID = 1024
+_REFINE = 4
 
 
 @dataclass(frozen=True)
@@ -134,6 +134,8 @@ def extent(obj: SceneObject) -> tuple[float, float]:
 
 @dataclass
 class Body:
+    """An object being planned: half extents (normalised units), mass, ground, stop time, path."""
+
     id: str
     hx: float
     hy: float
@@ -181,21 +183,18 @@ def _approaching(a: Body, b: Body, t: np.ndarray) -> np.ndarray:
 
 
 def _first_time(pred: Callable[[np.ndarray], np.ndarray], t_now: float) -> float | None:
-    """First time in ``(t_now, 1]`` where ``pred`` (on time arrays) holds, to bisection precision."""
-    if t_now >= 1.0:
+    """First time in ``(t_now, 1]`` where ``pred`` (on time arrays) holds, to ~1e-12: the first
+    hit on a grid, refined on finer grids between the last miss and the hit."""
+    lo, hi = t_now, 1.0
+    if lo >= hi:
         return None
-    grid = t_now + (1.0 - t_now) * np.arange(1, _GRID + 1) / _GRID
-    hit = pred(grid)
-    if not hit.any():
-        return None
-    j = int(np.argmax(hit))
-    lo, hi = (t_now if j == 0 else float(grid[j - 1])), float(grid[j])
-    for _ in range(_BISECT):
-        mid = 0.5 * (lo + hi)
-        if pred(np.array([mid]))[0]:
-            hi = mid
-        else:
-            lo = mid
+    for level in range(_REFINE):
+        grid = lo + (hi - lo) * np.arange(1, _GRID + 1) / _GRID
+        hit = pred(grid)
+        if not hit.any():
+            return None if level == 0 else hi
+        j = int(np.argmax(hit))
+        lo, hi = (lo if j == 0 else float(grid[j - 1])), float(grid[j])
     return hi
 
 
@@ -208,8 +207,41 @@ def _side(obj: Body, other: Body, t: float) -> str:
 
 
 def _replan(body: Body, t: float, v: np.ndarray | None = None, a: np.ndarray | None = None) -> None:
+    """Continue ``body`` from time ``t`` with velocity ``v`` and acceleration ``a`` (default: as is)."""
     p, v0, a0 = body.path.state(t)
     body.path = body.path.cut(t, flight(t, p, v0 if v is None else v, a0 if a is None else a, body.floor))
+
+
+def _rest(body: Body, t: float) -> None:
+    """``body`` stops where it is at time ``t``."""
+    body.path = body.path.cut(t, [Segment(t, tuple(body.path.state(t)[0]), (0.0, 0.0), (0.0, 0.0))])
+
+
+def _collide(a: Body, b: Body, e: float, t: float) -> None:
+    """1-D collision along x at time ``t`` with restitution ``e`` (momentum conserved)."""
+    (_, va, _), (_, vb, _) = a.path.state(t), b.path.state(t)
+    p, m1, m2 = a.mass * va[0] + b.mass * vb[0], a.mass, b.mass
+    _replan(a, t, np.array([(p + m2 * e * (vb[0] - va[0])) / (m1 + m2), va[1]]))
+    _replan(b, t, np.array([(p + m1 * e * (va[0] - vb[0])) / (m1 + m2), vb[1]]))
+
+
+def _contact(scene: Scene, rec: CausalRecord, s: Body, o: Body, t: float) -> None:
+    """Causal contact of subject ``s`` with object ``o`` at time ``t``: record it, move the subject
+    as the event says (stop, bounce back, pass through) and start the object's fall."""
+    rec.time, rec.side = t, _side(o, s, t)
+    on_contact = scene.events[rec.index].on_contact
+    if on_contact == "stop":
+        _rest(s, t)
+    elif on_contact == "bounce":  # the subject's velocity along the contact normal reverses
+        vs, vo = s.path.state(t)[1].copy(), o.path.state(t)[1]
+        axis = 0 if rec.side in ("left", "right") else 1
+        vs[axis] = 2 * vo[axis] - vs[axis]
+        _replan(s, t, vs)
+    if rec.change == "fall":
+        rec.still = o.path
+        rec.floor = o.floor = Floor(scene.ground - o.hy, 0.0)
+        ao = o.path.state(t)[2]
+        _replan(o, t, a=np.array([ao[0], ao[1] + scene.gravity]))
 
 
 def run_motion(scene: Scene, aspect: float = 1.0) -> Motion:
@@ -259,40 +291,15 @@ def run_motion(scene: Scene, aspect: float = 1.0) -> Motion:
             break
         te, _, kind, what = min(events, key=lambda e: (e[0], e[1]))
         if kind == "stop":
-            b = bodies[what]
-            b.path = b.path.cut(te, [Segment(te, tuple(b.path.state(te)[0]), (0.0, 0.0), (0.0, 0.0))])
-            stopped.add(b.id)
+            _rest(bodies[what], te)
+            stopped.add(what)
         elif kind == "collision":
-            a, b = bodies[what.a], bodies[what.b]
-            (_, va, _), (_, vb, _) = a.path.state(te), b.path.state(te)
-            m1, m2, e = a.mass, b.mass, what.restitution
-            p = m1 * va[0] + m2 * vb[0]
-            ua = (p + m2 * e * (vb[0] - va[0])) / (m1 + m2)
-            ub = (p + m1 * e * (va[0] - vb[0])) / (m1 + m2)
-            _replan(a, te, np.array([ua, va[1]]))
-            _replan(b, te, np.array([ub, vb[1]]))
+            _collide(bodies[what.a], bodies[what.b], what.restitution, te)
             motion.collisions.setdefault(f"{what.a}>{what.b}", te)
         else:
-            rec = what
-            s, o = bodies[rec.subject], bodies[rec.object]
-            rec.time = te
-            rec.side = _side(o, s, te)
-            ev = scene.events[rec.index]
-            ps, vs, _ = s.path.state(te)
-            if ev.on_contact == "stop":
-                s.path = s.path.cut(te, [Segment(te, tuple(ps), (0.0, 0.0), (0.0, 0.0))])
-                stopped.add(s.id)
-            elif ev.on_contact == "bounce":
-                vo = o.path.state(te)[1]
-                axis = 0 if rec.side in ("left", "right") else 1
-                vs = vs.copy()
-                vs[axis] = 2 * vo[axis] - vs[axis]
-                _replan(s, te, vs)
-            if rec.change == "fall":
-                rec.still = o.path
-                rec.floor = o.floor = Floor(scene.ground - o.hy, 0.0)
-                _, _, ao = o.path.state(te)
-                _replan(o, te, a=np.array([ao[0], ao[1] + scene.gravity]))
+            _contact(scene, what, bodies[what.subject], bodies[what.object], te)
+            if scene.events[what.index].on_contact == "stop":
+                stopped.add(what.subject)
         t_now = te
     motion.paths = {k: b.path for k, b in bodies.items()}
     motion.floors = {k: b.floor for k, b in bodies.items()}

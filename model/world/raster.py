@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 
 from model.world.background import Backdrop
-from model.world.sprites import Form, Look, levels_for, sprite
+from model.world.sprites import LEVELS, Form, Look, levels_for, sprite
 from model.world.timeline import Timeline, Track
 
 _WARP = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
@@ -41,10 +41,17 @@ def screen_geometry(tl: Timeline, tr: Track, height: int, width: int) -> tuple[n
     return cx, cy, tr.w * S * tl.zoom / 2, tr.h * S * tl.zoom / 2
 
 
-def looks(tr: Track, half: np.ndarray) -> list[Look]:
+def looks(tr: Track, half: np.ndarray, short: int) -> list[Look]:
     """The sprite key of track ``tr`` at every frame, drawn with half longer side ``half`` ``(T,)``
-    pixels (a new :class:`Look` only where something changes)."""
-    level = levels_for(half)
+    pixels in frames whose shorter side is ``short`` pixels (a new :class:`Look` only where
+    something changes).
+
+    The resolution is the track's ``detail`` (its largest size in the scene) but at most one octave
+    finer than the frame needs, and never coarser: one sprite serves a whole zoom, and a frame's
+    sprite depends only on that frame's state and on the scene, never on a fault.
+    """
+    need = levels_for(half)
+    level = np.maximum(need, np.minimum(levels_for(np.array(tr.detail * short)), need + LEVELS))
     blend = np.round(tr.blend * 64) / 64
     aspect = np.round(tr.w / tr.h, 3)
     state = np.column_stack([level, blend, aspect, tr.facing, tr.bite, tr.crack, tr.rgb])
@@ -83,6 +90,7 @@ class _Plan:
     """Per-frame drawing parameters of one track (plain lists: the frame loop is Python)."""
 
     sprites: list[np.ndarray]  # (h, w, 4) sprite images
+    areas: list[int]  # pixels inside each sprite's shape
     warps: list[np.ndarray]  # (2, 3) screen patch -> sprite maps
     scale: list[float]  # screen pixels per sprite pixel
     rect: list[tuple[int, int, int, int]]  # patch x0, y0, x1, y1 (may leave the frame)
@@ -93,11 +101,12 @@ class _Plan:
     warped: tuple | None = None  # (run, patch results) of the last warp, reused along a run
 
 
-def plan(tr: Track, geo: tuple[np.ndarray, ...]) -> _Plan:
-    """Sprites, warps and patch rectangles of ``tr`` for every frame from its screen geometry."""
+def plan(tr: Track, geo: tuple[np.ndarray, ...], short: int) -> _Plan:
+    """Sprites, warps and patch rectangles of ``tr`` for every frame from its screen geometry in
+    frames whose shorter side is ``short`` pixels."""
     cx, cy, hw, hh = geo
     half = np.maximum(hw, hh)
-    sprites = [sprite(lk) for lk in looks(tr, half)]
+    sprites = [sprite(lk) for lk in looks(tr, half, short)]
     spr_half = np.array([s.half for s in sprites])
     scale = half / spr_half
     x0, y0 = np.floor(cx - hw - 2).astype(int), np.floor(cy - hh - 2).astype(int)
@@ -121,6 +130,7 @@ def plan(tr: Track, geo: tuple[np.ndarray, ...]) -> _Plan:
     return _Plan(
         run=run,
         sprites=[s.img for s in sprites],
+        areas=[s.area for s in sprites],
         warps=list(warps),
         scale=scale.tolist(),
         rect=list(zip(x0.tolist(), y0.tolist(), x1.tolist(), y1.tolist(), strict=True)),
@@ -144,7 +154,7 @@ class Rasterizer:
         H, W, T, n = self.height, self.width, tl.num_frames, len(tl.tracks)
         backdrop = Backdrop(tl.scene, H, W, rng)
         geo = [screen_geometry(tl, tr, H, W) for tr in tl.tracks]
-        plans = [plan(tr, g) for tr, g in zip(tl.tracks, geo, strict=True)]
+        plans = [plan(tr, g, min(H, W)) for tr, g in zip(tl.tracks, geo, strict=True)]
         out = np.empty((T, H, W, 3), np.uint8)
         rgba = np.empty((H, W, 4), np.uint8)
         ids = np.empty((H, W), np.int16)
@@ -163,13 +173,13 @@ class Rasterizer:
                     full[k, i] = got[0]
                     if got[1] is not None:
                         drawn.append((k, got[1]))
-            for k, (y0, y1, x0, x1, mask) in drawn:
+            for k, (y0, y1, x0, x1, mask, count) in drawn:
                 mine = ids[y0:y1, x0:x1]
-                inframe[k, i] = np.count_nonzero(mask)
+                inframe[k, i] = count
                 seen[k, i] = np.count_nonzero(mine == k)
-                if seen[k, i] < inframe[k, i]:
-                    over = np.unique(mine[mask & (mine != k)])
-                    occl[k][i] = [tl.tracks[j].id for j in over.tolist()]
+                if seen[k, i] < count:  # some of it is covered: by the tracks drawn there
+                    over = np.bincount(mine[mask & (mine != k)], minlength=n)
+                    occl[k][i] = [tl.tracks[j].id for j in np.flatnonzero(over).tolist()]
             cv2.convertScaleAbs(frame, dst=rgba)
             cv2.cvtColor(rgba, cv2.COLOR_RGBA2RGB, dst=out[i])
         truths = []
@@ -190,41 +200,46 @@ class Rasterizer:
 
 
 def _warp(p: _Plan, i: int, H: int, W: int) -> tuple:
-    """Warp plan ``p``'s sprite for frame ``i``: full pixel count, then (None when wholly outside
-    the frame) the in-frame rectangle ``(y0, y1, x0, x1)``, patch ``(h, w, 4)``, coverage
-    ``(h, w)`` and mask ``(h, w)``. Reused along runs of identical frames."""
+    """Warp the in-frame part of plan ``p``'s sprite for frame ``i``.
+
+    Returns the shape's full pixel count (counted when it is wholly in the frame, else from the
+    sprite's area), then (None when it is wholly outside) the in-frame rectangle
+    ``(y0, y1, x0, x1)``, patch ``(h, w, 4)``, coverage ``(h, w)``, mask ``(h, w)`` and its pixel
+    count. Reused along runs of identical frames.
+    """
     if p.warped is not None and p.warped[0] == p.run[i]:
         return p.warped[1]
     x0, y0, x1, y1 = p.rect[i]
-    patch = cv2.warpAffine(p.sprites[i], p.warps[i], (x1 - x0, y1 - y0), flags=_WARP, borderValue=_FAR)
-    inside = patch[..., 3] < 0
-    full = int(np.count_nonzero(inside))
     fx0, fy0, fx1, fy1 = max(x0, 0), max(y0, 0), min(x1, W), min(y1, H)
+    whole = (fx0, fy0, fx1, fy1) == (x0, y0, x1, y1)
+    estimate = round(p.areas[i] * p.scale[i] ** 2)
     if fx1 <= fx0 or fy1 <= fy0:
-        got: tuple = (full, None)
+        got: tuple = (estimate, None)
     else:
-        if (fx0, fy0, fx1, fy1) != (x0, y0, x1, y1):
-            patch = patch[fy0 - y0 : fy1 - y0, fx0 - x0 : fx1 - x0]
-            inside = inside[fy0 - y0 : fy1 - y0, fx0 - x0 : fx1 - x0]
+        m = p.warps[i].copy()
+        m[:, 2] += m[:, :2] @ np.array([fx0 - x0, fy0 - y0], np.float32)  # the patch starts in the frame
+        patch = cv2.warpAffine(p.sprites[i], m, (fx1 - fx0, fy1 - fy0), flags=_WARP, borderValue=_FAR)
+        inside = patch[..., 3] < 0
+        count = int(np.count_nonzero(inside))
         alpha = cv2.threshold(0.5 - p.scale[i] * patch[..., 3], 1.0, 1.0, cv2.THRESH_TRUNC)[1]
         alpha = cv2.threshold(alpha, 0.0, 0.0, cv2.THRESH_TOZERO)[1]
-        got = (full, (fy0, fy1, fx0, fx1), patch, alpha, inside)
+        got = (count if whole else max(count, estimate), (fy0, fy1, fx0, fx1), patch, alpha, inside, count)
     p.warped = (p.run[i], got)
     return got
 
 
 def _draw(
     frame: np.ndarray, ids: np.ndarray, k: int, p: _Plan, i: int
-) -> tuple[int, tuple[int, int, int, int, np.ndarray] | None]:
+) -> tuple[int, tuple[int, int, int, int, np.ndarray, int] | None]:
     """Composite plan ``p`` at frame ``i`` into ``frame`` ``(H, W, 4)`` and mark ``ids`` ``(H, W)``.
 
     Returns the shape's full pixel count (also outside the frame) and its in-frame mask
-    ``(y0, y1, x0, x1, mask)`` (None when it is wholly outside).
+    ``(y0, y1, x0, x1, mask, pixel count)`` (None when it is wholly outside).
     """
     got = _warp(p, i, *ids.shape)
     if got[1] is None:
         return got[0], None
-    full, (y0, y1, x0, x1), patch, alpha, inside = got
+    full, (y0, y1, x0, x1), patch, alpha, inside, count = got
     if p.opacity[i] != 1.0:
         alpha = alpha * p.opacity[i]
     if p.brightness[i] != 1.0:
@@ -232,4 +247,4 @@ def _draw(
     region = frame[y0:y1, x0:x1]
     cv2.blendLinear(patch, region, alpha, 1.0 - alpha, dst=region)
     ids[y0:y1, x0:x1][inside] = k
-    return full, (y0, y1, x0, x1, inside)
+    return full, (y0, y1, x0, x1, inside, count)

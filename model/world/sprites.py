@@ -20,6 +20,9 @@ from model.world.tones import HUB, TYRE, edge_tone, glass_tone, lamp_tone, modul
 
 #: Sprite sizes per octave: a sprite is drawn at 1 to 2 ** (-1 / LEVELS) of its resolution.
 LEVELS = 2
+#: The finest level: half of a sprite's longer side is at most 256 pixels (larger shapes are
+#: scaled up; their edges stay sharp, being drawn from the distance field).
+MAX_LEVEL = 8 * LEVELS
 #: Shapes a morph may turn an object into.
 MORPH_SHAPES = ("circle", "square", "triangle", "star")
 
@@ -57,10 +60,12 @@ class Look:
 @dataclass(frozen=True)
 class Sprite:
     """``img`` ``(h, w, 4)`` float32: RGB (0..255) and signed distance in sprite pixels (negative
-    inside); the shape's centre is the image centre; ``half`` is half its longer side in pixels."""
+    inside); the shape's centre is the image centre; ``half`` is half its longer side in pixels;
+    ``area`` the pixels inside the shape."""
 
     img: np.ndarray
     half: float
+    area: int
 
 
 @dataclass(frozen=True)
@@ -79,7 +84,7 @@ class _Geometry:
 
 def levels_for(half_px: np.ndarray) -> np.ndarray:
     """Smallest levels whose sprites are at least ``half_px`` (half the longer side, screen pixels)."""
-    return np.ceil(LEVELS * np.log2(np.maximum(half_px, 2.0)) - 1e-9).astype(int)
+    return np.minimum(np.ceil(LEVELS * np.log2(np.maximum(half_px, 2.0)) - 1e-9).astype(int), MAX_LEVEL)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -234,7 +239,7 @@ def _mark_frame(mark: str, u: np.ndarray, v: np.ndarray, hw: float, hh: float) -
     return u, v, hw, hh
 
 
-@functools.lru_cache(maxsize=512)
+@functools.lru_cache(maxsize=256)
 def _geometry(form: Form) -> _Geometry:
     half = 2.0 ** (form.level / LEVELS)
     hw, hh = (half, half / form.aspect) if form.aspect >= 1.0 else (half * form.aspect, half)
@@ -265,7 +270,7 @@ def _geometry(form: Form) -> _Geometry:
     return _Geometry(u, v, d.astype(np.float32), half, hw, hh, tuple(parts))
 
 
-@functools.lru_cache(maxsize=512)
+@functools.lru_cache(maxsize=256)
 def sprite(look: Look) -> Sprite:
     """Render ``look`` (cached: sprites are read-only)."""
     g = _geometry(look.form)
@@ -289,7 +294,7 @@ def sprite(look: Look) -> Sprite:
             ch[mask] = value
     img = cv2.merge([*chans, g.d])
     img.setflags(write=False)
-    return Sprite(img, g.half)
+    return Sprite(img, g.half, int(np.count_nonzero(g.d < 0)))
 
 
 def clear_caches() -> None:

@@ -34,6 +34,8 @@ class Track:
         brightness: ``(T,)`` multiplier on the colour (flicker).
         path, floor: the scripted motion (before faults) and its ground, for operators that
             re-time or re-plan it.
+        detail: half the longer side at the scene camera's closest zoom (shorter-side units),
+            fixed before faults: the rasterizer's sprite resolution for this track.
     """
 
     id: str
@@ -61,6 +63,7 @@ class Track:
     mass: float = 1.0
     path: Path | None = None
     floor: Floor | None = None
+    detail: float = 0.0
 
     def copy(self, new_id: str | None = None) -> Track:
         out = Track(**{f.name: getattr(self, f.name) for f in fields(self)})
@@ -93,7 +96,8 @@ class Timeline:
     Camera: the world point ``(cx, cy)`` seen at the frame centre and the ``zoom`` factor;
     screen ``x = (x_world - cx) * zoom + 0.5``, likewise for ``y``. ``aspect`` is the frame's
     width / height. ``contacts`` and ``collisions`` give the first frame at or after each causal
-    contact (``"subject>object"``) and declared collision (``"a>b"``).
+    contact (``"subject>object"``) and declared collision (``"a>b"``). ``faulted`` holds the
+    tracks (and ``camera``) a fault has edited: no second fault touches them.
     """
 
     num_frames: int
@@ -106,6 +110,7 @@ class Timeline:
     contacts: dict[str, int] = field(default_factory=dict)
     collisions: dict[str, int] = field(default_factory=dict)
     causal: list[CausalRecord] = field(default_factory=list)
+    faulted: set[str] = field(default_factory=set)
 
     @property
     def t(self) -> np.ndarray:
@@ -146,6 +151,7 @@ class Timeline:
             dict(self.contacts),
             dict(self.collisions),
             list(self.causal),
+            set(self.faulted),
         )
 
 
@@ -211,6 +217,9 @@ def simulate(scene: Scene, num_frames: int, aspect: float = 1.0) -> Timeline:
         xy = np.tile(np.asarray(occ.pos, float), (num_frames, 1))
         tracks.append(_track(occ.id, occ.id, "occluder", occ.z, xy, w, occ.size, occ.color, "rectangle", 1,
                              occ.texture))  # fmt: skip
+    cx, cy, zoom = camera_path(scene.camera, t)
+    for tr in tracks:
+        tr.detail = float(max(tr.w[0], tr.h[0]) / 2 * zoom.max())
     by_id = {tr.id: tr for tr in tracks}
     contacts = {}
     for rec in motion.causal:
@@ -220,7 +229,6 @@ def simulate(scene: Scene, num_frames: int, aspect: float = 1.0) -> Timeline:
         contacts[f"{rec.subject}>{rec.object}"] = k
         apply_effect(by_id[rec.object], rec, k, num_frames)
     tracks.sort(key=lambda tr: tr.z)  # stable: equal z keeps scene order
-    cx, cy, zoom = camera_path(scene.camera, t)
     collisions = {key: frame_at(t, te) for key, te in motion.collisions.items()}
     return Timeline(num_frames, tracks, cx, cy, zoom, scene, aspect, contacts, collisions, motion.causal)
 

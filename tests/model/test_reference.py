@@ -58,7 +58,16 @@ def test_sidecar_holds_the_scene_as_rendered_and_the_truth() -> None:
     assert scene["background"]["color"] != "#bcd4ea"  # moved into the keying gap
     assert scene["objects"][0]["pos"] != [0.1, 0.66]  # with the seed's jitter
     obj = meta["truth"]["objects"][0]
-    for key in ("visible", "opacity", "bbox", "area", "visible_frac", "in_frame_frac", "occluded_by", "color"):
+    for key in (
+        "visible",
+        "opacity",
+        "bbox",
+        "area",
+        "visible_frac",
+        "in_frame_frac",
+        "occluded_by",
+        "color",
+    ):
         assert len(obj[key]) == 16, key
     assert set(meta["truth"]) == {"objects", "camera", "contacts", "collisions"}
 

@@ -7,11 +7,9 @@ from collections.abc import Callable
 import numpy as np
 
 from model.world.faults.base import (
-    MARGIN,
     Fault,
-    free,
-    in_frame,
     objects,
+    open_spot,
     open_view,
     register,
     settled,
@@ -98,7 +96,7 @@ class Resize(Fault):
         out, bx, T = _visible_starts(tl), tl.boxes(), tl.num_frames
         for k, tr in objects(tl):
             grown = tl.box(tr, scale=1.0 + 0.6 * severity)
-            room = in_frame(grown) & free(tl, bx, grown, {k}, MARGIN)
+            room = open_spot(tl, bx, grown, {k})
             out[tr.id] = [s for s in out[tr.id] if room[s : min(T, s + 3)].all()]
         return out
 

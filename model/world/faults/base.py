@@ -87,21 +87,34 @@ def from_short(tl: Timeline, dxy: np.ndarray) -> np.ndarray:
 
 
 def in_frame(box: np.ndarray, margin: float = MARGIN) -> np.ndarray:
-    """``(T,)`` the box ``(T, 4)`` lies inside the frame with ``margin`` to spare."""
-    return (box[:, 0] >= margin) & (box[:, 1] >= margin) & (box[:, 2] <= 1 - margin) & (box[:, 3] <= 1 - margin)
+    """``(..., T)``: boxes ``(..., T, 4)`` lie inside the frame with ``margin`` to spare."""
+    return (
+        (box[..., 0] >= margin)
+        & (box[..., 1] >= margin)
+        & (box[..., 2] <= 1 - margin)
+        & (box[..., 3] <= 1 - margin)
+    )
 
 
 def free(tl: Timeline, bx: np.ndarray, box: np.ndarray, skip: set[int], margin: float = MARGIN) -> np.ndarray:
-    """``(T,)`` ``box`` ``(T, 4)`` overlaps no visible track (but ``skip``) even grown by ``margin``."""
-    ok = np.ones(len(box), bool)
+    """``(..., T)``: boxes ``(..., T, 4)``, grown by ``margin``, overlap no visible track but those
+    in ``skip`` (track boxes ``bx`` ``(n, T, 4)``)."""
+    ok = np.ones(box.shape[:-1], bool)
     for j, tr in enumerate(tl.tracks):
         if j in skip:
             continue
         o = bx[j]
-        hit = (box[:, 0] - margin < o[:, 2]) & (o[:, 0] < box[:, 2] + margin)
-        hit &= (box[:, 1] - margin < o[:, 3]) & (o[:, 1] < box[:, 3] + margin)
+        hit = (box[..., 0] - margin < o[:, 2]) & (o[:, 0] < box[..., 2] + margin)
+        hit &= (box[..., 1] - margin < o[:, 3]) & (o[:, 1] < box[..., 3] + margin)
         ok &= ~(hit & tr.visible & (tr.opacity > 0))
     return ok
+
+
+def open_spot(
+    tl: Timeline, bx: np.ndarray, box: np.ndarray, skip: set[int], margin: float = MARGIN
+) -> np.ndarray:
+    """``(..., T)``: boxes ``(..., T, 4)`` are inside the frame and clear of the tracks (but ``skip``)."""
+    return in_frame(box, margin) & free(tl, bx, box, skip, margin)
 
 
 def open_view(tl: Timeline, bx: np.ndarray, k: int, skip: set[int] | None = None) -> np.ndarray:
@@ -156,12 +169,23 @@ def insert_after(tl: Timeline, tid: str, new: Track) -> None:
 
 
 def changed_frames(before: Timeline, after: Timeline) -> np.ndarray:
-    """``(T,)`` frames whose drawn state (any track or the camera) differs between timelines."""
+    """``(T,)`` frames whose picture differs between timelines: the camera moved differently, or
+    a track's drawn state differs where it is on screen in either."""
     diff = (before.cx != after.cx) | (before.cy != after.cy) | (before.zoom != after.zoom)
     old = {tr.id: tr for tr in before.tracks}
     for tr in after.tracks:
-        diff |= tr.changed(old[tr.id]) if tr.id in old else tr.visible.copy()
+        seen = _on_screen(after, tr)
+        if tr.id in old:
+            diff |= tr.changed(old[tr.id]) & (seen | _on_screen(before, old[tr.id]))
+        else:
+            diff |= tr.visible & seen
     return diff
+
+
+def _on_screen(tl: Timeline, tr: Track) -> np.ndarray:
+    """``(T,)`` the track's box overlaps the frame."""
+    b = tl.box(tr)
+    return (b[:, 0] < 1) & (b[:, 2] > 0) & (b[:, 1] < 1) & (b[:, 3] > 0)
 
 
 def pick(rng: np.random.Generator, items: list[Any]) -> Any:
@@ -175,16 +199,15 @@ def inject(
     rng: np.random.Generator,
     target: str | None = None,
     start: int | None = None,
-    exclude: frozenset[str] = frozenset(),
 ) -> FaultLabel | None:
     """Apply fault ``name`` to ``tl`` in place where the scene allows it and label it.
 
     ``target`` and ``start`` force the object and the first visible frame (None: drawn from
-    ``rng``); objects in ``exclude`` are left alone. Returns None (``tl`` unchanged) when no
-    candidate fits.
+    ``rng``). Tracks another fault edited (``tl.faulted``) are left alone; this one's are added.
+    Returns None (``tl`` unchanged) when no candidate fits.
     """
     fault = FAULTS.get(name)
-    cands = {o: s for o, s in fault.candidates(tl, severity).items() if o not in exclude and s}
+    cands = {o: s for o, s in fault.candidates(tl, severity).items() if o not in tl.faulted and s}
     if target is not None:
         cands = {target: cands[target]} if target in cands else {}
     if start is not None:
@@ -200,4 +223,6 @@ def inject(
         tl.tracks[:] = before.tracks
         tl.cx, tl.cy, tl.zoom = before.cx, before.cy, before.zoom
         return None
+    added = {tr.id for tr in tl.tracks} - {tr.id for tr in before.tracks}
+    tl.faulted |= {obj, *named, *added} - {None}
     return FaultLabel(name, named[0], int(window[0]), int(window[-1]), float(severity), named[1])

@@ -55,7 +55,7 @@ class NoEffect(Fault):
         T = tl.num_frames
         return {
             obj: [k] if 1 <= k <= T - 3 and _in_view(tl, tl.track(obj), k) else []
-            for obj, (rec, k) in _events(tl).items()
+            for obj, (_, k) in _events(tl).items()
         }
 
     def apply(self, tl: Timeline, obj: str, start: int, severity: float, rng: np.random.Generator) -> None:
@@ -72,7 +72,7 @@ class EarlyEffect(Fault):
     def candidates(self, tl: Timeline, severity: float) -> dict[str, list[int]]:
         lead = max(1, round(3 * severity))
         out = {}
-        for obj, (_rec, k) in _events(tl).items():
+        for obj, (_, k) in _events(tl).items():
             s = k - lead
             out[obj] = [s] if s >= 1 and _in_view(tl, tl.track(obj), s) else []
         return out
@@ -100,7 +100,7 @@ class Revert(Fault):
         T = tl.num_frames
         return {
             obj: [s for s in range(k + 2, T - 2) if _in_view(tl, tl.track(obj), s)]
-            for obj, (rec, k) in _events(tl).items()
+            for obj, (_, k) in _events(tl).items()
         }
 
     def apply(self, tl: Timeline, obj: str, start: int, severity: float, rng: np.random.Generator) -> None:

@@ -10,11 +10,10 @@ import numpy as np
 from model.world.faults.base import (
     CAMERA,
     Fault,
-    free,
-    in_frame,
     index_of,
     moving,
     objects,
+    open_spot,
     open_view,
     register,
     settled,
@@ -150,12 +149,14 @@ class Mirror(Fault):
         for j, b in objects(tl):
             if j == k or (b.color[0] == a.color[0] and b.shape[0] == a.shape[0]) or settled(tl, b.id) > 0:
                 continue
+            if b.id in tl.faulted:
+                continue
             dx = (bx[j][0, 0] + bx[j][0, 2] - bx[k][0, 0] - bx[k][0, 2]) / 2
             if abs(dx) < (bx[k][0, 2] - bx[k][0, 0] + bx[j][0, 2] - bx[j][0, 0]) / 2:  # not side by side
                 continue
             d = severity * (b.x[0] - a.x[0])
             ba, bb = tl.box(a, a.x + d), tl.box(b, b.x - d)
-            if not (in_frame(ba) & in_frame(bb) & free(tl, bx, ba, {k, j}) & free(tl, bx, bb, {k, j}))[0]:
+            if not (open_spot(tl, bx, ba, {k, j}) & open_spot(tl, bx, bb, {k, j}))[0]:
                 continue
             if abs(dx) < best_d:
                 best, best_d = j, abs(dx)

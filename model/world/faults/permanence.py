@@ -15,6 +15,7 @@ from model.world.faults.base import (
     index_of,
     insert_after,
     objects,
+    open_spot,
     open_view,
     register,
     settled,
@@ -36,21 +37,6 @@ def _open_runs(ok: np.ndarray, first: int, last: int) -> bool:
     return bool(first >= 0 and last < len(ok) and ok[first : last + 1].all())
 
 
-def free_all(tl: Timeline, bx: np.ndarray, cand: np.ndarray, skip: set[int], margin: float) -> np.ndarray:
-    """``(P, T)`` candidate boxes ``(P, T, 4)`` are inside the frame and overlap no visible track
-    (but ``skip``), grown by ``margin``."""
-    ok = (cand[..., 0] >= margin) & (cand[..., 1] >= margin) & (cand[..., 2] <= 1 - margin)
-    ok &= cand[..., 3] <= 1 - margin
-    for j, tr in enumerate(tl.tracks):
-        if j in skip:
-            continue
-        o = bx[j][None]
-        hit = (cand[..., 0] - margin < o[..., 2]) & (o[..., 0] < cand[..., 2] + margin)
-        hit &= (cand[..., 1] - margin < o[..., 3]) & (o[..., 1] < cand[..., 3] + margin)
-        ok &= ~(hit & (tr.visible & (tr.opacity > 0))[None])
-    return ok
-
-
 def world_offset(tl: Timeline, offset: np.ndarray, s: int) -> np.ndarray:
     """World offset ``(..., 2)`` that looks like screen ``offset`` (shorter-side units) at frame ``s``."""
     return from_short(tl, offset) / tl.zoom[s]
@@ -68,14 +54,18 @@ def _shifted_boxes(tl: Timeline, k: int, offsets: np.ndarray, s: int, scale: flo
 class Vanish(Fault):
     name = "vanish"
     description = "an object disappears in open view and does not come back"
-    severity_means = "1 or more: gone from one frame to the next; below 1: fades out over round(1/severity) frames"
+    severity_means = (
+        "1 or more: gone from one frame to the next; below 1: fades out over round(1/severity) frames"
+    )
 
     def candidates(self, tl: Timeline, severity: float) -> dict[str, list[int]]:
         n, bx, out = fade_frames(severity), tl.boxes(), {}
         for k, tr in objects(tl):
             ok = open_view(tl, bx, k)
             out[tr.id] = [
-                s for s in start_range(tl.num_frames) if s >= settled(tl, tr.id) and _open_runs(ok, s - 1, s + n - 1)
+                s
+                for s in start_range(tl.num_frames)
+                if s >= settled(tl, tr.id) and _open_runs(ok, s - 1, s + n - 1)
             ]
         return out
 
@@ -90,27 +80,44 @@ class Vanish(Fault):
 class Spawn(Fault):
     name = "spawn"
     description = "a copy of an object appears from nothing in open view and stays"
-    severity_means = "1 or more: appears from one frame to the next; below 1: fades in over round(1/severity) frames"
+    severity_means = (
+        "1 or more: appears from one frame to the next; below 1: fades in over round(1/severity) frames"
+    )
 
-    def _spots(self, tl: Timeline, k: int, s: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Which spots of the spawn grid ``(P,)`` stay open from frame ``s`` to the end, and their
-        world positions ``(P,)`` x and y."""
-        tr, T = tl.tracks[k], tl.num_frames
+    @staticmethod
+    def _grid(tl: Timeline, bx: np.ndarray, k: int, s: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """World positions ``(P,)`` x and y of the spawn grid seen at frame ``s``, and whether a
+        copy of track ``k`` there would be open in each frame ``(P, T)``."""
+        tr = tl.tracks[k]
         gx, gy = np.meshgrid(_SPAWN_GRID, _SPAWN_GRID)
         wx = (gx.ravel() - 0.5) / tl.zoom[s] + tl.cx[s]
         wy = (gy.ravel() - 0.5) / tl.zoom[s] + tl.cy[s]
-        cand = np.stack([tl.box(tr, np.full(T, x), np.full(T, y)) for x, y in zip(wx, wy, strict=True)])
-        return free_all(tl, tl.boxes(), cand, set(), 2 * MARGIN)[:, s:].all(axis=1), wx, wy
+        cx = (wx[:, None] - tl.cx) * tl.zoom + 0.5  # (P, T) screen centres of copies resting there
+        cy = (wy[:, None] - tl.cy) * tl.zoom + 0.5
+        hx = 0.5 * tr.w[s] * tl.zoom * min(1.0, 1.0 / tl.aspect)
+        hy = 0.5 * tr.h[s] * tl.zoom * min(1.0, tl.aspect)
+        cand = np.stack([cx - hx, cy - hy, cx + hx, cy + hy], axis=-1)
+        return wx, wy, open_spot(tl, bx, cand, set(), 2 * MARGIN)
 
     def candidates(self, tl: Timeline, severity: float) -> dict[str, list[int]]:
-        out = {}
+        bx, out = tl.boxes(), {}
         for k, tr in objects(tl):
-            out[tr.id] = [s for s in start_range(tl.num_frames) if tr.visible[s] and self._spots(tl, k, s)[0].any()]
+            grids: dict[tuple[float, float, float], np.ndarray] = {}  # by camera state
+            out[tr.id] = []
+            for s in start_range(tl.num_frames):
+                cam = (tl.cx[s], tl.cy[s], tl.zoom[s])
+                if cam not in grids:
+                    grids[cam] = self._grid(tl, bx, k, s)[2]
+                if tr.visible[s] and grids[cam][:, s:].all(axis=1).any():
+                    out[tr.id].append(s)
         return out
 
-    def apply(self, tl: Timeline, obj: str, start: int, severity: float, rng: np.random.Generator) -> tuple[str, None]:
+    def apply(
+        self, tl: Timeline, obj: str, start: int, severity: float, rng: np.random.Generator
+    ) -> tuple[str, None]:
         k = index_of(tl, obj)
-        ok, wx, wy = self._spots(tl, k, start)
+        wx, wy, free_at = self._grid(tl, tl.boxes(), k, start)
+        ok = free_at[:, start:].all(axis=1)
         p = int(rng.choice(np.flatnonzero(ok)))
         src = tl.tracks[k]
         new = src.copy(f"{obj}~spawn")
@@ -146,6 +153,8 @@ class Merge(Fault):
         for j, b in objects(tl):
             if j == k or b.shape[i] != a.shape[i] or b.color[i] != a.color[i] or not b.visible[i]:
                 continue
+            if b.id in tl.faulted:
+                continue
             cb = np.array([(bx[j][i, 0] + bx[j][i, 2]) / 2, (bx[j][i, 1] + bx[j][i, 3]) / 2])
             d = float(np.hypot(*to_short(tl, cb - ca)))
             size = max(a.w[i], a.h[i], b.w[i], b.h[i]) * tl.zoom[i]
@@ -162,12 +171,16 @@ class Merge(Fault):
                 j = self._partner(tl, bx, k, s)
                 if j is None or s + n > T - 1 or s < max(settled(tl, tr.id), settled(tl, tl.tracks[j].id)):
                     continue
-                if _open_runs(open_view(tl, bx, k, {j}), s - 1, s) and _open_runs(open_view(tl, bx, j, {k}), s - 1, s):
+                if _open_runs(open_view(tl, bx, k, {j}), s - 1, s) and _open_runs(
+                    open_view(tl, bx, j, {k}), s - 1, s
+                ):
                     starts.append(s)
             out[tr.id] = starts
         return out
 
-    def apply(self, tl: Timeline, obj: str, start: int, severity: float, rng: np.random.Generator) -> tuple[str, str]:
+    def apply(
+        self, tl: Timeline, obj: str, start: int, severity: float, rng: np.random.Generator
+    ) -> tuple[str, str]:
         k = index_of(tl, obj)
         j = self._partner(tl, tl.boxes(), k, start)
         gone, keep = tl.tracks[k], tl.tracks[j]
@@ -186,7 +199,9 @@ class Merge(Fault):
 class Split(Fault):
     name = "split"
     description = "an object breaks into two smaller copies of itself that move apart"
-    severity_means = "separation of the two pieces' centres: 0.9 x the object's extent x severity, reached in 2 frames"
+    severity_means = (
+        "separation of the two pieces' centres: 0.9 x the object's extent x severity, reached in 2 frames"
+    )
 
     @staticmethod
     def _axis(tl: Timeline, k: int, s: int) -> np.ndarray:
@@ -207,7 +222,7 @@ class Split(Fault):
                 if s < settled(tl, tr.id) or not _open_runs(ok, s - 1, s):
                     continue
                 pieces = _shifted_boxes(tl, k, self._offsets(tl, k, s, severity), s, 0.71)
-                if free_all(tl, bx, pieces, {k}, MARGIN)[:, s : s + 3].all():
+                if open_spot(tl, bx, pieces, {k}, MARGIN)[:, s : s + 3].all():
                     starts.append(s)
             out[tr.id] = starts
         return out
@@ -236,12 +251,12 @@ class Duplicate(Fault):
     description = "a full-size copy slides out of an object and moves along beside it"
     severity_means = "offset of the copy: 1.15 x the object's width x severity, reached in 2 frames"
 
-    def _sides(self, tl: Timeline, k: int, s: int, severity: float) -> np.ndarray:
+    @staticmethod
+    def _sides(tl: Timeline, bx: np.ndarray, k: int, s: int, severity: float) -> np.ndarray:
         """``(2,)`` whether the copy fits on the left and on the right."""
-        _T, tr = tl.num_frames, tl.tracks[k]
-        d = 1.15 * tr.w[s] * tl.zoom[s] * severity
+        d = 1.15 * tl.tracks[k].w[s] * tl.zoom[s] * severity
         cand = _shifted_boxes(tl, k, np.array([[-d, 0.0], [d, 0.0]]), s)
-        return free_all(tl, tl.boxes(), cand, {k}, MARGIN)[:, s : s + 3].all(axis=1)
+        return open_spot(tl, bx, cand, {k}, MARGIN)[:, s : s + 3].all(axis=1)
 
     def candidates(self, tl: Timeline, severity: float) -> dict[str, list[int]]:
         bx, out = tl.boxes(), {}
@@ -250,13 +265,15 @@ class Duplicate(Fault):
             out[tr.id] = [
                 s
                 for s in start_range(tl.num_frames)
-                if s >= settled(tl, tr.id) and _open_runs(ok, s - 1, s) and self._sides(tl, k, s, severity).any()
+                if s >= settled(tl, tr.id)
+                and _open_runs(ok, s - 1, s)
+                and self._sides(tl, bx, k, s, severity).any()
             ]
         return out
 
     def apply(self, tl: Timeline, obj: str, start: int, severity: float, rng: np.random.Generator) -> None:
         k = index_of(tl, obj)
-        side = int(rng.choice(np.flatnonzero(self._sides(tl, k, start, severity))))
+        side = int(rng.choice(np.flatnonzero(self._sides(tl, tl.boxes(), k, start, severity))))
         tr = tl.tracks[k]
         d = (2 * side - 1) * 1.15 * tr.w[start] * tl.zoom[start] * severity
         copy = tr.copy(f"{obj}~dup")
@@ -274,12 +291,12 @@ class Teleport(Fault):
     description = "an object jumps to another place and carries on from there"
     severity_means = "jump distance: 0.25 x severity of the frame's shorter side"
 
-    def _fits(self, tl: Timeline, k: int, s: int, severity: float) -> np.ndarray:
+    @staticmethod
+    def _fits(tl: Timeline, bx: np.ndarray, k: int, s: int, severity: float) -> np.ndarray:
         """``(16,)`` whether the jump in each direction of ``_ANGLES`` lands in open view."""
-        d = 0.25 * severity
-        offsets = np.stack([np.cos(_ANGLES), np.sin(_ANGLES)], axis=1) * d
+        offsets = np.stack([np.cos(_ANGLES), np.sin(_ANGLES)], axis=1) * 0.25 * severity
         cand = _shifted_boxes(tl, k, offsets, s)
-        return free_all(tl, tl.boxes(), cand, {k}, MARGIN)[:, s : s + 3].all(axis=1)
+        return open_spot(tl, bx, cand, {k}, MARGIN)[:, s : s + 3].all(axis=1)
 
     def candidates(self, tl: Timeline, severity: float) -> dict[str, list[int]]:
         bx, out = tl.boxes(), {}
@@ -288,13 +305,15 @@ class Teleport(Fault):
             out[tr.id] = [
                 s
                 for s in start_range(tl.num_frames)
-                if s >= settled(tl, tr.id) and _open_runs(ok, s - 1, s) and self._fits(tl, k, s, severity).any()
+                if s >= settled(tl, tr.id)
+                and _open_runs(ok, s - 1, s)
+                and self._fits(tl, bx, k, s, severity).any()
             ]
         return out
 
     def apply(self, tl: Timeline, obj: str, start: int, severity: float, rng: np.random.Generator) -> None:
         k = index_of(tl, obj)
-        fits = self._fits(tl, k, start, severity)
+        fits = self._fits(tl, tl.boxes(), k, start, severity)
         a = next(int(i) for i in rng.permutation(len(_ANGLES)) if fits[i])
         tr = tl.tracks[k]
         w = world_offset(tl, 0.25 * severity * np.array([np.cos(_ANGLES[a]), np.sin(_ANGLES[a])]), start)
