@@ -188,7 +188,7 @@ class ColorTracker:
         st.cls = blob.cls
         self._masks[(id(st), t)] = blob
 
-    def _absorb(self, st: _State, blob: Blob, t: int) -> None:
+    def _absorb(self, st: _State, blob: Blob, t: int, cut: bool = False) -> None:
         """A further region of an already matched object (one of its parts, or a piece of it cut
         off by a thin occluder)."""
         tr = st.track
@@ -202,7 +202,7 @@ class ColorTracker:
         a0 = tr.area[t]
         tr.center[t] = (tr.center[t] * a0 + blob.center * blob.area) / (a0 + blob.area)
         tr.area[t] = a0 + blob.area
-        tr.partial[t] = True
+        tr.partial[t] = tr.partial[t] or cut
 
     def _split(self, blobs: list[Blob], live: list[_State]) -> list[Blob]:
         """Split blobs that hold several touching objects of a followed kind (a copy beside its
@@ -213,23 +213,27 @@ class ColorTracker:
             out += split_touching(b, float(np.median(units)), self.W, self.H) if units else [b]
         return out
 
-    def _is_part(self, st: _State, b: Blob, t: int, cands: list[Blob]) -> bool:
-        """Whether an unclaimed blob is another region of matched track ``st`` this frame: a piece
-        of its own body (inside its expected extent, and no bigger together than it usually is —
-        windows and seams cut a car's colour), a part of a multi-part object, or a piece cut off by
-        a thin occluder. A piece reaching beyond its extent (a split half, a copy) is not."""
+    def _is_part(self, st: _State, b: Blob, t: int, cands: list[Blob]) -> str | None:
+        """Whether an unclaimed blob is another region of matched track ``st`` this frame, and why:
+        ``"sliver"`` of its own body (inside its expected extent and under 0.4 of its area, or
+        under 0.15 of it anywhere beside it — window frames and seams cut a car's colour),
+        ``"part"`` of a multi-part object, or ``"cut"`` off by a thin occluder. A split half
+        (about half of it) or a copy (all of it) is another object (None)."""
         if b.cls != st.cls:
-            return False
+            return None
+        ref = st.ref_area()
         pb = st.pred_box(t)
-        grow = 0.15 * (pb[2:] - pb[:2]) + 2.0
+        grow = 0.25 * (pb[2:] - pb[:2]) + 3.0
         ext = np.concatenate([pb[:2] - grow, pb[2:] + grow])
         inside = bool((b.box[:2] >= ext[:2]).all() and (b.box[2:] <= ext[2:]).all())
-        if inside and st.track.area[t] + b.area <= 1.3 * st.ref_area():
-            return True
         near = _overlaps(pb, b.box, pad=0.3 * st.size())
+        if (inside and b.area < 0.4 * ref and st.track.area[t] + b.area <= 1.3 * ref) or (near and b.area < 0.15 * ref):
+            return "sliver"
         if near and st.parts > 1:
-            return True
-        return near and b.area < 0.6 * st.ref_area() and self._cut_between(st, b, t, cands)
+            return "part"
+        if near and b.area < 0.6 * ref and self._cut_between(st, b, t, cands):
+            return "cut"
+        return None
 
     def _cut_between(self, st: _State, frag: Blob, t: int, cands: list[Blob]) -> bool:
         """A fragment belongs to a matched object only when something other than background lies
@@ -285,10 +289,12 @@ class ColorTracker:
             for j, b in enumerate(cands):
                 if j in claimed:
                     continue
-                host = next((st for st in matched if self._is_part(st, b, t, cands)), None)
-                if host is not None:
-                    self._absorb(host, b, t)
-                    claimed[j] = host
+                for st in matched:
+                    why = self._is_part(st, b, t, cands)
+                    if why is not None:
+                        self._absorb(st, b, t, cut=why == "cut")
+                        claimed[j] = st
+                        break
             for st in live:
                 if st in matched:
                     continue
@@ -317,7 +323,6 @@ class ColorTracker:
                 if host is not None:
                     self._absorb(host, b, t)
                     host.parts += 1
-                    host.track.partial[t] = False
                     claimed[j] = host
                     continue
                 st = self._new(b, t)

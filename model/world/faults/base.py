@@ -88,12 +88,7 @@ def from_short(tl: Timeline, dxy: np.ndarray) -> np.ndarray:
 
 def in_frame(box: np.ndarray, margin: float = MARGIN) -> np.ndarray:
     """``(..., T)``: boxes ``(..., T, 4)`` lie inside the frame with ``margin`` to spare."""
-    return (
-        (box[..., 0] >= margin)
-        & (box[..., 1] >= margin)
-        & (box[..., 2] <= 1 - margin)
-        & (box[..., 3] <= 1 - margin)
-    )
+    return (box[..., 0] >= margin) & (box[..., 1] >= margin) & (box[..., 2] <= 1 - margin) & (box[..., 3] <= 1 - margin)
 
 
 def free(tl: Timeline, bx: np.ndarray, box: np.ndarray, skip: set[int], margin: float = MARGIN) -> np.ndarray:
@@ -110,9 +105,7 @@ def free(tl: Timeline, bx: np.ndarray, box: np.ndarray, skip: set[int], margin: 
     return ok
 
 
-def open_spot(
-    tl: Timeline, bx: np.ndarray, box: np.ndarray, skip: set[int], margin: float = MARGIN
-) -> np.ndarray:
+def open_spot(tl: Timeline, bx: np.ndarray, box: np.ndarray, skip: set[int], margin: float = MARGIN) -> np.ndarray:
     """``(..., T)``: boxes ``(..., T, 4)`` are inside the frame and clear of the tracks (but ``skip``)."""
     return in_frame(box, margin) & free(tl, bx, box, skip, margin)
 

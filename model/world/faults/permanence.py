@@ -54,18 +54,14 @@ def _shifted_boxes(tl: Timeline, k: int, offsets: np.ndarray, s: int, scale: flo
 class Vanish(Fault):
     name = "vanish"
     description = "an object disappears in open view and does not come back"
-    severity_means = (
-        "1 or more: gone from one frame to the next; below 1: fades out over round(1/severity) frames"
-    )
+    severity_means = "1 or more: gone from one frame to the next; below 1: fades out over round(1/severity) frames"
 
     def candidates(self, tl: Timeline, severity: float) -> dict[str, list[int]]:
         n, bx, out = fade_frames(severity), tl.boxes(), {}
         for k, tr in objects(tl):
             ok = open_view(tl, bx, k)
             out[tr.id] = [
-                s
-                for s in start_range(tl.num_frames)
-                if s >= settled(tl, tr.id) and _open_runs(ok, s - 1, s + n - 1)
+                s for s in start_range(tl.num_frames) if s >= settled(tl, tr.id) and _open_runs(ok, s - 1, s + n - 1)
             ]
         return out
 
@@ -80,9 +76,7 @@ class Vanish(Fault):
 class Spawn(Fault):
     name = "spawn"
     description = "a copy of an object appears from nothing in open view and stays"
-    severity_means = (
-        "1 or more: appears from one frame to the next; below 1: fades in over round(1/severity) frames"
-    )
+    severity_means = "1 or more: appears from one frame to the next; below 1: fades in over round(1/severity) frames"
 
     @staticmethod
     def _grid(tl: Timeline, bx: np.ndarray, k: int, s: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -112,9 +106,7 @@ class Spawn(Fault):
                     out[tr.id].append(s)
         return out
 
-    def apply(
-        self, tl: Timeline, obj: str, start: int, severity: float, rng: np.random.Generator
-    ) -> tuple[str, None]:
+    def apply(self, tl: Timeline, obj: str, start: int, severity: float, rng: np.random.Generator) -> tuple[str, None]:
         k = index_of(tl, obj)
         wx, wy, free_at = self._grid(tl, tl.boxes(), k, start)
         ok = free_at[:, start:].all(axis=1)
@@ -171,16 +163,12 @@ class Merge(Fault):
                 j = self._partner(tl, bx, k, s)
                 if j is None or s + n > T - 1 or s < max(settled(tl, tr.id), settled(tl, tl.tracks[j].id)):
                     continue
-                if _open_runs(open_view(tl, bx, k, {j}), s - 1, s) and _open_runs(
-                    open_view(tl, bx, j, {k}), s - 1, s
-                ):
+                if _open_runs(open_view(tl, bx, k, {j}), s - 1, s) and _open_runs(open_view(tl, bx, j, {k}), s - 1, s):
                     starts.append(s)
             out[tr.id] = starts
         return out
 
-    def apply(
-        self, tl: Timeline, obj: str, start: int, severity: float, rng: np.random.Generator
-    ) -> tuple[str, str]:
+    def apply(self, tl: Timeline, obj: str, start: int, severity: float, rng: np.random.Generator) -> tuple[str, str]:
         k = index_of(tl, obj)
         j = self._partner(tl, tl.boxes(), k, start)
         gone, keep = tl.tracks[k], tl.tracks[j]
@@ -199,9 +187,7 @@ class Merge(Fault):
 class Split(Fault):
     name = "split"
     description = "an object breaks into two smaller copies of itself that move apart"
-    severity_means = (
-        "separation of the two pieces' centres: 0.9 x the object's extent x severity, reached in 2 frames"
-    )
+    severity_means = "separation of the two pieces' centres: 0.9 x the object's extent x severity, reached in 2 frames"
 
     @staticmethod
     def _axis(tl: Timeline, k: int, s: int) -> np.ndarray:
@@ -265,9 +251,7 @@ class Duplicate(Fault):
             out[tr.id] = [
                 s
                 for s in start_range(tl.num_frames)
-                if s >= settled(tl, tr.id)
-                and _open_runs(ok, s - 1, s)
-                and self._sides(tl, bx, k, s, severity).any()
+                if s >= settled(tl, tr.id) and _open_runs(ok, s - 1, s) and self._sides(tl, bx, k, s, severity).any()
             ]
         return out
 
@@ -305,9 +289,7 @@ class Teleport(Fault):
             out[tr.id] = [
                 s
                 for s in start_range(tl.num_frames)
-                if s >= settled(tl, tr.id)
-                and _open_runs(ok, s - 1, s)
-                and self._fits(tl, bx, k, s, severity).any()
+                if s >= settled(tl, tr.id) and _open_runs(ok, s - 1, s) and self._fits(tl, bx, k, s, severity).any()
             ]
         return out
 
