@@ -211,7 +211,8 @@ def _matches(ev: dict[str, Any], label: dict[str, Any], groups: dict[str, str], 
         return False
     if ev.get("object") is None or label.get("object") in (None, "camera"):
         return True
-    return ev["object"].split("#")[0] == groups.get(label["object"], label["object"])
+    hit = {groups.get(o, o) for o in (label["object"], label.get("partner")) if o}  # two-object faults
+    return ev["object"].split("#")[0] in hit
 
 
 def score(outcomes: list[Outcome], cfg: ValidateConfig) -> dict[str, Any]:

@@ -9,7 +9,7 @@ import numpy as np
 from metrics.base import Event
 from metrics.observe import Observation, Track
 from metrics.physics.base import PhysicsCheck, event, runs
-from metrics.physics.common import boxes_touch, main_track, track_size, world_path
+from metrics.physics.common import main_track, track_size, world_path
 from metrics.registry import register_metric
 from prompts.schema import ContactEvent, Expect, StateChangeEvent
 
@@ -68,7 +68,7 @@ class PhysicsCausal(PhysicsCheck):
                 continue
             changed = self._changed(obs, obj, ch, c)
             n = len(events)
-            before = changed[: max(c - 1, 0)]
+            before = changed[:c]
             for s, e in runs(before):
                 if e - s + 1 >= self.min_run:
                     events.append(
@@ -107,9 +107,20 @@ class PhysicsCausal(PhysicsCheck):
         return events, float(np.mean(scores))
 
     def _contact(self, obj: Track, sub: Track) -> int | None:
+        """First frame the subject touches the object: their boxes within ``touch_px``, or within
+        the padded distance once the subject stops closing in (a bite opens a notch where it
+        touched, so the boxes never quite meet)."""
         pad = self.touch_px + self.touch_sizes * min(track_size(obj), track_size(sub))
-        for t in range(obj.num_frames):
-            if obj.visible[t] and sub.visible[t] and boxes_touch(obj.box[t], sub.box[t], pad):
+        T = obj.num_frames
+        gap = np.full(T, np.inf)
+        for t in range(T):
+            if obj.visible[t] and sub.visible[t] and np.isfinite(obj.box[t]).all() and np.isfinite(sub.box[t]).all():
+                a, b = obj.box[t], sub.box[t]
+                gap[t] = max(a[0] - b[2], b[0] - a[2], a[1] - b[3], b[1] - a[3])
+        for t in range(T):
+            if gap[t] <= self.touch_px:
+                return t
+            if gap[t] <= pad and (t + 1 >= T or gap[t + 1] >= gap[t] - 1.0):
                 return t
         return None
 
