@@ -35,6 +35,16 @@ def _change_point(
     return best
 
 
+def _departure(t: np.ndarray, y: np.ndarray, k: int, early: np.ndarray) -> int:
+    """The first frame where the trajectory leaves the early piece's parabola by more than its
+    own fitting noise allows (the change point of a two-piece fit is blurred on short flights)."""
+    fit = np.polyval(early, t)
+    noise = float(np.sqrt(np.mean((y[:k] - fit[:k]) ** 2))) if k else 0.0
+    off = np.abs(y - fit) > max(1.5, 3.0 * noise)
+    after = np.flatnonzero(off[1:]) + 1
+    return int(t[after[0] - 1]) if after.size else int(t[k - 1])
+
+
 @register_metric
 class PhysicsKinematics(PhysicsCheck):
     """Each ``expect.kinematics`` subject, camera motion removed, in pixels and frames.
@@ -94,13 +104,11 @@ class PhysicsKinematics(PhysicsCheck):
                 continue
             n = len(events)
             t = frames.astype(float)
-            if k.motion in ("falls", "projectile"):
-                self._ballistic(events, obs, tr, t, path)
+            if k.motion in ("falls", "projectile", "bounces"):
+                self._ballistic(events, obs, tr, t, path, bounces=k.motion == "bounces")
             elif k.motion == "rises":
                 if path[-1, 1] - path[0, 1] > -0.5 * track_size(tr):
                     events.append(event("not_rising", int(frames[0]), obs, tr, f"{tr.id} does not rise"))
-            elif k.motion == "bounces":
-                self._bounce(events, obs, tr, t, path)
             elif k.motion == "uniform":
                 self._uniform(events, obs, tr, t, path)
             elif k.motion == "collides" and k.with_ and obs.observed(k.with_):
@@ -112,55 +120,114 @@ class PhysicsKinematics(PhysicsCheck):
             return None
         return events, float(np.mean(scores))
 
-    def _ballistic(self, events: list[Event], obs: Observation, tr: Track, t: np.ndarray, p: np.ndarray) -> None:
-        (a, _, _), _ = _fit(t, p[:, 1], 2)
-        accel = 2 * a
-        if accel < self.min_accel:
-            how = "upward" if accel < -self.min_accel else "too weak to see"
-            events.append(
-                event("gravity_wrong", int(t[0]), obs, tr, f"{tr.id} accelerates {accel:+.2f} px/frame² ({how})")
-            )
+    def _ballistic(
+        self, events: list[Event], obs: Observation, tr: Track, t: np.ndarray, p: np.ndarray, bounces: bool
+    ) -> None:
+        """Falls, projectiles and bounces: flights between floor impacts, each a parabola with the
+        same downward acceleration; no stall in mid-air; bounces lose speed."""
+        y = p[:, 1]
+        vy = np.diff(y) / np.diff(t)
+        # a floor impact turns a fall into a rise abruptly: far more velocity change in one step
+        # than gravity gives (a smooth turnaround under upward gravity is no impact)
+        dv = np.abs(np.diff(vy))
+        usual = float(np.median(dv)) if dv.size else 0.0
+        impacts = [
+            i + 1 for i in range(len(vy) - 1) if vy[i] > 0.3 and vy[i + 1] < -0.3 and dv[i] > max(3.0 * usual, 2.0)
+        ]
+        if self._stall(events, obs, tr, t, p, vy):
             return
-        k, ca, cb, rms_split, rms_one = _change_point(t, p[:, 1], 2)
-        if k > 0:
-            a1, a2 = 2 * ca[0], 2 * cb[0]
-            if (
-                rms_split < self.split_gain * rms_one
-                and abs(a2 - a1) > self.accel_change * max(abs(a1), self.min_accel)
-                and rms_one > 0.5
-            ):
-                f = int(t[k - 1])
+        # flights between impacts; the sampled frame nearest an impact belongs to neither (the
+        # floor was hit somewhere between it and its neighbours)
+        bounds = [(-1, *impacts), (*impacts, len(t))]
+        accels: list[tuple[float, int]] = []
+        for a0, a1 in zip(*bounds, strict=True):
+            ts, ys = t[a0 + 1 : a1], y[a0 + 1 : a1]
+            if len(ts) < 4:
+                continue
+            if len(ts) >= 6:
+                k, ca, cb, rms_split, rms_one = _change_point(ts, ys, 2)
+                g1, g2 = 2 * ca[0], 2 * cb[0]
+                changed = abs(g2 - g1) > self.accel_change * max(abs(g1), self.min_accel)
+                if k > 0 and rms_split < self.split_gain * rms_one and rms_one > 0.5 and changed:
+                    f = _departure(ts, ys, k, ca)
+                    kind = "gravity_wrong" if g2 < -self.min_accel < self.min_accel < g1 else "acceleration_changes"
+                    events.append(
+                        event(
+                            kind,
+                            f,
+                            obs,
+                            tr,
+                            f"{tr.id}'s acceleration changes from {g1:.2f} to {g2:.2f} px/frame² at frame {f}",
+                        )
+                    )
+                    return
+            (c2, _, _), _ = _fit(ts, ys, 2)
+            accels.append((2 * c2, int(ts[0])))
+        for g, f in accels:
+            if g < self.min_accel:
+                how = "upward" if g < -self.min_accel else "too weak to see"
+                events.append(event("gravity_wrong", f, obs, tr, f"{tr.id} accelerates {g:+.2f} px/frame² ({how})"))
+                return
+        if len(accels) >= 2:
+            gs = [g for g, _ in accels]
+            if max(gs) > 1.8 * min(gs):
+                f = accels[int(np.argmax(np.abs(np.log(gs / np.median(gs)))))][1]
                 events.append(
                     event(
                         "acceleration_changes",
                         f,
                         obs,
                         tr,
-                        f"{tr.id}'s fall changes from {a1:.2f} to {a2:.2f} px/frame² at frame {f}",
+                        f"{tr.id}'s gravity differs between bounces: {min(gs):.2f}-{max(gs):.2f} px/frame²",
                     )
                 )
                 return
+        if bounces:
+            self._bounce(events, obs, tr, t, vy, impacts)
         self._uniform(events, obs, tr, t, p, axis=0, label="horizontal speed")
 
-    def _bounce(self, events: list[Event], obs: Observation, tr: Track, t: np.ndarray, p: np.ndarray) -> None:
-        vy = np.diff(p[:, 1]) / np.diff(t)
-        flips = [i for i in range(len(vy) - 1) if vy[i] > 0.3 and vy[i + 1] < -0.3]
-        if not flips:
+    def _stall(
+        self, events: list[Event], obs: Observation, tr: Track, t: np.ndarray, p: np.ndarray, vy: np.ndarray
+    ) -> bool:
+        """Two or more nearly still steps in mid-flight, followed by motion again, or lasting to the
+        end while the object is still in the upper part of the frame (a landing happens low)."""
+        speed = np.hypot(*(np.diff(p, axis=0) / np.diff(t)[:, None]).T)
+        moving = np.flatnonzero(speed > 1.0)
+        if moving.size == 0:
+            return False
+        still = speed < max(0.25, 0.1 * float(np.median(speed[moving])))
+        for s, e in runs(still):
+            if e - s + 1 < 2 or s <= moving[0]:
+                continue
+            resumes = e < len(still) - 1
+            high = tr.box[int(t[e + 1]), 3] < 0.8 * obs.height if np.isfinite(tr.box[int(t[e + 1])]).all() else False
+            if resumes or high:
+                f = int(t[s + 1])
+                events.append(event("speed_change", f, obs, tr, f"{tr.id} stalls in mid-air from frame {f}"))
+                return True
+        return False
+
+    def _bounce(
+        self, events: list[Event], obs: Observation, tr: Track, t: np.ndarray, vy: np.ndarray, impacts: list[int]
+    ) -> None:
+        if not impacts:
             events.append(event("no_bounce", int(t[0]), obs, tr, f"{tr.id} never reverses at the floor"))
             return
-        i = flips[0]
-        v_in = float(np.max(vy[max(0, i - 1) : i + 1]))
-        v_out = float(-np.min(vy[i + 1 : i + 3]))
-        if v_out > 1.1 * v_in + 0.5:
-            events.append(
-                event(
-                    "bounce_gains_energy",
-                    int(t[i + 1]),
-                    obs,
-                    tr,
-                    f"{tr.id} leaves the floor faster ({v_out:.1f}) than it hit it ({v_in:.1f})",
+        for i in impacts:
+            v_in = float(np.max(vy[max(0, i - 2) : i]))
+            v_out = float(-np.min(vy[i : i + 2]))
+            if v_out > 1.1 * v_in + 0.5:
+                f = int(t[i])
+                events.append(
+                    event(
+                        "bounce_gains_energy",
+                        f,
+                        obs,
+                        tr,
+                        f"{tr.id} leaves the floor faster ({v_out:.1f}) than it hit it ({v_in:.1f})",
+                    )
                 )
-            )
+                return
 
     def _uniform(
         self,
