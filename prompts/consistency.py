@@ -364,7 +364,8 @@ class _Checker:
     def change(self, tr: Track, e: StateChangeEvent, k: int) -> str | None:
         if e.change == "color":
             before, after = set(tr.color[:k]), set(tr.color[k:])
-            if len(before) != 1 or after != {e.to}:
+            was = self.exp.object(e.object)
+            if before != {was.color if was and was.color else tr.color[0]} or after != {e.to}:
                 return f"colours {sorted(before)} before frame {k}, {sorted(after)} from it"
         elif e.change in ("bite", "crack"):
             flag = tr.bite if e.change == "bite" else tr.crack

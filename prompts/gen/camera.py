@@ -65,6 +65,7 @@ ZOOM_OUT = (
     "A slow zoom out from {things} {on}.",
     "The view widens as the camera zooms out from {a}.",
 )
+BYSTANDER = ("{s} stays still in the background.", "Behind it, {s} does not move.", "{s} sits still nearby.")
 STATIC = (
     "Static shot: {a} {a_verb} {dir} {place}.",
     "Locked-off camera. {a} {a_verb} {dir}.",
@@ -189,6 +190,8 @@ def zoom(way: str) -> Callable[[random.Random, str], list[Draft]]:
             }
             expect = {"objects": [exp(t) for t in things], "camera": f"zoom_{way}"}
             slots = {**base_slots(rng, st), **ts(a, "a"), "things": listing(things)}
+            if len(things) == 2:
+                slots["a"] = f"{a.phrase} {rng.choice(('next to', 'beside'))} {things[1].phrase}"
             return [Draft(fill(template, slots), ["zoom"], scene, expect)]
 
         return retry(attempt)
@@ -227,7 +230,10 @@ def static(rng: random.Random, template: str) -> list[Draft]:
             "motion": [{"subject": t.id, "direction": "right"}],
         }
         slots = {**base_slots(rng, st), **ts(t, "a")}
-        return heading(rng, Draft("", ["static-camera", "moving-subject"], scene, expect), slots, template)
+        out = heading(rng, Draft("", ["static-camera", "moving-subject"], scene, expect), slots, template)
+        if len(things) == 2:
+            out[0].text += " " + fill(rng.choice(BYSTANDER), {"s": things[1].phrase})
+        return out
 
     return retry(attempt)
 

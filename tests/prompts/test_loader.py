@@ -58,16 +58,44 @@ def _mutate(path: list[Any], value: Any) -> dict[str, Any]:
 @pytest.mark.parametrize(
     "path, value, message",
     [
-        (["prompts", 2, "expect", "relations", 0, "when"], "middle", "prompt 'smoke-spatial-left': expect.relations[0].when: Input should be"),
-        (["prompts", 2, "expect", "relations", 0, "object"], "bal", "prompt 'smoke-spatial-left': expect.relations[0].object: 'bal' is not a declared object"),
+        (
+            ["prompts", 2, "expect", "relations", 0, "when"],
+            "middle",
+            "prompt 'smoke-spatial-left': expect.relations[0].when: Input should be",
+        ),
+        (
+            ["prompts", 2, "expect", "relations", 0, "object"],
+            "bal",
+            "prompt 'smoke-spatial-left': expect.relations[0].object: 'bal' is not a declared object",
+        ),
         (["prompts", 0, "family"], "physic", "prompt 'smoke-perm-occlude': family: Input should be"),
         (["prompts", 0, "id"], "Perm Occlude", "prompt 'Perm Occlude': id: String should match pattern"),
         (["prompts", 1, "id"], "smoke-perm-occlude", "prompt 'smoke-perm-occlude': id: duplicate prompt id"),
-        (["prompts", 4, "scene", "objects", 0, "colour"], "red", "prompt 'smoke-dir-star': scene.objects[0].colour: Extra inputs"),
-        (["prompts", 4, "expect", "objects", 0, "color"], "teal", "prompt 'smoke-dir-star': expect.objects[0].color: Input should be"),
-        (["prompts", 9, "expect", "events", 1, "change"], "explode", "prompt 'smoke-causal-color': expect.events[1].change"),
-        (["prompts", 9, "scene", "events", 0, "to"], KeyError, "prompt 'smoke-causal-color': scene.events[0]: Value error, change 'color' needs 'to'"),
-        (["prompts", 2, "mirror"], "smoke-dir-star", "prompt 'smoke-spatial-left': mirror: 'smoke-dir-star' does not name 'smoke-spatial-left' back"),
+        (
+            ["prompts", 4, "scene", "objects", 0, "colour"],
+            "red",
+            "prompt 'smoke-dir-star': scene.objects[0].colour: Extra inputs",
+        ),
+        (
+            ["prompts", 4, "expect", "objects", 0, "color"],
+            "teal",
+            "prompt 'smoke-dir-star': expect.objects[0].color: Input should be",
+        ),
+        (
+            ["prompts", 9, "expect", "events", 1, "change"],
+            "explode",
+            "prompt 'smoke-causal-color': expect.events[1].change",
+        ),
+        (
+            ["prompts", 9, "scene", "events", 0, "to"],
+            KeyError,
+            "prompt 'smoke-causal-color': scene.events[0]: Value error, change 'color' needs 'to'",
+        ),
+        (
+            ["prompts", 2, "mirror"],
+            "smoke-dir-star",
+            "prompt 'smoke-spatial-left': mirror: 'smoke-dir-star' does not name 'smoke-spatial-left' back",
+        ),
         (["version"], 0, "version: Input should be greater than or equal to 1"),
         (["prompts"], [], "prompts: List should have at least 1 item"),
         (["prompts", 0, "text"], KeyError, "prompt 'smoke-perm-occlude': text: Field required"),
