@@ -1,11 +1,14 @@
 """Render every prompt of a suite clean with the reference world and check ``expect`` against truth.
 
     python benchmarks/bench_suites.py [--suite core] [--seeds 0,1,2] [--frames 16] [--json out.json]
+                                      [--checks [--h264]] [--strict]
 
 For each (prompt, seed) it times the clean render, runs ``prompts.consistency.check_truth`` on the
 sidecar ``truth`` and lists every inconsistency (the prompt id, the expect field and why). It also
 prints the suite's stats: version, hash, prompts per family and sub-case, distinct nouns, colours
-and sentence openings. Exit status: 0, or 1 with ``--strict`` when some prompt is inconsistent.
+and sentence openings. ``--checks`` also runs every registered ``physics.*`` check on the clean
+clips (after an H.264 round trip with ``--h264``) and lists their false alarms. Exit status: 0, or
+1 with ``--strict`` when some prompt is inconsistent.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import argparse
 import json
 import statistics
 import sys
+import tempfile
 import time
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -21,6 +25,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.video import Video, read_video, write_video  # noqa: E402
+from metrics.base import Clip  # noqa: E402
+from metrics.registry import build_metric, resolve_metrics  # noqa: E402
 from model.reference import ReferenceGenerator  # noqa: E402
 from prompts import Suite, load_suite  # noqa: E402
 from prompts.consistency import check_truth  # noqa: E402
@@ -45,12 +52,27 @@ def suite_stats(suite: Suite) -> list[str]:
     ]
 
 
+def false_alarms(checks: dict[str, object], p: object, video: Video, h264: bool, tmp: Path) -> list[str]:
+    """Names and first events of the physics checks that fail a clean clip."""
+    if h264:
+        video = read_video(write_video(tmp / "clip.mp4", video))
+    clip = Clip(video.frames, video.fps, p, video.metadata)  # type: ignore[arg-type]
+    out = []
+    for name, check in checks.items():
+        res = check.score(clip)  # type: ignore[attr-defined]
+        if res.verdict == "fail":
+            out.append(f"{name}: {res.events[0].detail if res.events else 'fail'}")
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--suite", default="core")
     ap.add_argument("--seeds", default="0", help="comma-separated seeds (default: 0)")
     ap.add_argument("--frames", type=int, default=16)
     ap.add_argument("--json", type=Path, default=None, help="also write the findings and timings as JSON")
+    ap.add_argument("--checks", action="store_true", help="also run the physics checks on the clean clips")
+    ap.add_argument("--h264", action="store_true", help="with --checks: encode and decode each clip first")
     ap.add_argument("--strict", action="store_true", help="exit 1 when some prompt is inconsistent")
     args = ap.parse_args(argv)
     suite = load_suite(args.suite)
@@ -59,6 +81,9 @@ def main(argv: list[str] | None = None) -> int:
     times: list[float] = []
     findings: dict[str, list[str]] = defaultdict(list)
     per_family: dict[str, Counter[str]] = defaultdict(Counter)
+    checks = {n: build_metric(n) for n in resolve_metrics("physics.*")} if args.checks else {}
+    alarms: dict[str, list[str]] = defaultdict(list)
+    tmp = Path(tempfile.mkdtemp(prefix="t2v-suites-"))
     t_all = time.perf_counter()
     for p in suite.prompts:
         ok = True
@@ -69,6 +94,8 @@ def main(argv: list[str] | None = None) -> int:
             for f in check_truth(p, video.metadata["truth"]) if p.expect else []:
                 findings[p.id].append(f"seed {seed}: {f.field}: {f.message}")
                 ok = False
+            if checks:
+                alarms[p.id] += [f"seed {seed}: {a}" for a in false_alarms(checks, p, video, args.h264, tmp)]
         per_family[p.family]["consistent" if ok else "inconsistent"] += 1
     wall = time.perf_counter() - t_all
     for line in suite_stats(suite):
@@ -89,6 +116,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {pid}:")
         for line in lines[:6]:
             print(f"    {line}")
+    if checks:
+        n_alarms = sum(bool(v) for v in alarms.values())
+        codec = "after H.264" if args.h264 else "raw frames"
+        names = ", ".join(checks)
+        print(f"physics checks ({names}) on clean clips, {codec}: {n_alarms} prompts with false alarms")
+        for pid, lines in alarms.items():
+            for line in lines[:3]:
+                print(f"  {pid}: {line}")
     if args.json:
         out = {
             "suite": suite.suite,
