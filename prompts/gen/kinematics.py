@@ -243,9 +243,10 @@ def collide(mode: str) -> Callable[[random.Random, str], list[Draft]]:
             g = rng.uniform(*st.ground)
             xa, v = rng.uniform(a.w / 2 + 0.04, 0.18), rng.uniform(0.45, 0.6)
             xb = xa + (a.w + b.w) / 2 + rng.uniform(0.18, 0.24)
+            front = "right" if a.shape == "vehicle" else None  # the struck car moves off nose first
             objs = [
-                obj(a, (xa, rest_y(a, g)), (v, 0), mass=3.0 if mode == "heavy" else None),
-                obj(b, (xb, rest_y(b, g)), (0, 0), mass=1.0 if mode == "heavy" else None),
+                obj(a, (xa, rest_y(a, g)), (v, 0), mass=3.0 if mode == "heavy" else None, facing=front),
+                obj(b, (xb, rest_y(b, g)), (0, 0), mass=1.0 if mode == "heavy" else None, facing=front),
             ]
             t_hit = (xb - xa - (a.w + b.w) / 2) / v
             after = v * (1 - t_hit) * (1.5 if mode == "heavy" else 1.0)

@@ -61,7 +61,7 @@ ZOOM = (
 )
 PASS = (
     "{a} and {b} move toward each other {place} and pass, {the_a} in front.",
-    "{a} {a_verb} {dir_a} and {b} {b_verb} {dir_b}; they cross {place}.",
+    "{a} {a_verb} {dir_a} and {b} {b_verb} {dir_b}; they pass each other {place}.",
     "{a} slides past {b} {place}, one in front of the other.",
     "{on}, {a} heading {side_a} crosses paths with {b} heading {side_b}.",
     "{a} {a_verb} {dir_a}, passing right in front of {b}, which {b_verb} {dir_b}.",

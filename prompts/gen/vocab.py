@@ -265,7 +265,7 @@ NOUNS: tuple[Noun, ...] = (
     _n("elevator", "rectangle", ("gray", "blue", "red"), "lift", "room", "sinker", aspect=0.7,
        size=(0.18, 0.2), words={"gray": ("steel",)}),
     _n("pyramid", "triangle", ("yellow", "orange", "purple", "blue"), "slide", "studio table field",
-       "count mover stacker", adj=("small", "toy")),
+       "count mover", adj=("small", "toy")),
     _n("tent", "triangle", ("orange", "green", "blue", "red", "yellow"), "rest", "field beach", "ground_rest",
        size=(0.24, 0.28)),
     _n("traffic cone", "triangle", ("orange",), "slide", "street floor", "count mover", implied="orange"),
