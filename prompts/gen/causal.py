@@ -101,19 +101,8 @@ BITERS = {
     "spoon": ("scoops a piece out of", "digs a chunk out of"),
     "cookie cutter": ("cuts a notch out of",),
 }
-BITTEN = (
-    "apple",
-    "cookie",
-    "donut",
-    "melon",
-    "cracker",
-    "cake",
-    "sandwich",
-    "chocolate bar",
-    "cheese wedge",
-    "pizza slice",
-    "star-shaped cookie",
-)
+#: Bitten things are round or square: the world's notch is too small to see on thin or pointed shapes.
+BITTEN = ("apple", "cookie", "donut", "melon", "cracker", "cake", "sandwich", "waffle", "muffin", "burger")
 CRACKED = {
     "tile": True,
     "plate": True,

@@ -24,20 +24,20 @@ from prompts.gen.words import SIDE_SWAP, direction, distinct, fill, make_thing, 
 from prompts.gen.words import thing_slots as ts
 
 FALL = (
-    "{pause} {a} drops from near the top of the frame and falls straight down.",
+    "{a} drops from near the top of the frame and falls straight down.",
     "{a} slips off a {ledge} and falls, picking up speed.",
-    "{pause} {a} is let go and falls toward the ground.",
+    "{a} is let go and falls toward the ground.",
     "{a} falls from a height, speeding up as it drops.",
     "Gravity pulls {a} straight down from the top of the frame.",
-    "{pause} {a} is released from above and plummets.",
+    "{a} is released from above and plummets.",
     "{a} drops like a stone {on}.",
-    "{pause} {a} falls, faster and faster.",
+    "Released from above, {a} falls faster and faster.",
 )
 BOUNCE = (
     "{a} is dropped and bounces off the {surface}{drift}.",
     "{a} falls, hits the {surface}, and bounces back up{drift}.",
     "{a} bounces on the {surface}{drift}.",
-    "{pause} {a} drops onto the {surface} and rebounds{drift}.",
+    "{a} drops onto the {surface} and rebounds{drift}.",
     "{a} hits the {surface} and springs back up, not quite as high{drift}.",
     "Someone lets go of {a}; it lands on the {surface} and bounces{drift}.",
 )
@@ -60,7 +60,7 @@ PROJECTILE = (
 RISE = (
     "{a} {a_verb} {dir} {on}.",
     "{a} {a_verb} steadily upward.",
-    "{pause} {a} begins to rise.",
+    "{a} is let go and begins to rise.",
     "{a} lifts off and keeps climbing.",
     "{on}, {a} {a_verb} higher and higher.",
 )
@@ -78,7 +78,6 @@ HEAVY = (
     "{a} runs into {b}; after the hit both keep moving {dir}, {the_b} faster than {the_a}.",
     "{a} knocks into {b}, sending it ahead {dir} while {the_a} follows more slowly.",
 )
-PAUSES = ("", "", "After a brief pause,", "A moment later,", "After a second,")
 LEDGES = ("ledge", "shelf", "tree branch", "windowsill", "rooftop")
 SURFACES = {
     "floor": "floor",
@@ -92,11 +91,6 @@ SURFACES = {
 OPEN = ("studio", "room", "field", "street", "beach")
 
 
-def _pause(rng: random.Random) -> tuple[str, float]:
-    word = rng.choice(PAUSES)
-    return word, (r3(rng.uniform(0.12, 0.22)) if word else 0.0)
-
-
 def falls(rng: random.Random, template: str) -> list[Draft]:
     st = setting(rng, OPEN)
     pool = sorted(
@@ -104,13 +98,12 @@ def falls(rng: random.Random, template: str) -> list[Draft]:
         key=lambda n: n.key,
     )
     t = pick_thing(rng, pool)
-    pause, start = _pause(rng) if "{pause}" in template else ("", 0.0)
     y0 = rng.uniform(0.1, 0.18) + t.h / 2
     drop = rng.uniform(0.9, 0.95) - t.h / 2 - y0
-    gravity = r3(2 * drop / (1 - start) ** 2)
+    gravity = r3(2 * drop)
     scene = {
         "background": rng.choice(st.backgrounds),
-        "objects": [obj(t, (rng.uniform(0.3, 0.7), y0), gravity=True, start=start or None)],
+        "objects": [obj(t, (rng.uniform(0.3, 0.7), y0), gravity=True)],
         "gravity": gravity,
     }
     expect = {
@@ -118,18 +111,17 @@ def falls(rng: random.Random, template: str) -> list[Draft]:
         "kinematics": [{"subject": t.id, "motion": "falls"}],
         "motion": [{"subject": t.id, "direction": "down"}],
     }
-    slots = {**base_slots(rng, st), **ts(t, "a"), "pause": pause, "ledge": rng.choice(LEDGES)}
+    slots = {**base_slots(rng, st), **ts(t, "a"), "ledge": rng.choice(LEDGES)}
     return [Draft(fill(template, slots), ["gravity", "fall"], scene, expect)]
 
 
 def bounces(rng: random.Random, template: str) -> list[Draft]:
     st = setting(rng, sorted(SURFACES))
     t = pick_thing(rng, nouns("bouncer"))
-    pause, start = _pause(rng) if "{pause}" in template else ("", 0.0)
     ground = rng.uniform(*st.ground) + 0.06
     y0 = rng.uniform(0.12, 0.2) + t.h / 2
-    hit = rng.uniform(max(0.42, start + 0.32), 0.62)
-    gravity = r3(2 * (ground - t.h / 2 - y0) / (hit - start) ** 2)
+    hit = rng.uniform(0.42, 0.62)
+    gravity = r3(2 * (ground - t.h / 2 - y0) / hit**2)
     drift = rng.random() < 0.5
     vx = rng.uniform(0.2, 0.3) if drift else 0.0
     x0 = rng.uniform(0.2, 0.3) if drift else rng.uniform(0.35, 0.65)
@@ -137,12 +129,10 @@ def bounces(rng: random.Random, template: str) -> list[Draft]:
         "background": rng.choice(st.backgrounds),
         "gravity": gravity,
         "ground": r3(ground),
-        "objects": [
-            obj(t, (x0, y0), (vx, 0), gravity=True, bounce=r3(rng.uniform(0.55, 0.75)), start=start or None)
-        ],
+        "objects": [obj(t, (x0, y0), (vx, 0), gravity=True, bounce=r3(rng.uniform(0.55, 0.75)))],
     }
     expect = {"objects": [exp(t)], "kinematics": [{"subject": t.id, "motion": "bounces"}]}
-    slots = {**base_slots(rng, st), **ts(t, "a"), "pause": pause, "surface": SURFACES[st.key]}
+    slots = {**base_slots(rng, st), **ts(t, "a"), "surface": SURFACES[st.key]}
     draft = Draft("", ["gravity", "bounce"], scene, expect)
     if not drift:
         draft.text = fill(template, {**slots, "drift": ""})
@@ -201,7 +191,6 @@ def projectile(rng: random.Random, template: str) -> list[Draft]:
 def rises(rng: random.Random, template: str) -> list[Draft]:
     st = setting(rng, ("sky", "field", "room"))
     t = pick_thing(rng, nouns("riser"))
-    pause, start = _pause(rng) if "{pause}" in template else ("", 0.0)
     y0 = rng.uniform(0.74, 0.8)
     if t.noun.key == "rocket":
         vel, acc = (0.0, -rng.uniform(0.05, 0.1)), (0.0, -rng.uniform(0.8, 0.95))
@@ -209,14 +198,14 @@ def rises(rng: random.Random, template: str) -> list[Draft]:
         vel, acc = (0.0, -rng.uniform(0.45, 0.52)), None
     scene = {
         "background": rng.choice(st.backgrounds),
-        "objects": [obj(t, (rng.uniform(0.3, 0.7), y0), vel, acc=acc, start=start or None)],
+        "objects": [obj(t, (rng.uniform(0.3, 0.7), y0), vel, acc=acc)],
     }
     expect = {
         "objects": [exp(t)],
         "kinematics": [{"subject": t.id, "motion": "rises"}],
         "motion": [{"subject": t.id, "direction": "up"}],
     }
-    slots = {**base_slots(rng, st), **ts(t, "a"), "pause": pause, "dir": direction(rng, "up")}
+    slots = {**base_slots(rng, st), **ts(t, "a"), "dir": direction(rng, "up")}
     slots["a_verb"] = rng.choice(("rises", "climbs", "floats up", "drifts up"))
     return [Draft(fill(template, slots), ["rise"], scene, expect)]
 

@@ -10,6 +10,7 @@ Backgrounds are in the neutral zone of docs/DESIGN.md (checked by ``prompts.vali
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 CHROMA = ("red", "green", "blue", "yellow", "orange", "purple", "cyan", "magenta")
 BRIGHT = ("red", "green", "blue", "yellow", "orange", "purple", "magenta")
@@ -126,10 +127,32 @@ class Noun:
         return self.key + ("es" if self.key.endswith(("s", "x", "ch", "sh")) else "s")
 
 
+#: The colour checks see an object as solid pixels after a 3x3 opening, at 128 px: every noun is at
+#: least this big (fraction of the frame) and this thick, so it keeps its shape after compression.
+MIN_SIZE = {
+    "circle": 0.11,
+    "square": 0.11,
+    "rectangle": 0.11,
+    "triangle": 0.14,
+    "star": 0.15,
+    "vehicle": 0.16,
+}
+MIN_THICKNESS = 0.06
+
+
 def _n(
-    key: str, shape: str, colors: tuple[str, ...], move: str, where: str, roles: str = "", **kw: object
+    key: str, shape: str, colors: tuple[str, ...], move: str, where: str, roles: str = "", **kw: Any
 ) -> Noun:
-    return Noun(key, shape, colors, move, tuple(where.split()), frozenset(roles.split()), **kw)  # type: ignore[arg-type]
+    lo, hi = kw.pop("size", (0.12, 0.15))
+    lo = max(lo, MIN_SIZE[shape])
+    hi = max(hi, lo + 0.01)
+    aspect = kw.pop("aspect", 1.0)
+    if aspect < 1:
+        aspect = max(aspect, round(MIN_THICKNESS / lo + 0.005, 2))
+    elif aspect > 1 and shape == "rectangle":
+        aspect = min(aspect, round(lo / MIN_THICKNESS - 0.005, 2))
+    return Noun(key, shape, colors, move, tuple(where.split()), frozenset(roles.split()), size=(lo, hi),
+                aspect=aspect, **kw)  # fmt: skip
 
 
 GROUND = "floor table street field studio room"
@@ -238,12 +261,14 @@ NOUNS: tuple[Noun, ...] = (
        size=(0.18, 0.22), words={"cyan": ("pale cyan",), "blue": ("blue-tinted",)}),
     _n("vase", "rectangle", ("blue", "red", "green", "orange", "purple"), "rest", "table room",
        "target_crack", adj=("porcelain", "tall"), aspect=0.55, size=(0.16, 0.19)),
-    _n("cake", "rectangle", ("magenta", "brown", "yellow"), "rest", "table", "target_bite", aspect=1.4,
-       size=(0.18, 0.2), words={"magenta": ("pink", "strawberry-pink"), "brown": ("chocolate",)}),
-    _n("sandwich", "rectangle", ("yellow", "orange"), "rest", "table", "target_bite", aspect=1.5,
-       size=(0.17, 0.19)),
-    _n("chocolate bar", "rectangle", ("brown",), "rest", "table", "target_bite", aspect=2.0,
-       size=(0.17, 0.19), implied="brown"),
+    _n("cake", "square", ("magenta", "brown", "yellow"), "rest", "table", "target_bite", size=(0.17, 0.19),
+       words={"magenta": ("pink", "strawberry-pink"), "brown": ("chocolate",)}),
+    _n("sandwich", "square", ("yellow", "orange"), "rest", "table", "target_bite", size=(0.16, 0.18)),
+    _n("waffle", "square", ("yellow",), "rest", "table", "target_bite", size=(0.15, 0.17),
+       words={"yellow": ("golden",)}),
+    _n("muffin", "circle", ("brown",), "rest", "table", "target_bite", size=(0.15, 0.17),
+       words={"brown": ("brown", "chocolate")}),
+    _n("burger", "circle", ("brown",), "rest", "table", "target_bite", size=(0.16, 0.18), implied="brown"),
     _n("log", "rectangle", ("brown",), "rest", "field", "target_color", aspect=2.4, size=(0.2, 0.24)),
     _n("canvas", "rectangle", ("gray",), "rest", "room studio", "target_color", aspect=1.3, size=(0.18, 0.22),
        words={"gray": ("blank gray",)}),
@@ -270,9 +295,6 @@ NOUNS: tuple[Noun, ...] = (
        size=(0.24, 0.28)),
     _n("traffic cone", "triangle", ("orange",), "slide", "street floor", "count mover", implied="orange"),
     _n("wedge", "triangle", CHROMA, "slide", "table studio", "count mover", adj=("wooden", "rubber")),
-    _n("cheese wedge", "triangle", ("yellow",), "rest", "table", "target_bite", size=(0.15, 0.18),
-       implied="yellow"),
-    _n("pizza slice", "triangle", ("orange", "yellow"), "rest", "table", "target_bite", size=(0.16, 0.18)),
     _n("party hat", "triangle", ("magenta", "purple", "blue", "green"), "slide", "table", "count mover",
        words={"magenta": ("pink",)}),
     _n("toy sailboat", "triangle", ("red", "blue", "yellow", "orange"), "sail", "pond", "count mover"),
@@ -288,8 +310,6 @@ NOUNS: tuple[Noun, ...] = (
     _n("badge", "star", ("yellow",), "slide", "table desk", "mover", adj=("sheriff's",), size=(0.1, 0.12),
        words={"yellow": ("gold", "brass")}),
     _n("star ornament", "star", ("yellow", "red", "blue", "purple"), "float", "room", "count faller hanger"),
-    _n("star-shaped cookie", "star", ("yellow", "brown"), "rest", "table", "target_bite", size=(0.15, 0.17),
-       words={"yellow": ("golden",)}),
     _n("cookie cutter", "star", ("gray",), "slide", "table", "biter", size=(0.11, 0.13),
        words={"gray": ("metal",)}),
     _n("car", "vehicle", ("red", "blue", "green", "orange", "purple", "magenta"), "drive",
