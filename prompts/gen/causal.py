@@ -99,21 +99,14 @@ BITERS = {
     "worm": ("takes a bite out of", "nibbles a piece off"),
     "snail": ("takes a bite out of", "nibbles at"),
     "spoon": ("scoops a piece out of", "digs a chunk out of"),
-    "cookie cutter": ("cuts a notch out of",),
 }
-#: Bitten things are round or square: the world's notch is too small to see on thin or pointed shapes.
-BITTEN = ("apple", "cookie", "donut", "melon", "cracker", "cake", "sandwich", "waffle", "muffin", "burger")
-CRACKED = {
-    "tile": True,
-    "plate": True,
-    "egg": True,
-    "stone block": True,
-    "window": False,
-    "vase": False,
-    "tomato": False,
-    "melon": False,
-    "coconut": False,
-}  # fmt: skip  (value: can be hit from above)
+#: Bitten things are round: the world's notch is too small to see on thin, pointed or square shapes.
+BITTEN = ("apple", "cookie", "donut", "melon", "muffin", "burger", "plum", "tomato")
+#: Cracked things (True: can be hit from above), in colours whose darkened crack lines key as another
+#: colour after compression (on red, blue, cyan or magenta they blur back into the object's colour).
+CRACKED = {"tile": True, "plate": True, "egg": True, "stone block": True, "vase": False, "melon": False,
+           "coconut": False}  # fmt: skip
+CRACK_COLORS = ("green", "yellow", "orange", "brown", "gray", "purple")
 CRACK_EFFECTS = ("{the_b} cracks", "a crack appears across {the_b}", "{the_b} cracks down the middle")
 HANGING = {
     "apple": "hangs from a branch",
@@ -250,8 +243,9 @@ def bite(rng: random.Random, g: float) -> Hit | None:
 
 def crack(rng: random.Random, g: float) -> Hit | None:
     key = rng.choice(sorted(CRACKED))
-    o = _thing(rng, key)
-    assert o is not None
+    o = _thing(rng, key, tuple(c for c in NOUN[key].colors if c not in CRACK_COLORS))
+    if o is None:
+        return None
     above = CRACKED[key] and rng.random() < 0.5
     s = _thing(
         rng,

@@ -130,14 +130,15 @@ class Noun:
 #: The colour checks see an object as solid pixels after a 3x3 opening, at 128 px: every noun is at
 #: least this big (fraction of the frame) and this thick, so it keeps its shape after compression.
 MIN_SIZE = {
-    "circle": 0.11,
+    "circle": 0.12,
     "square": 0.11,
     "rectangle": 0.11,
-    "triangle": 0.14,
-    "star": 0.15,
+    "triangle": 0.16,
+    "star": 0.19,
     "vehicle": 0.16,
 }
 MIN_THICKNESS = 0.06
+MIN_VEHICLE_LENGTH = 1.9  # length / height: shorter, taller vehicles fool today's camera estimate
 
 
 def _n(
@@ -145,12 +146,14 @@ def _n(
 ) -> Noun:
     lo, hi = kw.pop("size", (0.12, 0.15))
     lo = max(lo, MIN_SIZE[shape])
-    hi = max(hi, lo + 0.01)
+    hi = max(hi, lo + 0.02)
     aspect = kw.pop("aspect", 1.0)
     if aspect < 1:
         aspect = max(aspect, round(MIN_THICKNESS / lo + 0.005, 2))
     elif aspect > 1 and shape == "rectangle":
         aspect = min(aspect, round(lo / MIN_THICKNESS - 0.005, 2))
+    if shape == "vehicle":
+        aspect = max(aspect, MIN_VEHICLE_LENGTH)
     return Noun(key, shape, colors, move, tuple(where.split()), frozenset(roles.split()), size=(lo, hi),
                 aspect=aspect, **kw)  # fmt: skip
 
@@ -172,9 +175,10 @@ NOUNS: tuple[Noun, ...] = (
        words={"yellow": ("gold", "golden", "brass")}),
     _n("wheel", "circle", ("red", "blue", "orange", "green"), "roll", "street floor", "mover",
        adj=("loose",)),
-    _n("tomato", "circle", ("red",), "roll", "table", "count mover target_crack", adj=("ripe",),
+    _n("tomato", "circle", ("red",), "roll", "table", "count mover target_bite", adj=("ripe",),
        implied="red"),
-    _n("plum", "circle", ("purple",), "roll", "table", "count mover", size=(0.1, 0.12), implied="purple"),
+    _n("plum", "circle", ("purple",), "roll", "table", "count mover target_bite", size=(0.1, 0.12),
+       implied="purple"),
     _n("lime", "circle", ("green",), "roll", "table", "count mover", size=(0.1, 0.12), implied="green"),
     _n("tennis ball", "circle", ("yellow", "green"), "roll", "court floor", "bouncer count mover thrown",
        size=(0.1, 0.12)),
@@ -257,8 +261,6 @@ NOUNS: tuple[Noun, ...] = (
        aspect=0.68, size=(0.15, 0.18)),
     _n("picture frame", "rectangle", ("brown", "yellow"), "rest", "room", "faller hanger", aspect=1.3,
        size=(0.15, 0.18), words={"yellow": ("gilded", "golden")}),
-    _n("window", "rectangle", ("blue", "cyan"), "rest", "room street", "target_crack", aspect=0.8,
-       size=(0.18, 0.22), words={"cyan": ("pale cyan",), "blue": ("blue-tinted",)}),
     _n("vase", "rectangle", ("blue", "red", "green", "orange", "purple"), "rest", "table room",
        "target_crack", adj=("porcelain", "tall"), aspect=0.55, size=(0.16, 0.19)),
     _n("cake", "square", ("magenta", "brown", "yellow"), "rest", "table", "target_bite", size=(0.17, 0.19),
@@ -310,8 +312,6 @@ NOUNS: tuple[Noun, ...] = (
     _n("badge", "star", ("yellow",), "slide", "table desk", "mover", adj=("sheriff's",), size=(0.1, 0.12),
        words={"yellow": ("gold", "brass")}),
     _n("star ornament", "star", ("yellow", "red", "blue", "purple"), "float", "room", "count faller hanger"),
-    _n("cookie cutter", "star", ("gray",), "slide", "table", "biter", size=(0.11, 0.13),
-       words={"gray": ("metal",)}),
     _n("car", "vehicle", ("red", "blue", "green", "orange", "purple", "magenta"), "drive",
        "street snow parking", "collider count mover vehicle", aspect=2.0, size=(0.2, 0.24),
        words={"magenta": ("pink",)}),
