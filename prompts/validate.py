@@ -125,11 +125,11 @@ def key_class(rgb: tuple[float, float, float]) -> str | None:
 
 
 def neutral(rgb: tuple[float, float, float]) -> bool:
-    """In the background zone: unsaturated with value 0.70-0.86, or a tint (saturation
+    """In the background zone: unsaturated with value about 0.70-0.82, or a tint (saturation
     0.20-0.38) with value 0.60-0.92, well clear of every keyed colour."""
     _, s, v = colorsys.rgb_to_hsv(*(c / 255.0 for c in rgb))
     if s < 0.20:
-        return 0.70 <= v <= 0.86
+        return 0.70 <= v <= 0.83  # "about 0.82": the default background #c9cdd2 is 0.824
     return s < 0.38 and 0.60 <= v <= 0.92
 
 
