@@ -225,7 +225,7 @@ def crossing(rng: random.Random, template: str) -> list[Draft]:
         if span_a + span_b > 1 - 2 * edge - 0.06 or not (travel_ok(a, travel_a) and travel_ok(b, travel_b)):
             return None
         g = rng.uniform(*st.ground)
-        ya, yb = rest_y(a, g - rng.uniform(0.35, 0.6) * max(a.h, b.h)), rest_y(b, g)  # two lanes that overlap
+        ya, yb = rest_y(a, g - b.h - rng.uniform(0.015, 0.04)), rest_y(b, g)  # adjacent lanes
         pa = [(edge + a.w / 2 + k * sa, ya) for k in range(na)]
         pb = [(1 - edge - b.w / 2 - k * sb, yb) for k in range(nb)]
         scene = {

@@ -143,7 +143,7 @@ def cross(rng: random.Random, template: str) -> list[Draft]:
     g = rng.uniform(*st.ground)
     x0 = t.w / 2 + rng.uniform(0.01, 0.03)
     v = 1 - 2 * x0 + rng.uniform(-0.02, 0.0)
-    lane = rng.uniform(0.35, 0.6) * t.h  # the far lane: they overlap as they pass, never completely
+    lane = t.h + rng.uniform(0.015, 0.04)  # adjacent lanes: they pass close by without overlapping
     group = t.id
     a = obj(t, (x0, rest_y(t, g) - lane), (v, 0), id=f"{group}_1", group=group, z=1)
     b = obj(t, (1 - x0, rest_y(t, g)), (-v, 0), id=f"{group}_2", group=group, z=2)

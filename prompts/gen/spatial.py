@@ -125,7 +125,10 @@ def passing(rng: random.Random, template: str) -> list[Draft]:
         g = rng.uniform(*st.ground)
         scene = {
             "background": rng.choice(st.backgrounds),
-            "objects": [obj(b, (xb, rest_y(b, g))), obj(a, (x0, rest_y(a, g + 0.02)), (v, 0), z=1)],
+            "objects": [
+                obj(b, (xb, rest_y(b, g))),
+                obj(a, (x0, g + rng.uniform(0.015, 0.03) + a.h / 2), (v, 0), z=1),
+            ],
         }
         expect = {
             "objects": [exp(a), exp(b)],
