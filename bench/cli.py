@@ -59,9 +59,12 @@ def build_parser() -> argparse.ArgumentParser:
     _add_run(sub)
     rp = sub.add_parser("report", help="(re)build summary.json, report.md and report.html of a run")
     rp.add_argument("run", type=Path)
-    sp = sub.add_parser("suites", help="list bundled suites; `suites validate FILE` checks a suite file")
+    sp = sub.add_parser(
+        "suites",
+        help="list bundled suites; `suites validate [FILE]` checks a suite file (default: all bundled)",
+    )
     sp.add_argument("action", nargs="?", choices=["list", "validate"], default="list")
-    sp.add_argument("file", nargs="?", type=Path)
+    sp.add_argument("file", nargs="?", type=Path, help="suite YAML file or bundled suite name to validate")
     vp = sub.add_parser("validate", help="measure the physics checks on labelled faults (exit 1 if a gate fails)")
     vp.add_argument("--out", type=Path, default=Path("runs/validate"))
     vp.add_argument("--suite", default="smoke", help="suite whose prompts are rendered (default: smoke)")
@@ -119,17 +122,18 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_suites(args: argparse.Namespace) -> int:
-    from prompts import SUITES, load_suite, load_suite_file
+    """List bundled suites, or validate suite files (schema, references, scenes, mirror pairs)."""
+    from prompts import SUITES, load_suite
+    from prompts.validate import validate_suite
 
     if args.action == "validate":
-        if args.file is None:
-            from bench.errors import UsageError
-
-            raise UsageError("suites validate: give the suite FILE to check")
-        s = load_suite_file(args.file)
-        fams = ", ".join(f"{k} {v}" for k, v in sorted(s.family_counts().items()))
-        head = f"{args.file}: ok — suite {s.suite} v{s.version}, {len(s.prompts)} prompts"
-        print(f"{head} ({fams}), sha256 {s.sha256[:16]}")
+        targets = [str(args.file)] if args.file is not None else SUITES.names()
+        for target in targets:
+            s = load_suite(target)
+            validate_suite(s)
+            fams = ", ".join(f"{k} {v}" for k, v in sorted(s.family_counts().items()))
+            head = f"{s.source}: ok — suite {s.suite} v{s.version}, {len(s.prompts)} prompts"
+            print(f"{head} ({fams}), sha256 {s.sha256[:16]}")
         return 0
     rows = []
     for name in SUITES.names():

@@ -16,6 +16,7 @@ from bench.registry import Registry
 from prompts.schema import Suite
 
 SUITES_DIR = Path(__file__).resolve().parent / "suites"
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: 10x faster
 
 #: Bundled suites: name -> path of ``prompts/suites/<name>.yaml``.
 SUITES: Registry[Path] = Registry("suite")
@@ -94,7 +95,7 @@ def load_suite_file(path: str | Path) -> Suite:
     if not p.is_file():
         raise SuiteError(f"{p}: no such suite file")
     try:
-        raw = yaml.safe_load(p.read_text(encoding="utf-8"))
+        raw = yaml.load(p.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark is not None else ""

@@ -19,7 +19,7 @@ def test_version_via_python_m_bench() -> None:
 
 def test_listings(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["suites"]) == 0
-    assert re.search(r"^smoke\s+v1\s+15\s+[0-9a-f]{12}\s+camera:2", capsys.readouterr().out, re.M)
+    assert re.search(r"^smoke\s+v2\s+15\s+[0-9a-f]{12}\s+camera:2", capsys.readouterr().out, re.M)
     assert main(["generators"]) == 0
     out = capsys.readouterr().out
     assert "reference" in out and "folder" in out and "module" in out and "vanish" in out
@@ -30,7 +30,7 @@ def test_listings(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_suites_validate(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["suites", "validate", str(ROOT / "prompts/suites/smoke.yaml")]) == 0
-    assert "ok — suite smoke v1, 15 prompts" in capsys.readouterr().out
+    assert "ok — suite smoke v2, 15 prompts" in capsys.readouterr().out
     bad = tmp_path / "bad.yaml"
     bad.write_text("suite: bad\nversion: 1\nprompts:\n  - {id: ok-1, text: t, family: physic}\n")
     assert main(["suites", "validate", str(bad)]) == 2
