@@ -53,8 +53,7 @@ class OracleBackend:
                 x0, y0, x1, y1 = np.clip(np.round(box[0]), 0, [W, H, W, H]).astype(int)
                 mask[y0:y1, x0:x1] = True
                 regions.append(Region(f"occluder:{o['id']}", mask, (x0, y0, x1, y1), o["color"][0]))
-                continue
-            if o["group"] not in groups:
+            if o["group"] not in groups:  # an occluder the prompt names is an object to follow too
                 continue
             tid = o["group"] if members[o["group"]] == 1 else f"{o['group']}#{o['id']}"
             tr = Track.empty(tid, o["group"], T)

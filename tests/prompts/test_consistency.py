@@ -10,7 +10,6 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
-import numpy as np
 import pytest
 
 from model.reference import ReferenceGenerator
@@ -50,23 +49,11 @@ def test_sample_spans_every_family_and_sub_case() -> None:
 def test_clean_renders_show_what_expect_says() -> None:
     problems = []
     for p, seed in SAMPLE:
-        if p.scene is not None and p.scene.collisions:
-            continue  # see test_collisions_when_the_world_simulates_them
         problems += [f"seed {seed}: {f}" for f in check_truth(p, truth(p, seed))]
     assert not problems, "\n".join(problems)
 
 
-def _world_simulates_collisions() -> bool:
-    """A struck object that starts at rest moves in the render."""
-    p = next(p for p in CORE.prompts if p.id.startswith("kin-cradle-"))
-    hit = p.scene.collisions[0].b  # type: ignore[union-attr]
-    box = next(np.array(o["bbox"]) for o in truth(p)["objects"] if o["id"] == hit)
-    return bool(np.ptp(box[:, 0]) > 0.01)
-
-
-def test_collisions_when_the_world_simulates_them() -> None:
-    if not _world_simulates_collisions():
-        pytest.skip("the reference world does not simulate scene.collisions yet (objects pass through)")
+def test_every_collision_prompt_collides() -> None:
     problems = []
     for p in CORE.prompts:
         if p.scene is not None and p.scene.collisions:
