@@ -238,7 +238,7 @@ def collide(mode: str) -> Callable[[random.Random, str], list[Draft]]:
             if mode == "headon":
                 objs[1]["vel"] = [r3(-v), 0.0]
                 objs[1]["pos"][0] = r3(1 - xa)
-            elif xb + after * 1.08 + b.w / 2 > 0.95 or after < max(0.15, 1.5 * b.w):
+            elif xb + after * 1.08 + b.w / 2 > 0.95 or after * 0.92 < max(0.15, 1.5 * b.w):  # seeds vary speed 8%
                 return None
             scene = {
                 "background": rng.choice(st.backgrounds),
