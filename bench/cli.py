@@ -185,8 +185,10 @@ def cmd_generators() -> int:
     model.get_generator("reference")  # loads the bundled registrations
     rows = [(e.name, e.meta.get("description", "")) for e in GENERATORS.entries()]
     _table(("generator", "what"), rows)
-    print("\nreference options: profile=default|clean, faults=a+b, rate=R, severity=S, jitter=J")
-    print(f"faults: {', '.join(FAULTS.names())}")
+    print("\nreference options: profile=default|clean, faults=a+b, rate=R, severity=S, jitter=J, object=ID, start=F")
+    print("  default profile: about 40% of clips get one fault the scene allows")
+    print("\nfaults (severity 1 = clearly visible):")
+    _table(("fault", "what a viewer sees"), [(e.name, e.meta.get("description", "")) for e in FAULTS.entries()])
     return 0
 
 
