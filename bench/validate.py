@@ -206,6 +206,19 @@ def _target(gen: Any, prompt: Prompt, seed: int, rng: np.random.Generator) -> st
     return ok[int(rng.integers(len(ok)))] if ok else None
 
 
+def _verifiable(prompt: dict[str, Any], check: str) -> bool:
+    """Whether the prompt's ``expect`` gives ``check`` something to verify."""
+    exp = prompt.get("expect") or {}
+    need = {
+        "physics.spatial": "relations",
+        "physics.direction": "motion",
+        "physics.camera": "camera",
+        "physics.causal": "events",
+        "physics.kinematics": "kinematics",
+    }.get(check, "objects")
+    return bool(exp.get(need))
+
+
 def _matches(ev: dict[str, Any], label: dict[str, Any], groups: dict[str, str], tol: int) -> bool:
     if abs(int(ev["frame"]) - int(label["start_frame"])) > tol:
         return False
@@ -225,7 +238,9 @@ def score(outcomes: list[Outcome], cfg: ValidateConfig) -> dict[str, Any]:
     default = [o for o in faulty if o.job.severity == cfg.default_severity]
     for c in checks:
         resp = {f for f, cs in RESPONSIBLE.items() if c in cs}
-        mine = [o for o in default if o.job.fault in resp and o.verdicts.get(c) not in (None, "n/a")]
+        # every faulty clip whose prompt gives this check something to verify: an n/a there (the
+        # check could not observe what the prompt promised) is a miss, not an excuse
+        mine = [o for o in default if o.job.fault in resp and _verifiable(o.job.prompt, c)]
         hit = sum(
             any(_matches(e, lab, o.groups, tol) for e in o.events[c] for lab in o.labels if lab["type"] in resp)
             for o in mine

@@ -13,7 +13,7 @@ from typing import Any, Protocol
 import numpy as np
 
 #: Shape descriptor columns of :attr:`Track.desc`.
-DESCRIPTORS = ("extent", "circularity", "aspect", "solidity", "top_heavy", "holes")
+DESCRIPTORS = ("extent", "circularity", "aspect", "solidity", "top_heavy", "marks")
 
 
 @dataclass

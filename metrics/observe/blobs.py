@@ -17,7 +17,7 @@ class Blob:
     """One connected region of a class map (pixel coordinates).
 
     ``box`` is ``x0, y0, x1, y1`` with exclusive ends; ``mask`` is the cleaned region over ``box``
-    and ``raw`` the pixels of the class inside it before cleaning (thin dark cracks stay holes).
+    and ``raw`` the pixels of the class inside it before cleaning.
     """
 
     frame: int
@@ -62,14 +62,16 @@ def find_blobs(cmap: np.ndarray, cls: int, frame: int, min_area: int) -> list[Bl
     return out
 
 
-def descriptors(mask: np.ndarray, raw: np.ndarray | None = None) -> np.ndarray:
+def descriptors(mask: np.ndarray, raw: np.ndarray | None = None, gray: np.ndarray | None = None) -> np.ndarray:
     """Shape descriptors of a region mask ``(h, w)``, in the order of :data:`DESCRIPTORS`.
 
     ``extent`` area / box area (circle 0.79, square ~0.97, triangle 0.5, star ~0.45);
     ``circularity`` 4πA/P² of the hole-filled outline; ``aspect`` width / height; ``solidity`` area /
     convex hull area (a bite lowers it); ``top_heavy`` the horizontal offset of the upper half's
-    mass from the box centre in box widths (a vehicle's cabin sits toward its back); ``holes`` the
-    fraction of the filled outline that is not the colour in ``raw`` (a crack draws holes).
+    mass from the box centre in box widths (a vehicle's cabin sits toward its back); ``marks`` the
+    fraction of the filled outline that is not the colour in ``raw`` or, given the ``gray`` crop of
+    the box, is more than 22% darker than the region's median luma away from its edge (a crack is
+    drawn as dark lines, a bite-shaped hole as background).
     """
     h, w = mask.shape
     m8 = mask.astype(np.uint8)
@@ -90,13 +92,19 @@ def descriptors(mask: np.ndarray, raw: np.ndarray | None = None) -> np.ndarray:
     top = m8[: max(h // 2, 1)]
     xs = np.nonzero(top)[1]
     top_heavy = ((xs.mean() + 0.5) / w - 0.5) if xs.size else 0.0
+    marks = max(0.0, farea - area)
+    if gray is not None and raw is not None and raw.sum() >= 9:
+        body = cv2.erode(raw.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
+        if body.sum() >= 9:
+            lum = gray.astype(np.float32)
+            marks += float((lum[body] < 0.78 * float(np.median(lum[raw]))).sum())
     out[:] = [
         farea / (h * w),
         4.0 * np.pi * farea / max(perim * perim, 1.0),
         w / h,
         min(farea / harea, 1.0),
         top_heavy,
-        max(0.0, 1.0 - area / max(farea, 1.0)),
+        marks / max(farea, 1.0),
     ]
     return out
 

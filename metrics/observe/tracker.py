@@ -152,7 +152,9 @@ class ColorTracker:
             is in frame ``t_prev`` (scenery such as a wall, not an object that changed colour).
     """
 
-    def __init__(self, specs: list[GroupSpec], T: int, H: int, W: int, is_scenery=None) -> None:
+    def __init__(
+        self, specs: list[GroupSpec], T: int, H: int, W: int, is_scenery=None, gray: np.ndarray | None = None
+    ) -> None:
         self.specs = specs
         self.T, self.H, self.W = T, H, W
         self.by_cls: dict[int, list[GroupSpec]] = {}
@@ -160,6 +162,7 @@ class ColorTracker:
             self.by_cls.setdefault(s.cls, []).append(s)
         self.states: list[_State] = []
         self.is_scenery = is_scenery or (lambda b, t_prev: False)
+        self.gray = gray  # (T, H, W) luma, for the dark marks (cracks) inside an object
         self._count: dict[str, int] = {}
 
     # --------------------------------------------------------------------------------------
@@ -355,7 +358,11 @@ class ColorTracker:
                 tr.partial[t] = tr.partial[t] or tr.edge[t] or small
                 blob = self._masks.get((id(st), t))
                 if blob is not None and not tr.partial[t]:
-                    tr.desc[t] = descriptors(blob.mask, blob.raw)
+                    crop = None
+                    if self.gray is not None:
+                        x0, y0, x1, y1 = blob.box.astype(int)
+                        crop = self.gray[t, y0:y1, x0:x1]
+                    tr.desc[t] = descriptors(blob.mask, blob.raw, crop)
                     if st.spec.shape == "vehicle" and abs(tr.desc[t][4]) > 0.03:
                         tr.facing[t] = -np.sign(tr.desc[t][4])  # the cabin sits toward the back
             out.append(tr)

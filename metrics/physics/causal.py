@@ -20,7 +20,8 @@ class PhysicsCausal(PhysicsCheck):
     object's boxes come within ``touch_px`` plus ``touch_sizes`` of the smaller object's size — a
     notch bitten out of the near side opens a gap), then the frames where the object shows the change —
     ``color``: its keyed colour is the new one; ``bite``: solidity or area drops below its own
-    start; ``crack``: holes appear inside its outline; ``fall``: it drops below where it was hit.
+    start; ``crack``: dark marks appear inside it (``marks`` grows by ``crack_marks`` over its own
+    start); ``fall``: it drops below where it was hit.
 
     Fails when the change shows in ``min_run`` frames before the contact (``effect_before_cause``),
     never shows after it (``no_effect``), or shows and then goes away before the end
@@ -32,12 +33,20 @@ class PhysicsCausal(PhysicsCheck):
     version: ClassVar[str] = "1"
     description: ClassVar[str] = "the state change follows the contact, not before, and persists"
 
-    def __init__(self, touch_px: float = 2.0, touch_sizes: float = 0.25, min_run: int = 2, **kw: Any) -> None:
+    def __init__(
+        self, touch_px: float = 2.0, touch_sizes: float = 0.25, min_run: int = 2, crack_marks: float = 0.015, **kw: Any
+    ) -> None:
         super().__init__(**kw)
         self.touch_px, self.touch_sizes, self.min_run = float(touch_px), float(touch_sizes), int(min_run)
+        self.crack_marks = float(crack_marks)
 
     def params(self) -> dict[str, Any]:
-        return {"touch_px": self.touch_px, "touch_sizes": self.touch_sizes, "min_run": self.min_run}
+        return {
+            "touch_px": self.touch_px,
+            "touch_sizes": self.touch_sizes,
+            "min_run": self.min_run,
+            "crack_marks": self.crack_marks,
+        }
 
     def applicable(self, expect: Expect) -> bool:
         return any(isinstance(e, StateChangeEvent) for e in expect.events)
@@ -146,7 +155,7 @@ class PhysicsCausal(PhysicsCheck):
                 dent = vals < base - 0.012
                 out = ((ratio < 0.95) & dent | (ratio < 0.92) | (vals < base - 0.04)) & obj.full()
             else:
-                out = (vals > base + 0.02) & obj.full()
+                out = (vals > base + self.crack_marks) & obj.full()
         elif ch.change == "fall":
             frames, path = world_path(obs, obj, clean=False)
             if frames.size:

@@ -42,14 +42,48 @@ def _rgb(value: str) -> np.ndarray:
     return neutral(np.asarray(parse_color(value), np.float32))
 
 
-def neutral_background(bg: Background) -> Background:
-    """``bg`` with its colours projected into the keying gaps (as ``#rrggbb``)."""
+MIN_SPREAD = 16.0  # levels of luma between a texture's or gradient's two colours (motion stays visible)
 
-    def hexa(value: str) -> str:
-        r, g, b = (round(float(c)) for c in _rgb(value))
+
+def _spread(c1: np.ndarray, c2: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Move two neutral colours apart to at least :data:`MIN_SPREAD` of luma, in their order.
+
+    Projection into the narrow keying gap can leave them nearly equal, and a texture without
+    contrast shows no camera motion. The lighter slides to the top of :data:`BACKGROUND_RANGE`, the
+    darker to the bottom; each keeps its tint, toned down to fit (a tint spanning the whole range
+    leaves no room to move)."""
+    lum = np.array([0.299, 0.587, 0.114], np.float32)
+    if abs(float((c1 - c2) @ lum)) >= MIN_SPREAD:
+        return c1, c2
+    lo, hi = BACKGROUND_RANGE
+    room = hi - lo - MIN_SPREAD
+
+    def toned(c: np.ndarray) -> np.ndarray:
+        dev = c - c.mean()
+        span = float(dev.max() - dev.min())
+        return dev * min(1.0, room / span) if span > 0 else dev
+
+    first_lighter = float(c1 @ lum) >= float(c2 @ lum)
+    light, dark = (c1, c2) if first_lighter else (c2, c1)
+    light = toned(light)
+    light = light + (hi - float(light.max()))
+    dark = toned(dark)
+    dark = dark + (lo - float(dark.min()))
+    return (light, dark) if first_lighter else (dark, light)
+
+
+def neutral_background(bg: Background) -> Background:
+    """``bg`` with its colours projected into the keying gaps (as ``#rrggbb``); a texture's or
+    gradient's two colours are kept :data:`MIN_SPREAD` apart."""
+
+    def hexa(rgb: np.ndarray) -> str:
+        r, g, b = (round(float(c)) for c in rgb)
         return f"#{r:02x}{g:02x}{b:02x}"
 
-    return bg.model_copy(update={"color": hexa(bg.color), "color2": hexa(bg.color2)})
+    c1, c2 = _rgb(bg.color), _rgb(bg.color2)
+    if bg.kind in ("texture", "gradient"):
+        c1, c2 = _spread(c1, c2)
+    return bg.model_copy(update={"color": hexa(c1), "color2": hexa(c2)})
 
 
 def paint(bg: Background, xs: np.ndarray, ys: np.ndarray, rng: np.random.Generator) -> np.ndarray:
