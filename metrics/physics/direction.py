@@ -7,9 +7,9 @@ from typing import Any, ClassVar
 import numpy as np
 
 from metrics.base import Event
-from metrics.observe import Observation
+from metrics.observe import Observation, Track
 from metrics.physics.base import PhysicsCheck, event, runs
-from metrics.physics.common import group_tracks, main_track, track_size, world_path
+from metrics.physics.common import boxes_touch, group_tracks, track_size, world_path
 from metrics.registry import register_metric
 from prompts.schema import Expect
 
@@ -61,82 +61,87 @@ class PhysicsDirection(PhysicsCheck):
         for m in expect.motion:
             if not obs.observed(m.subject):
                 continue
-            tr = main_track(group_tracks(obs, m.subject))
-            if tr is None:
-                continue
-            frames, path = world_path(obs, tr)
-            if len(frames) < 3:
-                continue
-            u = np.array(UNIT[m.direction])
-            size = track_size(tr)
-            k = max(1, min(3, len(frames) // 4))
-            net = np.median(path[-k:], axis=0) - np.median(path[:k], axis=0)
-            along = float(net @ u)
-            across = float(abs(net @ np.array([-u[1], u[0]])))
-            need = max(self.min_sizes * size, self.min_frac * obs.size)
-            steps = np.diff(path, axis=0) @ u / np.maximum(np.diff(frames), 1)
-            noise = self.noise_sizes * size
-            scores.append(float((steps > noise).mean()) if len(steps) else 0.0)
-            axis = 0 if u[0] else 1
-            # a turn back after moving the right way: report it where it happens (it also spoils
-            # the net motion, which would otherwise be blamed on the whole clip)
-            if not self._reversals_legal(expect, m.subject, axis):
-                turn = self._reversal(steps, noise)
-                if turn is not None:
-                    f = int(frames[turn + 1])
-                    events.append(
-                        event(
-                            "direction_reversed", f, obs, tr, f"{tr.id} turns back against {m.direction} from frame {f}"
-                        )
-                    )
-                    continue
-            if along < -need:
-                events.append(
-                    event("wrong_direction", int(frames[0]), obs, tr, f"{tr.id} moves {_name(net)}, not {m.direction}")
-                )
-            elif along < need:
-                events.append(
-                    event(
-                        "too_little_motion",
-                        int(frames[0]),
-                        obs,
-                        tr,
-                        f"{tr.id} moves {along:.1f} px {m.direction}, needs {need:.1f}",
-                    )
-                )
-            elif across > np.tan(np.radians(self.cone_deg)) * along:
-                events.append(
-                    event(
-                        "wrong_direction",
-                        int(frames[0]),
-                        obs,
-                        tr,
-                        f"{tr.id} moves mostly {_name(net)}, not {m.direction}",
-                    )
-                )
+            for tr in group_tracks(obs, m.subject):  # every instance moves the named way
+                score = self._one(events, expect, obs, tr, m.subject, m.direction)
+                if score is not None:
+                    scores.append(score)
         if not scores:
             return None
         return events, float(np.mean(scores))
 
+    def _one(
+        self, events: list[Event], expect: Expect, obs: Observation, tr: Track, subject: str, direction: str
+    ) -> float | None:
+        frames, path = world_path(obs, tr)
+        if len(frames) < 3:
+            return None
+        u = np.array(UNIT[direction])
+        size = track_size(tr)
+        k = max(1, min(3, len(frames) // 4))
+        net = np.median(path[-k:], axis=0) - np.median(path[:k], axis=0)
+        along = float(net @ u)
+        across = float(abs(net @ np.array([-u[1], u[0]])))
+        need = max(self.min_sizes * size, self.min_frac * obs.size)
+        steps = np.diff(path, axis=0) @ u / np.maximum(np.diff(frames), 1)
+        noise = self.noise_sizes * size
+        # a turn back after moving the right way: report it where it happens (it also spoils the
+        # net motion, which would otherwise be blamed on the whole clip); a bounce or a collision
+        # excuses a turn only where it happens
+        excused = self._excused(expect, obs, tr, subject, 0 if u[0] else 1)
+        turn = self._reversal(steps, noise, frames, excused)
+        if turn is not None:
+            f = int(frames[turn + 1])
+            events.append(
+                event("direction_reversed", f, obs, tr, f"{tr.id} turns back against {direction} from frame {f}")
+            )
+        elif along < -need:
+            events.append(
+                event("wrong_direction", int(frames[0]), obs, tr, f"{tr.id} moves {_name(net)}, not {direction}")
+            )
+        elif along < need:
+            msg = f"{tr.id} moves {along:.1f} px {direction}, needs {need:.1f}"
+            events.append(event("too_little_motion", int(frames[0]), obs, tr, msg))
+        elif across > np.tan(np.radians(self.cone_deg)) * along:
+            msg = f"{tr.id} moves mostly {_name(net)}, not {direction}"
+            events.append(event("wrong_direction", int(frames[0]), obs, tr, msg))
+        return float((steps > noise).mean()) if len(steps) else 0.0
+
     @staticmethod
-    def _reversal(steps: np.ndarray, noise: float) -> int | None:
-        """Index of the first of two or more steps against the direction, after at least one
-        step with it."""
+    def _reversal(steps: np.ndarray, noise: float, frames: np.ndarray, excused: set[int] | None) -> int | None:
+        """Index of the first of two or more steps against the direction, after at least one step
+        with it, not starting at an excused frame (``None``: every turn is excused)."""
+        if excused is None:
+            return None
         forward = np.flatnonzero(steps > noise)
         if forward.size == 0:
             return None
         for s, e in runs(steps < -noise):
-            if e - s + 1 >= 2 and s > forward[0]:
+            if e - s + 1 >= 2 and s > forward[0] and int(frames[s + 1]) not in excused:
                 return s
         return None
 
     @staticmethod
-    def _reversals_legal(expect: Expect, subject: str, axis: int) -> bool:
+    def _excused(expect: Expect, obs: Observation, tr: Track, subject: str, axis: int) -> set[int] | None:
+        """Frames where turning back is physics, not a fault: ``None`` (any time) on the vertical
+        axis of an expected bounce; around the contact on the horizontal axis of an expected
+        collision."""
+        out: set[int] = set()
         for k in expect.kinematics:
-            legal = (k.motion == "bounces" and axis == 1) or (k.motion == "collides" and axis == 0)
-            if legal and subject in (k.subject, k.with_):
-                return True
-        return False
+            if subject not in (k.subject, k.with_):
+                continue
+            if k.motion == "bounces" and axis == 1:
+                return None
+            if k.motion == "collides" and axis == 0:
+                other = k.with_ if subject == k.subject else k.subject
+                for o in obs.group(other or ""):
+                    for t in range(tr.num_frames):
+                        if (
+                            tr.visible[t]
+                            and o.visible[t]
+                            and boxes_touch(tr.box[t], o.box[t], 0.25 * track_size(tr) + 2)
+                        ):
+                            out |= set(range(t - 1, t + 3))
+        return out
 
 
 def _name(v: np.ndarray) -> str:
