@@ -97,7 +97,7 @@ def explain(tracks: list[Track], regions: list[Region], camera: Camera, H: int, 
             continue
         grown = box + np.array([-3.0, -3.0, 3.0, 3.0])
         sbox = _warp_box(grown, maps[first])
-        near = [r for r in front if box_fraction_inside(sbox, integrals[r.id]) >= 0.08]
+        near = [r for r in front if box_fraction_inside(sbox, integrals[r.id]) > 0.01]  # touching it
         if near:
             tr.born_from = f"occluder:{near[0].id}"
             continue

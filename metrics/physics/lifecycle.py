@@ -96,6 +96,28 @@ def stitch(tracks: list[Track]) -> list[Track]:
     return pool
 
 
+def _merge_onset(tr: Track, other: Track | None, a: int) -> int:
+    """When two objects that became one (``tr`` went under ``other`` at frame ``a``) began to slide
+    together: walking back from ``a``, the frames where their relative position had left the
+    straight course it kept before by more than a quarter size (two objects closing in at a steady
+    rate, a crossing, have not left it). A merge shows from the first frame they slide together."""
+    if other is None or a < 4:
+        return a
+    both = tr.visible & other.visible & np.isfinite(tr.center).all(1) & np.isfinite(other.center).all(1)
+    early = np.array([t for t in range(a - 3) if both[t]])
+    if early.size < 2:
+        return a
+    rel = tr.center - other.center
+    fit = np.polyfit(early.astype(float), rel[early], 1)
+    f = a
+    for t in range(a - 1, max(a - 5, 0) - 1, -1):
+        off = float(np.hypot(*(rel[t] - (fit[0] * t + fit[1])))) if both[t] else 0.0
+        if off <= 0.25 * _size(tr):
+            break
+        f = t
+    return f
+
+
 def _jumps(tr: Track) -> list[int]:
     """Frames where a clean track jumps far beyond what its motion predicts."""
     ok = tr.visible & ~tr.shared & ~tr.partial & np.isfinite(tr.center).all(1)
@@ -136,6 +158,7 @@ def analyse(obs: Observation, groups: list[str]) -> Lifecycle:
     life = Lifecycle()
     tracks = stitch([tr for tr in obs.tracks if tr.group in groups])
     life.tracks = tracks
+    by_id = {tr.id: tr for tr in tracks}
     for tr in tracks:
         alive = np.zeros(T, bool)
         seen = np.flatnonzero(tr.visible)
@@ -172,7 +195,8 @@ def analyse(obs: Observation, groups: list[str]) -> Lifecycle:
             bad = [a + k for k, r in enumerate(reasons) if r is None]
             if bad and reasons[0].startswith("merged"):  # went under one of its kind, never came apart
                 other = reasons[0].split(":", 1)[1]
-                life.incidents.append(Incident("merge", a, tr, f"{tr.id} and {other} become one at frame {a}"))
+                f = _merge_onset(tr, by_id.get(other), a)
+                life.incidents.append(Incident("merge", f, tr, f"{tr.id} and {other} slide into one from frame {f}"))
                 alive[a:] = False
                 continue
             if bad:  # hidden at first, then its path leaves what hid it but it does not come out
@@ -190,7 +214,8 @@ def analyse(obs: Observation, groups: list[str]) -> Lifecycle:
                 continue
             if ends and all(r.startswith("merged") for r in reasons):
                 other = reasons[0].split(":", 1)[1]
-                life.incidents.append(Incident("merge", a, tr, f"{tr.id} and {other} become one at frame {a}"))
+                f = _merge_onset(tr, by_id.get(other), a)
+                life.incidents.append(Incident("merge", f, tr, f"{tr.id} and {other} slide into one from frame {f}"))
                 alive[a:] = False
                 continue
             if not ends:
