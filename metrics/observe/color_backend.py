@@ -70,7 +70,7 @@ class ColorBackend:
             counts = np.bincount(cmap[t].ravel(), minlength=256)
             present = [c for c in np.flatnonzero(counts >= min_area) if c not in (NONE, INVALID)]
             blobs.append([b for c in present for b in find_blobs(cmap[t], int(c), t, min_area)])
-        tracks = ColorTracker(specs, T, H, W, is_scenery, clip.gray()).run(blobs) if specs else []
+        tracks = ColorTracker(specs, T, H, W, is_scenery, clip.gray(), cmap).run(blobs) if specs else []
         # the camera from what is left once the followed objects (wheels, windows and all) are out
         camera = estimate_camera(clip.gray(), _object_mask(tracks, cmap, expected_cls))
         if camera.valid.sum() < max(1, (T - 1) // 2):

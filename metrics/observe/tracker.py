@@ -153,7 +153,14 @@ class ColorTracker:
     """
 
     def __init__(
-        self, specs: list[GroupSpec], T: int, H: int, W: int, is_scenery=None, gray: np.ndarray | None = None
+        self,
+        specs: list[GroupSpec],
+        T: int,
+        H: int,
+        W: int,
+        is_scenery=None,
+        gray: np.ndarray | None = None,
+        cmap: np.ndarray | None = None,
     ) -> None:
         self.specs = specs
         self.T, self.H, self.W = T, H, W
@@ -163,6 +170,7 @@ class ColorTracker:
         self.states: list[_State] = []
         self.is_scenery = is_scenery or (lambda b, t_prev: False)
         self.gray = gray  # (T, H, W) luma, for the dark marks (cracks) inside an object
+        self.cmap = cmap  # (T, H, W) palette classes before cleaning, for a vehicle's thin cabin
         self._count: dict[str, int] = {}
 
     # --------------------------------------------------------------------------------------
@@ -334,12 +342,23 @@ class ColorTracker:
             for j, st in claimed.items():  # what could cut it: another region right beside it
                 box = cands[j].box
                 self._touch[(id(st), t)] = self._touch.get((id(st), t), False) or any(
-                    k != j and claimed.get(k) is not st and _overlaps(box, o.box, pad=2.0) for k, o in enumerate(cands)
+                    k != j and claimed.get(k) is not st and _overlaps(box, o.box, pad=3.0) for k, o in enumerate(cands)
                 )
             for st in live:
                 if st.last != t and not st.track.shared[t] and st.outside(t, self.H, self.W):
                     st.exited = True
         return self._finish()
+
+    def _cabin_lean(self, body: Blob, t: int) -> float | None:
+        """Horizontal offset, in body widths, of the vehicle's colour above its body (the thin
+        cabin frame the cleaned mask drops) from the body's centre."""
+        if self.cmap is None:
+            return None
+        x0, y0, x1, y1 = body.box.astype(int)
+        h, w = y1 - y0, x1 - x0
+        top = max(0, int(y0 - 0.8 * h))
+        xs = np.nonzero(self.cmap[t, top : y0 + max(1, h // 5), x0:x1] == body.cls)[1]
+        return float((xs.mean() + 0.5) / w - 0.5) if xs.size >= 4 else None
 
     def _finish(self) -> list[Track]:
         from prompts.palette import COLOR_NAMES
@@ -363,7 +382,9 @@ class ColorTracker:
                         x0, y0, x1, y1 = blob.box.astype(int)
                         crop = self.gray[t, y0:y1, x0:x1]
                     tr.desc[t] = descriptors(blob.mask, blob.raw, crop)
-                    if st.spec.shape == "vehicle" and abs(tr.desc[t][4]) > 0.03:
-                        tr.facing[t] = -np.sign(tr.desc[t][4])  # the cabin sits toward the back
+                    if st.spec.shape == "vehicle":
+                        lean = self._cabin_lean(blob, t)
+                        if lean is not None and abs(lean) > 0.04:
+                            tr.facing[t] = -np.sign(lean)  # the cabin sits toward the back
             out.append(tr)
         return out

@@ -31,7 +31,8 @@ class PhysicsShape(PhysicsCheck):
     upper body (cabin) leans to, and which end a design calls its front differs (cars, vans), so
     the check asks for constancy rather than a convention.
     Each fails on a run of ``min_run`` frames. Events: ``color_changed``, ``size_changed``,
-    ``shape_changed``, ``front_flipped``. Value: share of clean frames that are consistent.
+    ``shape_changed``, ``front_flipped`` — the first per object (what follows is its consequence).
+    Value: share of clean frames that are consistent.
     """
 
     name: ClassVar[str] = "physics.shape"
@@ -117,6 +118,12 @@ class PhysicsShape(PhysicsCheck):
                     bad |= flipped
                 good += int((~bad[clean]).sum())
                 total += clean.size
+                # an object's first change is the fault; what follows is its consequence (a
+                # recoloured or morphed object keys differently); on a tie, size goes last (every
+                # other change moves the area too)
+                mine = [e for e in events if e.object == tr.id]
+                for e in sorted(mine, key=lambda e: (e.frame, e.type == "size_changed"))[1:]:
+                    events.remove(e)
         if total == 0:
             return None
         return events, good / total
