@@ -9,7 +9,7 @@ import numpy as np
 from metrics.base import Event
 from metrics.observe import Observation, Track
 from metrics.physics.base import PhysicsCheck, event, runs
-from metrics.physics.common import main_track, track_size, world_path
+from metrics.physics.common import main_track, track_size
 from metrics.registry import register_metric
 from prompts.schema import ContactEvent, Expect, StateChangeEvent
 
@@ -63,19 +63,17 @@ class PhysicsCausal(PhysicsCheck):
             if obj is None or sub is None or not obj.visible.any():
                 continue
             c = self._contact(obj, sub)
-            if c is None:
-                events.append(
-                    event(
-                        "no_contact",
-                        int(np.flatnonzero(obj.visible)[0]),
-                        obs,
-                        obj,
-                        f"{subject} never touches {ch.object}",
-                    )
-                )
+            changed = self._changed(obs, obj, ch, c if c is not None else obj.num_frames)
+            if c is None:  # the cause never happens: an effect anyway came without it
+                onset = next((s for s, e in runs(changed) if e - s + 1 >= self.min_run), None)
+                if onset is not None:
+                    msg = f"{ch.object} shows '{ch.change}' at frame {onset}, and {subject} never touches it"
+                    events.append(event("effect_before_cause", onset, obs, obj, msg))
+                else:
+                    first = int(np.flatnonzero(obj.visible)[0])
+                    events.append(event("no_contact", first, obs, obj, f"{subject} never touches {ch.object}"))
                 scores.append(0.0)
                 continue
-            changed = self._changed(obs, obj, ch, c)
             n = len(events)
             before = changed[:c]
             for s, e in runs(before):
@@ -116,9 +114,10 @@ class PhysicsCausal(PhysicsCheck):
         return events, float(np.mean(scores))
 
     def _contact(self, obj: Track, sub: Track) -> int | None:
-        """First frame the subject touches the object: their boxes within ``touch_px``, or within
+        """First frame the subject touches the object: their boxes within ``touch_px``; or within
         the padded distance once the subject stops closing in (a bite opens a notch where it
-        touched, so the boxes never quite meet)."""
+        touched, so the boxes never quite meet); or a subject that came closer and stopped within
+        0.6 of the smaller size (the thin tip it touched was cleaned off its mask)."""
         pad = self.touch_px + self.touch_sizes * min(track_size(obj), track_size(sub))
         T = obj.num_frames
         gap = np.full(T, np.inf)
@@ -126,12 +125,57 @@ class PhysicsCausal(PhysicsCheck):
             if obj.visible[t] and sub.visible[t] and np.isfinite(obj.box[t]).all() and np.isfinite(sub.box[t]).all():
                 a, b = obj.box[t], sub.box[t]
                 gap[t] = max(a[0] - b[2], b[0] - a[2], a[1] - b[3], b[1] - a[3])
+        stop_pad = self.touch_px + 0.6 * min(track_size(obj), track_size(sub))  # thin tips get cleaned off
         for t in range(T):
-            if gap[t] <= self.touch_px:
+            if gap[t] <= self.touch_px or (gap[t] <= pad and (t + 1 >= T or gap[t + 1] >= gap[t] - 1.0)):
                 return t
-            if gap[t] <= pad and (t + 1 >= T or gap[t + 1] >= gap[t] - 1.0):
-                return t
+            if (
+                gap[t] <= stop_pad
+                and t + 1 < T
+                and abs(gap[t + 1] - gap[t]) <= 1.0
+                and (t == 0 or gap[t - 1] > gap[t] + 1.0)
+            ):
+                return t  # it came closer and stopped there
         return None
+
+    @staticmethod
+    def _fallen(obs: Observation, obj: Track, T: int) -> np.ndarray:
+        """``(T,)`` frames where the object has left the place it rested at first and dropped.
+
+        The group's centre is followed (a fallen thing put back appears as a new track). A fall
+        from rest barely shows in its first frame or two, so it is dated from the vertex of a
+        parabola fitted to its visible drop."""
+        pts = np.full((T, 2), np.nan)
+        for tr in obs.group(obj.group):
+            ok = tr.visible & np.isfinite(tr.center).all(1)
+            pts[ok] = tr.center[ok]
+        seen = np.isfinite(pts).all(1)
+        out = np.zeros(T, bool)
+        if seen.sum() < 3:
+            return out
+        world = obs.camera.stabilise(pts)
+        frames = np.flatnonzero(seen)
+        y0 = float(np.median(world[frames[:3], 1]))
+        drop = np.where(seen, world[:, 1] - y0, np.nan)
+        size = track_size(obj)
+        down = np.nan_to_num(drop, nan=0.0) > 0.4 * size
+        for s, e in runs(down):
+            onset = s
+            fall = np.arange(max(s - 1, 0), min(e + 1, s + 4) + 1)
+            fall = fall[np.isfinite(drop[fall])]
+            if fall.size >= 3:
+                a, b, _ = np.polyfit(fall.astype(float), drop[fall], 2)
+                if a > 0:
+                    onset = int(np.clip(np.ceil(-b / (2 * a)), max(s - 3, 0), s))
+            out[onset : e + 1] = True
+        # unseen frames keep the last seen state
+        last = False
+        for t in range(T):
+            if seen[t]:
+                last = bool(out[t])
+            else:
+                out[t] = last
+        return out
 
     def _changed(self, obs: Observation, obj: Track, ch: StateChangeEvent, contact: int) -> np.ndarray:
         """``(T,)`` frames where the object shows the change (unseen frames keep the last state)."""
@@ -151,18 +195,16 @@ class PhysicsCausal(PhysicsCheck):
             base = float(np.nanmedian(obj.desc[ref, col]))
             area0 = float(np.median(obj.area[ref]))
             vals, ratio = obj.desc[:, col], obj.area / max(area0, 1.0)
-            if ch.change == "bite":  # a notch: less area and a dent in the outline
+            if ch.change == "bite":  # a notch: less area (beyond its own noise) or a dent in the outline
+                before = obj.area[ref]
+                noise = float(np.std(before) / max(np.mean(before), 1.0)) if before.size > 1 else 0.02
+                shrink = ratio < 1.0 - max(0.04, 3.0 * noise)
                 dent = vals < base - 0.012
-                out = ((ratio < 0.95) & dent | (ratio < 0.92) | (vals < base - 0.04)) & obj.full()
+                out = (shrink | ((ratio < 0.95) & dent) | (vals < base - 0.04)) & obj.full()
             else:
                 out = (vals > base + self.crack_marks) & obj.full()
         elif ch.change == "fall":
-            frames, path = world_path(obs, obj, clean=False)
-            if frames.size:
-                y0 = path[frames <= contact][-1, 1] if (frames <= contact).any() else path[0, 1]
-                drop = np.full(T, np.nan)
-                drop[frames] = path[:, 1] - y0
-                out = np.nan_to_num(drop, nan=0.0) > 0.4 * track_size(obj)
+            return self._fallen(obs, obj, T)
         # carry the last observed state through frames where the object is not seen whole
         seen = obj.visible if ch.change in ("color", "fall") else obj.full()
         last = False
