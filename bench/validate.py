@@ -166,9 +166,10 @@ def plan(cfg: ValidateConfig) -> list[Job]:
     prompts = [p for p in suite.prompts if p.expect is not None and p.family != "showcase"]
     jobs = [Job(p.model_dump(mode="json", by_alias=True), s, "clean") for p in prompts for s in range(cfg.seeds)]
     names = cfg.faults or tuple(n for n in FAULTS.names() if n in RESPONSIBLE)
-    rng = np.random.default_rng(0)
     for name in names:
         for sev in cfg.severities:
+            # a sample of its own per fault and severity: the same whichever other faults run
+            rng = np.random.default_rng(list(f"{name}@{sev}".encode()))
             gen = ReferenceGenerator(faults=name, rate=1.0, severity=sev)
             order = rng.permutation(len(prompts) * cfg.seeds)
             picked = 0

@@ -98,24 +98,29 @@ def stitch(tracks: list[Track]) -> list[Track]:
 
 def _merge_onset(tr: Track, other: Track | None, a: int) -> int:
     """When two objects that became one (``tr`` went under ``other`` at frame ``a``) began to slide
-    together: walking back from ``a``, the frames where their relative position had left the
-    straight course it kept before by more than a quarter size (two objects closing in at a steady
-    rate, a crossing, have not left it). A merge shows from the first frame they slide together."""
+    together: the first of the five frames before ``a`` where either left the straight course it
+    kept before, by more than a quarter size, or went under the other. (Identities can swap
+    while the two are one blob, so each is judged against its own earlier course.)"""
     if other is None or a < 4:
         return a
-    both = tr.visible & other.visible & np.isfinite(tr.center).all(1) & np.isfinite(other.center).all(1)
-    early = np.array([t for t in range(a - 3) if both[t]])
-    if early.size < 2:
-        return a
-    rel = tr.center - other.center
-    fit = np.polyfit(early.astype(float), rel[early], 1)
-    f = a
-    for t in range(a - 1, max(a - 5, 0) - 1, -1):
-        off = float(np.hypot(*(rel[t] - (fit[0] * t + fit[1])))) if both[t] else 0.0
-        if off <= 0.25 * _size(tr):
-            break
-        f = t
-    return f
+    lo = max(a - 5, 1)
+    onset = a
+    for x in (tr, other):
+        early = np.array([t for t in range(lo) if x.visible[t] and not x.shared[t] and np.isfinite(x.center[t]).all()])
+        if early.size < 2:
+            continue
+        fit = np.polyfit(early.astype(float), x.center[early], 1)
+        for t in range(lo, a + 1):
+            hidden = not x.visible[t] or x.shared[t] or (x.hidden_by[t] or "").startswith("merged")
+            off = (
+                not hidden
+                and np.isfinite(x.center[t]).all()
+                and float(np.hypot(*(x.center[t] - (fit[0] * t + fit[1])))) > 0.25 * _size(x)
+            )
+            if hidden or off:
+                onset = min(onset, t)
+                break
+    return onset
 
 
 def _jumps(tr: Track) -> list[int]:
