@@ -32,8 +32,10 @@ class PhysicsShape(PhysicsCheck):
     vehicle's front keeps facing the way it faced at first: the facing is read from the side its
     upper body (cabin) leans to, and which end a design calls its front differs (cars, vans), so
     the check asks for constancy rather than a convention.
-    Each fails on a run of ``min_run`` frames. Events: ``color_changed``, ``size_changed``,
-    ``shape_changed``, ``front_flipped`` — the first per object (what follows is its consequence).
+    Each fails on a run of ``min_run`` frames (a shape change on one more: outlines of small
+    objects wobble); frames next to an overlap with another object are not judged. Events:
+    ``color_changed``, ``size_changed``, ``shape_changed``, ``front_flipped`` — the first per
+    object (what follows is its consequence).
     Value: share of clean frames that are consistent.
     """
 
@@ -66,7 +68,11 @@ class PhysicsShape(PhysicsCheck):
                 continue
             change = changes.get(o.id)
             for tr in obs.group(o.id):
-                clean = np.flatnonzero(tr.full())
+                # frames next to an overlap with another object (two of a kind crossing) are cut
+                # apart by the tracker, not whole
+                near = tr.shared | np.r_[tr.shared[1:], False] | np.r_[False, tr.shared[:-1]]
+                whole = tr.full() & ~near
+                clean = np.flatnonzero(whole)
                 if clean.size < 3:
                     continue
                 bad = np.zeros(tr.num_frames, bool)
@@ -89,7 +95,7 @@ class PhysicsShape(PhysicsCheck):
                 # size (zoom-compensated)
                 norm = tr.area / scale2
                 ref = float(np.median(norm[clean[:3]]))
-                ratio = np.where(tr.full(), norm / max(ref, 1.0), 1.0)
+                ratio = np.where(whole, norm / max(ref, 1.0), 1.0)
                 off = (ratio > self.size_ratio) | (ratio < 1.0 / self.size_ratio)
                 if change is not None and change.change == "bite":
                     off &= ratio > self.size_ratio  # a bite may shrink it
@@ -112,8 +118,8 @@ class PhysicsShape(PhysicsCheck):
                         else:
                             dev = np.abs(d[:, k] - refd[k]) > tol[key]
                         diff |= np.nan_to_num(dev, nan=0).astype(bool)
-                    diff &= tr.full()
-                    if (t := self._first(diff, tail=False)) is not None:
+                    diff &= whole
+                    if (t := self._first(diff, tail=False, run=self.min_run + 1)) is not None:
                         events.append(event("shape_changed", t, obs, tr, f"{tr.id} changes shape at frame {t}"))
                     bad |= diff
                 # vehicle front
@@ -135,11 +141,12 @@ class PhysicsShape(PhysicsCheck):
             return None
         return events, good / total
 
-    def _first(self, flags: np.ndarray, tail: bool = True) -> int | None:
-        """First frame of a run of ``min_run`` flagged frames (with ``tail``, also a shorter run
-        that lasts to the last frame)."""
+    def _first(self, flags: np.ndarray, tail: bool = True, run: int | None = None) -> int | None:
+        """First frame of a run of ``run`` (default ``min_run``) flagged frames (with ``tail``, also
+        a shorter run that lasts to the last frame)."""
+        need = self.min_run if run is None else run
         for s, e in runs(flags):
-            if e - s + 1 >= self.min_run or (tail and e == len(flags) - 1 and s > 0):
+            if e - s + 1 >= need or (tail and e == len(flags) - 1 and s > 0):
                 return s
         return None
 
