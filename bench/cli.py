@@ -67,7 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("file", nargs="?", type=Path, help="suite YAML file or bundled suite name to validate")
     vp = sub.add_parser("validate", help="measure the physics checks on labelled faults (exit 1 if a gate fails)")
     vp.add_argument("--out", type=Path, default=Path("runs/validate"))
-    vp.add_argument("--suite", default="smoke", help="suite whose prompts are rendered (default: smoke)")
+    vp.add_argument(
+        "--suite", default="core", help="suite whose prompts are rendered (default: core; smoke is a quick look)"
+    )
     vp.add_argument("--seeds", type=int, default=2, help="clean renders per prompt (default: 2)")
     vp.add_argument("--severities", default="0.5,1,2", help="fault severities (gates use 1)")
     vp.add_argument("--per-fault", type=int, default=40, help="clips per fault and severity at most")

@@ -66,7 +66,7 @@ MAX_FALSE_ALARMS_PER_100 = 1.0
 
 @dataclass
 class ValidateConfig:
-    suite: str = "smoke"
+    suite: str = "core"
     seeds: int = 2
     severities: tuple[float, ...] = (0.5, 1.0, 2.0)
     default_severity: float = 1.0

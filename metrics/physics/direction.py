@@ -23,8 +23,9 @@ class PhysicsDirection(PhysicsCheck):
     The net displacement (median of the last ``k`` positions minus median of the first ``k``)
     must point within ``cone_deg`` of the named direction and exceed ``min_sizes`` object sizes
     (and ``min_frac`` of the frame): partial credit for a wrong direction does not exist.
-    Reversals: steps moving against the direction by more than ``noise_sizes`` sizes; a run of two
-    or more fails (skipped on an axis where the prompt expects a bounce or a collision).
+    Reversals: steps moving against the direction by more than ``noise_px`` pixels (or
+    ``noise_sizes`` sizes for big objects); a run of two or more after moving the right way fails
+    (a bounce excuses turns on its axis; a collision only at its first contact).
     Events: ``wrong_direction``, ``too_little_motion``, ``direction_reversed``. Value: share of
     steps that move the right way.
     """
@@ -38,11 +39,13 @@ class PhysicsDirection(PhysicsCheck):
         min_sizes: float = 0.5,
         min_frac: float = 0.03,
         cone_deg: float = 60.0,
-        noise_sizes: float = 0.12,
+        noise_sizes: float = 0.05,
+        noise_px: float = 1.0,
         **kw: Any,
     ) -> None:
         super().__init__(**kw)
-        self.min_sizes, self.min_frac, self.cone_deg, self.noise_sizes = min_sizes, min_frac, cone_deg, noise_sizes
+        self.min_sizes, self.min_frac, self.cone_deg = min_sizes, min_frac, cone_deg
+        self.noise_sizes, self.noise_px = noise_sizes, noise_px
 
     def params(self) -> dict[str, Any]:
         return {
@@ -50,6 +53,7 @@ class PhysicsDirection(PhysicsCheck):
             "min_frac": self.min_frac,
             "cone_deg": self.cone_deg,
             "noise_sizes": self.noise_sizes,
+            "noise_px": self.noise_px,
         }
 
     def applicable(self, expect: Expect) -> bool:
@@ -83,7 +87,7 @@ class PhysicsDirection(PhysicsCheck):
         across = float(abs(net @ np.array([-u[1], u[0]])))
         need = max(self.min_sizes * size, self.min_frac * obs.size)
         steps = np.diff(path, axis=0) @ u / np.maximum(np.diff(frames), 1)
-        noise = self.noise_sizes * size
+        noise = max(self.noise_px, self.noise_sizes * size)  # centre jitter, not object size
         # a turn back after moving the right way: report it where it happens (it also spoils the
         # net motion, which would otherwise be blamed on the whole clip); a bounce or a collision
         # excuses a turn only where it happens
@@ -134,13 +138,14 @@ class PhysicsDirection(PhysicsCheck):
             if k.motion == "collides" and axis == 0:
                 other = k.with_ if subject == k.subject else k.subject
                 for o in obs.group(other or ""):
-                    for t in range(tr.num_frames):
-                        if (
-                            tr.visible[t]
-                            and o.visible[t]
-                            and boxes_touch(tr.box[t], o.box[t], 0.25 * track_size(tr) + 2)
-                        ):
-                            out |= set(range(t - 1, t + 3))
+                    pad = 0.25 * track_size(tr) + 2
+                    touching = [
+                        t
+                        for t in range(tr.num_frames)
+                        if tr.visible[t] and o.visible[t] and boxes_touch(tr.box[t], o.box[t], pad)
+                    ]
+                    if touching:  # the first contact is the collision (touching again later is not)
+                        out |= set(range(touching[0] - 1, touching[0] + 3))
         return out
 
 
