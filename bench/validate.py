@@ -243,7 +243,7 @@ def score(outcomes: list[Outcome], cfg: ValidateConfig) -> dict[str, Any]:
         # check could not observe what the prompt promised) is a miss, not an excuse
         mine = [o for o in default if o.job.fault in resp and _verifiable(o.job.prompt, c)]
         hit = sum(
-            any(_matches(e, lab, o.groups, tol) for e in o.events[c] for lab in o.labels if lab["type"] in resp)
+            any(_matches(e, lab, o.groups, tol) for e in o.events.get(c, []) for lab in o.labels if lab["type"] in resp)
             for o in mine
         )
         # precision over clips that are clean or carry a fault this check must catch; how checks

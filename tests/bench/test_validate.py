@@ -62,7 +62,8 @@ def test_cli_exits_1_when_a_gate_fails(tiny_suite: Path, tmp_path: Path, capsys:
 def _outcome(
     kind: str, fault: str, labels: list[dict], events: dict[str, list[dict]], verdicts: dict[str, str]
 ) -> Outcome:
-    job = Job({"id": "p", "text": "t", "family": "count"}, 0, kind, fault, 1.0)
+    prompt = {"id": "p", "text": "t", "family": "count", "expect": {"objects": [{"class": "marble", "count": 1}]}}
+    job = Job(prompt, 0, kind, fault, 1.0)
     return Outcome(job, labels, {"m1": "marble"}, verdicts, events, num_frames=16)
 
 
@@ -86,3 +87,6 @@ def test_event_matching_and_scoring_rules() -> None:
     assert c["recall"] == 0.5  # one of two vanishes caught at the right frame
     assert c["precision"] == pytest.approx(1 / 3)  # one right event out of three
     assert c["false_alarms_per_100"] == 50.0  # one of two clean clips failed
+    # a prompt that promises no objects gives permanence nothing to verify: its clip is not counted
+    bare = Outcome(Job({"id": "q", "text": "t", "family": "count"}, 0, "fault", "vanish", 1.0), [lab], {}, {}, {}, 16)
+    assert score([hit, bare], ValidateConfig())["checks"][names[0]]["fault_clips"] == 1
