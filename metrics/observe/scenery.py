@@ -9,6 +9,8 @@ the object drawn over it.
 
 from __future__ import annotations
 
+import math
+
 import cv2
 import numpy as np
 
@@ -70,12 +72,14 @@ def occluder_regions(static: np.ndarray, min_area: int) -> list[Region]:
 
 def box_fraction_inside(box: np.ndarray, integral: np.ndarray) -> float:
     """Fraction of pixel box ``x0, y0, x1, y1`` covered by a mask, from its integral image."""
-    if not np.isfinite(box).all():
+    b0, b1, b2, b3 = (float(v) for v in box[:4])
+    if not all(math.isfinite(v) for v in (b0, b1, b2, b3)):
         return 0.0
     H, W = integral.shape[0] - 1, integral.shape[1] - 1
-    x0, y0 = int(np.clip(np.floor(box[0]), 0, W)), int(np.clip(np.floor(box[1]), 0, H))
-    x1, y1 = int(np.clip(np.ceil(box[2]), 0, W)), int(np.clip(np.ceil(box[3]), 0, H))
-    full = max((np.ceil(box[2]) - np.floor(box[0])) * (np.ceil(box[3]) - np.floor(box[1])), 1.0)
+    f0, f1, c2, c3 = math.floor(b0), math.floor(b1), math.ceil(b2), math.ceil(b3)
+    x0, y0 = min(max(f0, 0), W), min(max(f1, 0), H)
+    x1, y1 = min(max(c2, 0), W), min(max(c3, 0), H)
+    full = max(float((c2 - f0) * (c3 - f1)), 1.0)
     if x1 <= x0 or y1 <= y0:
         return 0.0
     inside = integral[y1, x1] - integral[y0, x1] - integral[y1, x0] + integral[y0, x0]

@@ -11,6 +11,7 @@ of an expected colour start new tracks.
 
 from __future__ import annotations
 
+import statistics
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -71,7 +72,7 @@ class Motion:
 
     def ref_area(self) -> float:
         if self.sightings:
-            return float(np.median([a for _, _, a in self.sightings[-3:]]))
+            return float(statistics.median(a for _, _, a in self.sightings[-3:]))
         return max(self.last_area, 1.0)
 
     def size(self) -> float:
