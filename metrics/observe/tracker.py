@@ -135,6 +135,14 @@ def _overlaps(a: np.ndarray, b: np.ndarray, pad: float = 0.0) -> bool:
     return bool(a[0] - pad < b[2] and b[0] - pad < a[2] and a[1] - pad < b[3] and b[1] - pad < a[3])
 
 
+def _beside(host: Blob, b: Blob) -> bool:
+    """Whether blob ``b``, born in the same frame as ``host``, is one of its parts: within 3 px,
+    or, when much smaller, within 0.3 of the host's size (a bumper that the opening cut off a
+    small car's body across a 2 px neck)."""
+    pad = 3.0 + (0.3 * host.size if b.area < 0.4 * host.area else 0.0)
+    return _overlaps(host.box, b.box, pad=pad)
+
+
 def _shape_score(blob: Blob, shape: str | None) -> float:
     if shape is None or shape not in PROTOTYPES:
         return 0.0
@@ -331,7 +339,7 @@ class ColorTracker:
                 if j in claimed or b.cls not in expected:
                     continue
                 # a part of an object born this frame (largest part first): one object, several regions
-                host = next((st for st, hb in born if st.cls == b.cls and _overlaps(hb.box, b.box, pad=3.0)), None)
+                host = next((st for st, hb in born if st.cls == b.cls and _beside(hb, b)), None)
                 if host is not None:
                     self._absorb(host, b, t)
                     host.parts += 1

@@ -45,6 +45,23 @@ def _departure(t: np.ndarray, y: np.ndarray, k: int, early: np.ndarray) -> int:
     return int(t[after[0] - 1]) if after.size else int(t[k - 1])
 
 
+#: a flight whose two-piece fit leaves under this share of the one-piece residual, above this
+#: many pixels of it, changes pace if speed and acceleration change as one clock (see _time_warp)
+WARP_GAIN = 0.5
+WARP_RMS = 0.15
+
+
+def _time_warp(v1: float, v2: float, g1: float, g2: float, min_change: float) -> float | None:
+    """The clock factor ``k`` when a flight's speed (×k) and acceleration (×k²) change together at
+    a split, as when an object runs faster or slower along its own path; None otherwise."""
+    if v1 * v2 <= 0 or g1 * g2 <= 0:
+        return None
+    k = v2 / v1
+    if abs(np.log(k)) < np.log1p(min_change) or abs(np.log(g2 / g1) - 2 * np.log(k)) > np.log(1.25):
+        return None
+    return float(k)
+
+
 @register_metric
 class PhysicsKinematics(PhysicsCheck):
     """Each ``expect.kinematics`` subject, camera motion removed, in pixels and frames.
@@ -143,16 +160,24 @@ class PhysicsKinematics(PhysicsCheck):
         # than gravity gives (a smooth turnaround under upward gravity is no impact)
         dv = np.abs(np.diff(vy))
         usual = float(np.median(dv)) if dv.size else 0.0
-        impacts = [
-            i + 1 for i in range(len(vy) - 1) if vy[i] > 0.3 and vy[i + 1] < -0.3 and dv[i] > max(3.0 * usual, 2.0)
-        ]
+        hard = max(3.0 * usual, 2.0)
+        impacts, rests = [], []  # an impact's first floor frame; frames it lies on the floor after that
+        for i in range(len(vy) - 1):
+            if vy[i] <= 0.3:
+                continue
+            if vy[i + 1] < -0.3 and dv[i] > hard:
+                impacts.append(i + 1)
+                rests.append(0)
+            elif self._rests_on_floor(vy, i, hard):
+                impacts.append(i + 1)
+                rests.append(1)
         if self._stall(events, obs, tr, t, p, vy):
             return
         # flights between impacts; the sampled frame nearest an impact belongs to neither (the
         # floor was hit somewhere between it and its neighbours)
-        bounds = [(-1, *impacts), (*impacts, len(t))]
+        starts = [-1, *(i + r for i, r in zip(impacts, rests, strict=True))]
         accels: list[tuple[float, int]] = []
-        for a0, a1 in zip(*bounds, strict=True):
+        for a0, a1 in zip(starts, [*impacts, len(t)], strict=True):
             ts, ys = t[a0 + 1 : a1], y[a0 + 1 : a1]
             if len(ts) < 4:
                 continue
@@ -163,9 +188,26 @@ class PhysicsKinematics(PhysicsCheck):
                 v1, v2 = 2 * ca[0] * split + ca[1], 2 * cb[0] * split + cb[1]  # speeds at the split
                 jump = abs(v2 - v1) > self.speed_change * max(abs(v1), abs(v2), 1.0)
                 changed = abs(g2 - g1) > self.accel_change * max(abs(g1), self.min_accel) or jump
-                if k > 0 and rms_split < self.split_gain * rms_one and rms_one > 0.5 and changed:
+                warp = _time_warp(v1, v2, g1, g2, self.speed_change)
+                # a clear change, or a quieter one that is a clock change: speed and acceleration
+                # jump together as v and v² would (the object runs faster or slower from there)
+                clear = rms_split < self.split_gain * rms_one and rms_one > 0.5 and changed
+                quiet = rms_split < WARP_GAIN * rms_one and rms_one > WARP_RMS and warp is not None
+                if k > 0 and (clear or quiet):
                     f = _departure(ts, ys, k, ca)
                     kind = "gravity_wrong" if g2 < -self.min_accel < self.min_accel < g1 else "acceleration_changes"
+                    if warp is not None:  # a clock change, not gravity: the speed jumps too
+                        events.append(
+                            event(
+                                "speed_change",
+                                f,
+                                obs,
+                                tr,
+                                f"{tr.id} runs {warp:.2f}x as fast from frame {f} (speed {v1:.2f} -> {v2:.2f} "
+                                f"px/frame, acceleration {g1:.2f} -> {g2:.2f} px/frame²)",
+                            )
+                        )
+                        return
                     events.append(
                         event(
                             kind,
@@ -201,6 +243,14 @@ class PhysicsKinematics(PhysicsCheck):
         if bounces:
             self._bounce(events, obs, tr, t, vy, impacts)
         self._uniform(events, obs, tr, t, p, axis=0, label="horizontal speed")
+
+    @staticmethod
+    def _rests_on_floor(vy: np.ndarray, i: int, hard: float) -> bool:
+        """An impact sampled on the floor twice: down at step i, still, then up — hitting the
+        floor still speeding up (under upward gravity a fall slows down before it turns back)."""
+        if i + 2 >= len(vy) or abs(vy[i + 1]) > 0.3 or vy[i + 2] >= -0.3 or vy[i] - vy[i + 2] <= hard:
+            return False
+        return i == 0 or vy[i] >= vy[i - 1]
 
     def _stall(
         self, events: list[Event], obs: Observation, tr: Track, t: np.ndarray, p: np.ndarray, vy: np.ndarray

@@ -80,3 +80,16 @@ def test_oracle_needs_the_truth() -> None:
     clip = Clip(np.zeros((2, 8, 8, 3), np.uint8), 8, SMOKE.prompts[0], {})
     with pytest.raises(MetricError, match="needs the generator's truth"):
         get_backend("oracle").observe(clip)
+
+
+def test_a_small_car_cut_by_its_headlight_stays_one_object(tmp_path: Path) -> None:
+    """A 26 px race car whose front bumper the 3x3 opening cuts off across a 2 px neck is born as
+    two regions; they are one object, so one track follows it through the whole clip."""
+    p = load_suite("core").prompt("kin-uniform-010")
+    v = ReferenceGenerator(profile="clean").generate(p, seed=2)
+    frames = read_video(write_video(tmp_path / "c.mp4", v)).frames
+    (tr,) = observe(Clip(frames, v.fps, p, v.metadata), "color").group("race_car")
+    assert tr.visible.all()
+    truth = next(o for o in v.metadata["truth"]["objects"] if o["id"] == "race_car")
+    box = np.asarray(truth["bbox"]) * 128
+    assert np.abs(tr.center[:, 0] - (box[:, 0] + box[:, 2]) / 2).max() < 4.0

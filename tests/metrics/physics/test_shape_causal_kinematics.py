@@ -113,6 +113,30 @@ def test_wrong_gravity(studio: Studio, path, kind: str) -> None:  # type: ignore
     assert r.verdict == "fail" and r.events[0].type == kind
 
 
+def test_fall_that_changes_pace(studio: Studio) -> None:
+    """An object whose clock halves mid-fall (speed x0.5, acceleration x0.25): a quiet change that
+    a two-piece fit explains only as one clock, never as gravity itself."""
+
+    def clock(t: int) -> float:
+        return t if t <= 6 else 6 + 0.5 * (t - 6)
+
+    for g in (0.5, 0.2):  # a clear change and a quiet one (the one-piece fit is off by < 0.5 px)
+        r = kin(studio, lambda t, g=g: (64, 20 + g * clock(t) ** 2), "falls")
+        assert r.verdict == "fail" and r.events[0].type == "speed_change", (g, [e.detail for e in r.events])
+        assert abs(r.events[0].frame - 6) <= 2
+
+
+def test_bounce_sampled_twice_on_the_floor(studio: Studio) -> None:
+    def y(t: int) -> tuple[float, float]:
+        if t <= 7:
+            return (64, 20 + 1.5 * t * t)
+        floor, v = 20 + 1.5 * 49, 0.6 * 3.0 * 7
+        return (64, floor if t == 8 else floor - v * (t - 8) + 1.5 * (t - 8) ** 2)
+
+    r = kin(studio, y, "bounces")
+    assert r.verdict == "pass", [e.detail for e in r.events]
+
+
 def test_uniform_and_speed_change(studio: Studio) -> None:
     assert kin(studio, linear(14, 64, 6.0), "uniform").verdict == "pass"
     r = kin(studio, lambda t: (14 + 3 * t if t < 8 else 38 + 9 * (t - 8), 64), "uniform")
