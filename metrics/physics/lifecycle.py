@@ -96,6 +96,33 @@ def stitch(tracks: list[Track]) -> list[Track]:
     return pool
 
 
+def fragments(tracks: list[Track]) -> set[str]:
+    """Ids of tracks that are pieces of another object as it emerges: the arms of a star coming
+    out from behind a box, or in from the frame edge, show as separate regions for a frame or
+    two before the body joins them. A piece comes out of the same place within two frames of
+    its host, is seen on its own for at most four frames, is smaller, and then goes under the
+    host for good while the host goes on."""
+    by_id = {tr.id: tr for tr in tracks}
+    out: set[str] = set()
+    for f in tracks:
+        src = f.born_from or ""
+        own = np.flatnonzero(f.visible & ~f.shared)
+        if not (src.startswith("occluder") or src == "edge") or own.size == 0 or own[-1] - own[0] > 3:
+            continue
+        end = int(own[-1])
+        after = f.hidden_by[end + 1] if end + 1 < f.num_frames else None
+        if not (after or "").startswith("merged:"):
+            continue
+        host = by_id.get(after.split(":", 1)[1])
+        if host is None or host.group != f.group or host.born_from != src:
+            continue
+        seen = np.flatnonzero(host.visible & ~host.shared)
+        together = seen.size > 0 and abs(int(seen[0]) - int(own[0])) <= 2 and seen[-1] > end + 1
+        if together and f.typical_area() < host.typical_area():
+            out.add(f.id)
+    return out
+
+
 def _merge_onset(tr: Track, other: Track | None, a: int) -> int:
     """When two objects that became one (``tr`` went under ``other`` at frame ``a``) began to slide
     together: the first of the five frames before ``a`` where either left the straight course it
@@ -162,6 +189,8 @@ def analyse(obs: Observation, groups: list[str]) -> Lifecycle:
     T = obs.num_frames
     life = Lifecycle()
     tracks = stitch([tr for tr in obs.tracks if tr.group in groups])
+    pieces = fragments(tracks)
+    tracks = [tr for tr in tracks if tr.id not in pieces]
     life.tracks = tracks
     by_id = {tr.id: tr for tr in tracks}
     for tr in tracks:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import pytest
+
 from tests.metrics.physics.conftest import Studio
 from tests.metrics.synth import Obj, linear
 
@@ -111,3 +113,16 @@ def test_split_into_two_halves(studio: Studio) -> None:
     up.scale = down.scale = lambda t: 1.0 if t < 7 else 0.71  # type: ignore[method-assign]
     r = verdict(studio, [up, down])
     assert r.verdict == "fail" and r.events[0].type == "split" and abs(r.events[0].frame - 7) <= 1
+
+
+STAR = {"objects": [{"id": "star", "noun": "star", "color": "yellow", "shape": "star"}]}
+
+
+@pytest.mark.parametrize("size, speed, y", [(22, 3.0, 50), (30, 6.0, 64)])
+def test_a_star_coming_out_arm_by_arm_is_one_object(studio: Studio, size: int, speed: float, y: int) -> None:
+    """Its arms clear the wall one by one, as separate regions, before the body joins them."""
+    star = Obj("star", studio.color("yellow"), linear(66, y, -speed), size=size)
+    frames = studio.frames([star], occluders=[WALL])
+    for check in ("physics.permanence", "physics.count"):
+        r = studio.score(check, frames, STAR)
+        assert r.verdict == "pass", (check, [e.detail for e in r.events])
