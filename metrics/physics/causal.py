@@ -90,15 +90,21 @@ class PhysicsCausal(PhysicsCheck):
                     break
             after = changed[c:]
             if len(events) == n and after.sum() < min(self.min_run, len(after)):
-                events.append(
-                    event(
-                        "no_effect",
-                        c,
-                        obs,
-                        obj,
-                        f"{subject} touches {ch.object} at frame {c}; no '{ch.change}' follows",
+                shown = np.flatnonzero(after)
+                gone = c + int(shown[-1]) + 1 if shown.size else obj.num_frames
+                if gone < obj.num_frames:  # it showed, too briefly to count, and went: undone
+                    msg = f"{ch.object}'s '{ch.change}' shows at frame {c + int(shown[0])} and is gone at frame {gone}"
+                    events.append(event("effect_reverted", gone, obs, obj, msg))
+                else:
+                    events.append(
+                        event(
+                            "no_effect",
+                            c,
+                            obs,
+                            obj,
+                            f"{subject} touches {ch.object} at frame {c}; no '{ch.change}' follows",
+                        )
                     )
-                )
             elif len(events) == n:
                 onset = c + int(np.argmax(after))
                 for s, e in runs(~changed[onset:]):
@@ -192,12 +198,21 @@ class PhysicsCausal(PhysicsCheck):
             if ref.size == 0:
                 return out
             col = 3 if ch.change == "bite" else 5
-            base = float(np.nanmedian(obj.desc[ref, col]))
-            area0 = float(np.median(obj.area[ref]))
+            # the object whole: its most intact early frame (an effect that comes early may
+            # already show in the second of them)
+            bite = ch.change == "bite"
+            base = float(np.nanmax(obj.desc[ref, col]) if bite else np.nanmin(obj.desc[ref, col]))
+            area0 = float(np.max(obj.area[ref]))
             vals, ratio = obj.desc[:, col], obj.area / max(area0, 1.0)
             if ch.change == "bite":  # a notch: less area (beyond its own noise) or a dent in the outline
-                before = obj.area[ref]
-                noise = float(np.std(before) / max(np.mean(before), 1.0)) if before.size > 1 else 0.02
+                # its own area noise: over its first whole frames, or, robustly, over all of them
+                # before the contact, whichever is calmer (an early bite in either is not noise)
+                first = obj.area[ref]
+                noise = float(np.std(first) / max(np.mean(first), 1.0)) if first.size > 1 else 0.02
+                pre = obj.area[clean[clean < max(contact, 3)]]
+                if pre.size > 2:
+                    mid = float(np.median(pre))
+                    noise = min(noise, 1.4826 * float(np.median(np.abs(pre - mid))) / max(mid, 1.0))
                 shrink = ratio < 1.0 - max(0.04, 3.0 * noise)
                 dent = vals < base - 0.012
                 out = (shrink | ((ratio < 0.95) & dent) | (vals < base - 0.04)) & obj.full()

@@ -1,7 +1,13 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from bench.video import read_video, write_video
+from metrics import Clip, build_metric
+from model.reference import ReferenceGenerator
+from prompts import load_suite
 from tests.metrics.physics.conftest import Studio
 from tests.metrics.synth import Obj, linear
 
@@ -79,11 +85,23 @@ def test_causal_effect_after_contact(studio: Studio) -> None:
         (lambda t: None, "no_effect", 8),
         (lambda t: (22, 22, 22) if t >= 3 else None, "effect_before_cause", 3),
         (lambda t: (22, 22, 22) if 8 <= t < 12 else None, "effect_reverted", 12),
+        (lambda t: (22, 22, 22) if t == 9 else None, "effect_reverted", 10),  # shown once, undone
     ],
 )
 def test_causal_faults(studio: Studio, color, kind: str, frame: int) -> None:  # type: ignore[no-untyped-def]
     r = causal(studio, color)
     assert r.verdict == "fail" and r.events[0].type == kind and abs(r.events[0].frame - frame) <= 1
+
+
+@pytest.mark.parametrize("pid, obj", [("causal-bite-001", "donut"), ("causal-crack-010", "coconut")])
+def test_an_effect_from_the_second_frame_is_before_its_cause(tmp_path: Path, pid: str, obj: str) -> None:
+    """A bite or crack that is there from frame 1 (frame 0 whole) is not the object's normal look."""
+    p = load_suite("core").prompt(pid)
+    v = ReferenceGenerator(faults="early_effect", rate=1.0, severity=2.0, object=obj).generate(p, seed=0)
+    assert v.metadata["faults"][0]["start_frame"] == 1
+    frames = read_video(write_video(tmp_path / "c.mp4", v)).frames
+    r = build_metric("physics.causal").score(Clip(frames, v.fps, p, v.metadata))
+    assert r.verdict == "fail" and r.events[0].type == "effect_before_cause" and r.events[0].frame <= 3
 
 
 def kin(studio: Studio, path, motion: str, **kw) -> object:  # type: ignore[no-untyped-def]
