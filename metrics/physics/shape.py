@@ -8,6 +8,7 @@ import numpy as np
 
 from metrics.base import Event
 from metrics.observe import Observation, Track
+from metrics.observe.base import DESCRIPTORS
 from metrics.physics.base import PhysicsCheck, event, runs
 from metrics.registry import register_metric
 from prompts.schema import Expect, StateChangeEvent
@@ -19,6 +20,28 @@ TOLERANCE = {"extent": 0.12, "circularity": 0.16, "aspect": 1.35, "solidity": 0.
 VEHICLE_TOLERANCE = {"extent": 0.22, "circularity": 0.2, "aspect": 2.0, "solidity": 0.2}
 #: Below this many pixels across, tolerances grow in proportion (up to 1.6x).
 SMALL_PX = 14.0
+
+
+#: a body leaning this far (``top_heavy``, box widths) is weak evidence of which way it faces
+WEAK_LEAN = 0.02
+
+
+def _with_weak_facing(tr: Track) -> np.ndarray:
+    """``(T,)`` facing, with frames where the cabin was not seen filled in from the body's own lean
+    (``top_heavy``) — only when the track shows that its lean points the way its cabin says, in
+    at least 3 frames where both are known, 80% of the time (a small car whose cues disagree, or
+    a design whose lean points the other way, gains nothing)."""
+    facing = tr.facing.astype(float).copy()
+    th = tr.desc[:, DESCRIPTORS.index("top_heavy")]
+    lean = np.isfinite(th) & (np.abs(np.nan_to_num(th)) >= WEAK_LEAN)
+    both = lean & (facing != 0)
+    if both.sum() < 3:
+        return facing
+    if float(np.mean(np.sign(th[both]) == facing[both])) < 0.8:
+        return facing
+    weak = lean & (facing == 0)
+    facing[weak] = np.sign(th[weak])
+    return facing
 
 
 @register_metric
@@ -153,7 +176,7 @@ class PhysicsShape(PhysicsCheck):
     @staticmethod
     def _front(tr: Track) -> np.ndarray:
         """Frames where the vehicle faces the other way than in its first clean frames."""
-        facing = tr.facing
+        facing = _with_weak_facing(tr)
         known = np.flatnonzero(facing != 0)
         out = np.zeros(tr.num_frames, bool)
         if known.size < 3:

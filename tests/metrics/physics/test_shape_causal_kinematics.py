@@ -2,10 +2,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from bench.video import read_video, write_video
 from metrics import Clip, build_metric
+from metrics.observe import Track
+from metrics.observe.base import DESCRIPTORS
+from metrics.physics.shape import PhysicsShape, _with_weak_facing
 from model.reference import ReferenceGenerator
 from prompts import load_suite
 from tests.metrics.physics.conftest import Studio
@@ -201,3 +205,23 @@ def test_collision_momentum(studio: Studio) -> None:
     assert scene(0.0, 6.0).verdict == "pass"  # equal masses exchange velocities
     r = scene(0.0, 0.0)  # both stop: momentum lost
     assert r.verdict == "fail" and r.events[0].type == "momentum_not_conserved"
+
+
+def _vehicle(facing: list[float], lean: list[float]) -> Track:
+    tr = Track.empty("car", "car", len(facing))
+    tr.facing = np.asarray(facing, float)
+    tr.desc[:, DESCRIPTORS.index("top_heavy")] = lean
+    return tr
+
+
+def test_weak_facing_fills_frames_without_a_cabin() -> None:
+    # the cabin is unseen for the first five frames; the body leans +, then - with the cabin at -1
+    tr = _vehicle([0] * 5 + [-1] * 6, [0.03] * 5 + [-0.03] * 6)
+    assert _with_weak_facing(tr).tolist() == [1] * 5 + [-1] * 6
+    assert PhysicsShape._front(tr).any()  # the front turned: seen from the lean alone at first
+    # cues that disagree (a small car) add nothing
+    odd = _vehicle([0] * 5 + [1, -1, 1, -1, 1, -1], [0.03] * 5 + [-0.03, 0.03, -0.03, 0.03, -0.03, 0.03])
+    assert _with_weak_facing(odd).tolist() == odd.facing.tolist()
+    # a lean too small to mean anything stays unknown
+    faint = _vehicle([0] * 5 + [-1] * 6, [0.01] * 5 + [-0.03] * 6)
+    assert not PhysicsShape._front(faint).any()
