@@ -107,7 +107,7 @@ class PhysicsShape(PhysicsCheck):
                         for t in range(tr.num_frames)
                     ]
                 )
-                if (t := self._first(wrong)) is not None:
+                if (t := self._first(wrong, over=tr.visible)) is not None:
                     events.append(
                         event("color_changed", t, obs, tr, f"{tr.id} turns {tr.color[t]} (declared {o.color})")
                     )
@@ -122,7 +122,7 @@ class PhysicsShape(PhysicsCheck):
                 off = (ratio > self.size_ratio) | (ratio < 1.0 / self.size_ratio)
                 if change is not None and change.change == "bite":
                     off &= ratio > self.size_ratio  # a bite may shrink it
-                if (t := self._first(off)) is not None:
+                if (t := self._first(off, over=whole)) is not None:
                     events.append(event("size_changed", t, obs, tr, f"{tr.id} is {ratio[t]:.2f}x its size"))
                 bad |= off
                 # shape
@@ -142,7 +142,7 @@ class PhysicsShape(PhysicsCheck):
                             dev = np.abs(d[:, k] - refd[k]) > tol[key]
                         diff |= np.nan_to_num(dev, nan=0).astype(bool)
                     diff &= whole
-                    if (t := self._first(diff, tail=False, run=self.min_run + 1)) is not None:
+                    if (t := self._first(diff, tail=False, run=self.min_run + 1, over=whole)) is not None:
                         events.append(event("shape_changed", t, obs, tr, f"{tr.id} changes shape at frame {t}"))
                     bad |= diff
                 # vehicle front
@@ -164,13 +164,18 @@ class PhysicsShape(PhysicsCheck):
             return None
         return events, good / total
 
-    def _first(self, flags: np.ndarray, tail: bool = True, run: int | None = None) -> int | None:
+    def _first(
+        self, flags: np.ndarray, tail: bool = True, run: int | None = None, over: np.ndarray | None = None
+    ) -> int | None:
         """First frame of a run of ``run`` (default ``min_run``) flagged frames (with ``tail``, also
-        a shorter run that lasts to the last frame)."""
+        a shorter run that lasts to the last frame), counted over the frames in ``over`` only: a
+        change seen before and after the object passes behind something is one run."""
         need = self.min_run if run is None else run
-        for s, e in runs(flags):
-            if e - s + 1 >= need or (tail and e == len(flags) - 1 and s > 0):
-                return s
+        idx = np.arange(len(flags)) if over is None else np.flatnonzero(over)
+        sub = flags[idx]
+        for s, e in runs(sub):
+            if e - s + 1 >= need or (tail and e == len(sub) - 1 and s > 0):
+                return int(idx[s])
         return None
 
     @staticmethod

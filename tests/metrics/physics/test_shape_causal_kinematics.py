@@ -54,6 +54,18 @@ def test_colour_and_size_drift(studio: Studio, change: dict, kind: str) -> None:
     assert r.verdict == "fail" and r.events[0].type == kind and 8 <= r.events[0].frame <= 10
 
 
+def test_a_change_across_an_occlusion_is_dated_where_it_began() -> None:
+    """Changed in its last whole frame before passing behind something and still changed after:
+    one run of the change, from where it began (frames not seen whole neither break nor count)."""
+    check = PhysicsShape()
+    flags = np.array([0, 0, 0, 0, 1, 0, 0, 0, 1, 1, 1, 1], bool)
+    whole = np.array([1, 1, 1, 1, 1, 0, 0, 0, 1, 1, 1, 1], bool)
+    assert check._first(flags, tail=False, run=3, over=whole) == 4
+    assert check._first(flags, tail=False, run=3) == 8  # counted over every frame, the run starts late
+    blip = np.array([0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 1, 0], bool)
+    assert check._first(blip, tail=False, run=3, over=whole) is None  # two separate short runs
+
+
 def test_morph(studio: Studio) -> None:
     path = linear(30, 64, 3.0)
     a = Obj("square", studio.color("purple"), lambda t: path(t) if t < 8 else None, size=20)
