@@ -358,15 +358,20 @@ class ColorTracker:
                     st.exited = True
         return self._finish()
 
-    def _cabin_lean(self, body: Blob, t: int) -> float | None:
+    def _cabin_lean(self, body: Blob, t: int, others: list[np.ndarray]) -> float | None:
         """Horizontal offset, in body widths, of the vehicle's colour above its body (the thin
-        cabin frame the cleaned mask drops) from the body's centre."""
+        cabin frame the cleaned mask drops) from the body's centre; pixels inside the boxes of
+        ``others`` (other objects of its colour passing close by) are not its cabin."""
         if self.cmap is None:
             return None
         x0, y0, x1, y1 = body.box.astype(int)
         h, w = y1 - y0, x1 - x0
         top = max(0, int(y0 - 0.8 * h))
-        xs = np.nonzero(self.cmap[t, top : y0 + max(1, h // 5), x0:x1] == body.cls)[1]
+        region = self.cmap[t, top : y0 + max(1, h // 5), x0:x1] == body.cls
+        for b in others:
+            bx0, by0, bx1, by1 = (round(float(v)) for v in b)
+            region[max(by0 - top, 0) : max(by1 - top, 0), max(bx0 - x0, 0) : max(bx1 - x0, 0)] = False
+        xs = np.nonzero(region)[1]
         return float((xs.mean() + 0.5) / w - 0.5) if xs.size >= 4 else None
 
     def _finish(self) -> list[Track]:
@@ -392,7 +397,12 @@ class ColorTracker:
                         crop = self.gray[t, y0:y1, x0:x1]
                     tr.desc[t] = descriptors(blob.mask, blob.raw, crop)
                     if st.spec.shape == "vehicle":
-                        lean = self._cabin_lean(blob, t)
+                        others = [
+                            ob.box
+                            for o in self.states
+                            if o is not st and (ob := self._masks.get((id(o), t))) is not None and ob.cls == blob.cls
+                        ]
+                        lean = self._cabin_lean(blob, t, others)
                         if lean is not None and abs(lean) > 0.04:
                             tr.facing[t] = -np.sign(lean)  # the cabin sits toward the back
             out.append(tr)

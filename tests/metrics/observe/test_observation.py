@@ -93,3 +93,17 @@ def test_a_small_car_cut_by_its_headlight_stays_one_object(tmp_path: Path) -> No
     truth = next(o for o in v.metadata["truth"]["objects"] if o["id"] == "race_car")
     box = np.asarray(truth["bbox"]) * 128
     assert np.abs(tr.center[:, 0] - (box[:, 0] + box[:, 2]) / 2).max() < 4.0
+
+
+def test_a_passing_car_lends_no_cabin(tmp_path: Path) -> None:
+    """Two taxis pass each other going opposite ways: the cabin of the one close by is not read as
+    the other's, so each keeps facing the way it drives."""
+    p = load_suite("core").prompt("perm-cross-009")
+    v = ReferenceGenerator(profile="clean").generate(p, seed=0)
+    frames = read_video(write_video(tmp_path / "c.mp4", v)).frames
+    tracks = observe(Clip(frames, v.fps, p, v.metadata), "color").tracks
+    assert len(tracks) == 2
+    for tr in tracks:
+        seen = tr.facing[tr.facing != 0]
+        heading = np.sign(tr.center[-1, 0] - tr.center[0, 0])
+        assert seen.size >= 8 and (seen == heading).all(), (tr.id, tr.facing.tolist())
