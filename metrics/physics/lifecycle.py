@@ -179,6 +179,12 @@ def _jumps(tr: Track) -> list[int]:
         step = float(np.hypot(*(tr.center[t] - tr.center[t - 1])))
         prev = tr.center[t - 1] - tr.center[t - 2] if t >= 2 and ok[t - 2] else np.zeros(2)
         err = float(np.hypot(*(tr.center[t] - tr.center[t - 1] - prev)))
+        # a jump is a one-off displacement: the next step is unlike it again; an abrupt change of
+        # velocity (a bounce, a collision) carries on at the new velocity instead
+        if t + 1 < tr.num_frames and ok[t + 1]:
+            after = tr.center[t + 1] - tr.center[t]
+            if float(np.hypot(*(after - (tr.center[t] - tr.center[t - 1])))) <= JUMP_SIZES * size:
+                continue
         if step > JUMP_SIZES * size and err > JUMP_SIZES * size and err > JUMP_FACTOR * typical + 2.0:
             out.append(t)
     return out

@@ -126,3 +126,16 @@ def test_a_star_coming_out_arm_by_arm_is_one_object(studio: Studio, size: int, s
     for check in ("physics.permanence", "physics.count"):
         r = studio.score(check, frames, STAR)
         assert r.verdict == "pass", (check, [e.detail for e in r.events])
+
+
+def test_a_hard_bounce_is_no_teleport(studio: Studio) -> None:
+    """Falling 21 px a frame, it leaves the floor 14 px a frame up: the velocity jumps, the
+    position does not (and it carries on at its new velocity)."""
+
+    def path(t: int) -> tuple[float, float]:
+        if t <= 7:
+            return (40 + 2 * t, 16 + 1.5 * t * t)
+        return (40 + 2 * t, 16 + 1.5 * 49 - 15 * (t - 7) + 1.5 * (t - 7) ** 2)
+
+    r = verdict(studio, [Obj("circle", studio.color("red"), path, size=14)])
+    assert r.verdict == "pass", [e.detail for e in r.events]
