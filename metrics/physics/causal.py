@@ -188,7 +188,8 @@ class PhysicsCausal(PhysicsCheck):
         T = obj.num_frames
         out = np.zeros(T, bool)
         clean = np.flatnonzero(obj.full())
-        ref = clean[clean < max(contact, 3)][:3] if clean.size else clean
+        pre = clean[clean < max(contact, 3)]  # whole frames before the contact
+        ref = pre[:3]
         if ref.size == 0:
             ref = clean[:3]
         if ch.change == "color":
@@ -209,10 +210,10 @@ class PhysicsCausal(PhysicsCheck):
                 # before the contact, whichever is calmer (an early bite in either is not noise)
                 first = obj.area[ref]
                 noise = float(np.std(first) / max(np.mean(first), 1.0)) if first.size > 1 else 0.02
-                pre = obj.area[clean[clean < max(contact, 3)]]
                 if pre.size > 2:
-                    mid = float(np.median(pre))
-                    noise = min(noise, 1.4826 * float(np.median(np.abs(pre - mid))) / max(mid, 1.0))
+                    areas = obj.area[pre]
+                    mid = float(np.median(areas))
+                    noise = min(noise, 1.4826 * float(np.median(np.abs(areas - mid))) / max(mid, 1.0))
                 shrink = ratio < 1.0 - max(0.04, 3.0 * noise)
                 dent = vals < base - 0.012
                 out = (shrink | ((ratio < 0.95) & dent) | (vals < base - 0.04)) & obj.full()

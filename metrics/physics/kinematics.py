@@ -156,28 +156,14 @@ class PhysicsKinematics(PhysicsCheck):
         same downward acceleration; no stall in mid-air; bounces lose speed."""
         y = p[:, 1]
         vy = np.diff(y) / np.diff(t)
-        # a floor impact turns a fall into a rise abruptly: far more velocity change in one step
-        # than gravity gives (a smooth turnaround under upward gravity is no impact)
-        dv = np.abs(np.diff(vy))
-        usual = float(np.median(dv)) if dv.size else 0.0
-        hard = max(3.0 * usual, 2.0)
-        impacts, rests = [], []  # an impact's first floor frame; frames it lies on the floor after that
-        for i in range(len(vy) - 1):
-            if vy[i] <= 0.3:
-                continue
-            if vy[i + 1] < -0.3 and dv[i] > hard:
-                impacts.append(i + 1)
-                rests.append(0)
-            elif self._rests_on_floor(vy, i, hard):
-                impacts.append(i + 1)
-                rests.append(1)
+        impacts = self._impacts(vy)
         if self._stall(events, obs, tr, t, p, vy):
             return
         # flights between impacts; the sampled frame nearest an impact belongs to neither (the
         # floor was hit somewhere between it and its neighbours)
-        starts = [-1, *(i + r for i, r in zip(impacts, rests, strict=True))]
+        starts = [-1, *(last for _, last in impacts)]
         accels: list[tuple[float, int]] = []
-        for a0, a1 in zip(starts, [*impacts, len(t)], strict=True):
+        for a0, a1 in zip(starts, [*(first for first, _ in impacts), len(t)], strict=True):
             ts, ys = t[a0 + 1 : a1], y[a0 + 1 : a1]
             if len(ts) < 4:
                 continue
@@ -195,28 +181,17 @@ class PhysicsKinematics(PhysicsCheck):
                 quiet = rms_split < WARP_GAIN * rms_one and rms_one > WARP_RMS and warp is not None
                 if k > 0 and (clear or quiet):
                     f = _departure(ts, ys, k, ca)
-                    kind = "gravity_wrong" if g2 < -self.min_accel < self.min_accel < g1 else "acceleration_changes"
                     if warp is not None:  # a clock change, not gravity: the speed jumps too
-                        events.append(
-                            event(
-                                "speed_change",
-                                f,
-                                obs,
-                                tr,
-                                f"{tr.id} runs {warp:.2f}x as fast from frame {f} (speed {v1:.2f} -> {v2:.2f} "
-                                f"px/frame, acceleration {g1:.2f} -> {g2:.2f} px/frame²)",
-                            )
+                        kind = "speed_change"
+                        msg = (
+                            f"{tr.id} runs {warp:.2f}x as fast from frame {f} (speed {v1:.2f} -> {v2:.2f} "
+                            f"px/frame, acceleration {g1:.2f} -> {g2:.2f} px/frame²)"
                         )
-                        return
-                    events.append(
-                        event(
-                            kind,
-                            f,
-                            obs,
-                            tr,
-                            f"{tr.id}'s acceleration changes from {g1:.2f} to {g2:.2f} px/frame² at frame {f}",
-                        )
-                    )
+                    else:
+                        up = g2 < -self.min_accel < self.min_accel < g1
+                        kind = "gravity_wrong" if up else "acceleration_changes"
+                        msg = f"{tr.id}'s acceleration changes from {g1:.2f} to {g2:.2f} px/frame² at frame {f}"
+                    events.append(event(kind, f, obs, tr, msg))
                     return
             (c2, _, _), _ = _fit(ts, ys, 2)
             accels.append((2 * c2, int(ts[0])))
@@ -241,16 +216,32 @@ class PhysicsKinematics(PhysicsCheck):
                 )
                 return
         if bounces:
-            self._bounce(events, obs, tr, t, vy, impacts)
+            self._bounce(events, obs, tr, t, vy, [first for first, _ in impacts])
         self._uniform(events, obs, tr, t, p, axis=0, label="horizontal speed")
 
     @staticmethod
-    def _rests_on_floor(vy: np.ndarray, i: int, hard: float) -> bool:
-        """An impact sampled on the floor twice: down at step i, still, then up — hitting the
-        floor still speeding up (under upward gravity a fall slows down before it turns back)."""
-        if i + 2 >= len(vy) or abs(vy[i + 1]) > 0.3 or vy[i + 2] >= -0.3 or vy[i] - vy[i + 2] <= hard:
-            return False
-        return i == 0 or vy[i] >= vy[i - 1]
+    def _impacts(vy: np.ndarray) -> list[tuple[int, int]]:
+        """``(first, last)`` frame on the floor of each impact. An impact turns a fall into a rise
+        abruptly, with far more velocity change than gravity gives (a smooth turnaround under
+        upward gravity is none): down then up in one step, or down, still, up when the floor was
+        sampled twice — hit while still speeding up (under upward gravity a fall slows first)."""
+        dv = np.abs(np.diff(vy))
+        hard = max(3.0 * float(np.median(dv)), 2.0) if dv.size else 2.0
+        out = []
+        for i in range(len(vy) - 1):
+            if vy[i] <= 0.3:
+                continue
+            if vy[i + 1] < -0.3 and dv[i] > hard:
+                out.append((i + 1, i + 1))
+            elif (
+                i + 2 < len(vy)
+                and abs(vy[i + 1]) <= 0.3
+                and vy[i + 2] < -0.3
+                and vy[i] - vy[i + 2] > hard
+                and (i == 0 or vy[i] >= vy[i - 1])
+            ):
+                out.append((i + 1, i + 2))
+        return out
 
     def _stall(
         self, events: list[Event], obs: Observation, tr: Track, t: np.ndarray, p: np.ndarray, vy: np.ndarray

@@ -176,16 +176,15 @@ def _jumps(tr: Track) -> list[int]:
             continue
         if not (ok[t] and ok[t - 1]):
             continue
-        step = float(np.hypot(*(tr.center[t] - tr.center[t - 1])))
+        move = tr.center[t] - tr.center[t - 1]
         prev = tr.center[t - 1] - tr.center[t - 2] if t >= 2 and ok[t - 2] else np.zeros(2)
-        err = float(np.hypot(*(tr.center[t] - tr.center[t - 1] - prev)))
+        err = float(np.hypot(*(move - prev)))
         # a jump is a one-off displacement: the next step is unlike it again; an abrupt change of
         # velocity (a bounce, a collision) carries on at the new velocity instead
-        if t + 1 < tr.num_frames and ok[t + 1]:
-            after = tr.center[t + 1] - tr.center[t]
-            if float(np.hypot(*(after - (tr.center[t] - tr.center[t - 1])))) <= JUMP_SIZES * size:
-                continue
-        if step > JUMP_SIZES * size and err > JUMP_SIZES * size and err > JUMP_FACTOR * typical + 2.0:
+        nxt = tr.center[t + 1] - tr.center[t] if t + 1 < tr.num_frames and ok[t + 1] else None
+        carries_on = nxt is not None and float(np.hypot(*(nxt - move))) <= JUMP_SIZES * size
+        big = float(np.hypot(*move)) > JUMP_SIZES * size and err > JUMP_SIZES * size
+        if big and err > JUMP_FACTOR * typical + 2.0 and not carries_on:
             out.append(t)
     return out
 
