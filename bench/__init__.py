@@ -1,8 +1,9 @@
-"""t2vbench harness: CLI, run directory, work units, resume, profiling, video I/O, registries.
+"""t2vbench harness: the orchestration (CLI, runs, work units, resume, validate, profiling).
 
-The leaf modules `bench.errors`, `bench.registry` and `bench.video` import no other project
-package, so every package (model, metrics, prompts, reports) may use them. Keep this file free of
-imports: importing `bench.video` from `model` must not pull in the runner.
+Every other package is below it: nothing outside ``bench`` imports ``bench``. The shared
+foundations (errors, registries, video I/O, the run directory) live in :mod:`t2vbase`.
 """
 
-__version__ = "0.1.0"
+from t2vbase import __version__
+
+__all__ = ["__version__"]

@@ -12,7 +12,7 @@ import sys
 import traceback
 from pathlib import Path
 
-from bench.errors import T2VError
+from t2vbase.errors import T2VError
 
 EXIT_INTERNAL = 70
 
@@ -84,6 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def cmd_run(args: argparse.Namespace, argv: list[str]) -> int:
     from bench.runner import RunConfig, run
+    from t2vbase.rundir import RunDir
 
     cfg = RunConfig(
         suite=args.suite,
@@ -110,8 +111,9 @@ def cmd_run(args: argparse.Namespace, argv: list[str]) -> int:
         f"({out.processed} processed, {out.skipped} already finished) in {out.wall_s:.1f} s"
     )
     print(f"run directory: {out.run_dir}")
-    if (out.run_dir / "report.html").is_file() and cfg.report:
-        print(f"report: {out.run_dir / 'report.html'}")
+    report = RunDir(out.run_dir).report_html_path
+    if report.is_file() and cfg.report:
+        print(f"report: {report}")
     return out.exit_code
 
 
@@ -153,7 +155,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     try:
         severities = tuple(float(x) for x in args.severities.split(","))
     except ValueError:
-        from bench.errors import UsageError
+        from t2vbase.errors import UsageError
 
         raise UsageError(f"--severities {args.severities!r}: expected numbers like 0.5,1,2") from None
     cfg = ValidateConfig(
@@ -219,9 +221,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, format="t2vbench: %(message)s")
     if args.version:
-        import bench
+        import t2vbase
 
-        print(f"t2vbench {bench.__version__}")
+        print(f"t2vbench {t2vbase.__version__}")
         return 0
     if args.command is None:
         parser.print_help()

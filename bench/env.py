@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import bench
+import t2vbase
 
 
 def cpu_model() -> str:
@@ -31,7 +31,7 @@ def total_memory_bytes() -> int | None:
 
 def git_commit() -> str | None:
     """Commit of the t2vbench checkout, if it runs from one (``+dirty`` when modified)."""
-    root = Path(bench.__file__).resolve().parents[1]
+    root = Path(t2vbase.__file__).resolve().parents[1]
     if not (root / ".git").exists():
         return None
     try:
@@ -49,17 +49,26 @@ def git_commit() -> str | None:
         return None
 
 
-def environment() -> dict[str, Any]:
-    """python, torch, cuda, gpu, cpu, platform, git commit and key library versions."""
-    import torch
-
+def _torch_facts() -> dict[str, Any]:
+    """torch version, CUDA and GPU. torch is asked only if the run already imported it (a run
+    that never used it ran nothing on a GPU); otherwise its installed version is read."""
+    torch = sys.modules.get("torch")
+    if torch is None:
+        return {"torch": _versions(["torch"])["torch"], "cuda": None, "gpu": None}
     cuda = torch.cuda.is_available()
     return {
-        "t2vbench": bench.__version__,
-        "python": sys.version.split()[0],
         "torch": torch.__version__,
         "cuda": torch.version.cuda if cuda else None,
         "gpu": torch.cuda.get_device_name(0) if cuda else None,
+    }
+
+
+def environment() -> dict[str, Any]:
+    """python, torch, cuda, gpu, cpu, platform, git commit and key library versions."""
+    return {
+        "t2vbench": t2vbase.__version__,
+        "python": sys.version.split()[0],
+        **_torch_facts(),
         "cpu": cpu_model(),
         "cpu_count": os.cpu_count(),
         "memory_bytes": total_memory_bytes(),

@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from bench.errors import UsageError
 from prompts.loader import content_sha256
 from prompts.schema import Prompt, Suite
+from t2vbase.errors import UsageError
 
 
 @dataclass(frozen=True)

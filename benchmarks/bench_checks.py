@@ -21,10 +21,10 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 import cv2
 import numpy as np
 
-from bench.video import read_video, write_video
 from metrics import Clip, build_metric, resolve_metrics
 from model import get_generator
 from prompts import load_suite
+from t2vbase.video import read_video, write_video
 
 
 def main() -> int:

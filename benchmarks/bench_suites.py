@@ -25,12 +25,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.video import Video, read_video, write_video  # noqa: E402
 from metrics.base import Clip  # noqa: E402
 from metrics.registry import build_metric, resolve_metrics  # noqa: E402
 from model.reference import ReferenceGenerator  # noqa: E402
 from prompts import Suite, load_suite  # noqa: E402
 from prompts.consistency import check_truth  # noqa: E402
+from t2vbase.video import Video, read_video, write_video  # noqa: E402
 
 
 def suite_stats(suite: Suite) -> list[str]:

@@ -1,24 +1,37 @@
 """Metric interfaces: per-clip metrics yield rows, set-level metrics reduce saved features.
 
-Both follow the torchmetrics ``Metric`` API (``update`` / ``compute`` / ``reset``; states declared
-with ``add_state`` and an explicit ``dist_reduce_fx``) so they also work inside a training loop.
-The harness calls :meth:`ClipMetric.score` once per clip and writes its :class:`ClipResult` as a
-row; ``update`` is the same call plus accumulation, for users.
+A metric is a small dataclass: its fields are its parameters (thresholds, options), declared
+once with :func:`param`, and its protocol — what produced the numbers, hashed into every unit's
+``score_key`` — is derived from them, so changing a threshold always changes the protocol. These
+classes import neither torch nor torchmetrics: the harness pays for neither unless a metric needs
+a network. :mod:`metrics.torchmetric` wraps any registered per-clip metric as a torchmetrics
+``Metric`` (``update`` / ``compute`` / ``reset``) for use in a training loop.
 """
 
 from __future__ import annotations
 
-from abc import abstractmethod
+import dataclasses
+from abc import ABC, abstractmethod
 from dataclasses import asdict, dataclass, field
 from typing import Any, ClassVar, Literal
 
 import numpy as np
-import torch
-from torchmetrics import Metric
 
 from prompts.schema import Prompt
 
 Verdict = Literal["pass", "fail", "n/a"]
+
+
+def param(default: Any, *, unit: str = "", doc: str = "", protocol: bool = True) -> Any:
+    """A metric parameter: a dataclass field whose value (and ``unit``) enters the protocol.
+
+    ``protocol=False`` marks a field that does not change what is measured (a device, a batch
+    size, an object built at run time).
+    """
+    meta = {"unit": unit, "doc": doc, "protocol": protocol}
+    if isinstance(default, (dict, list, set)):
+        return field(default_factory=lambda: type(default)(default), metadata=meta)
+    return field(default=default, metadata=meta)
 
 
 @dataclass
@@ -43,11 +56,13 @@ class Event:
 
 @dataclass
 class ClipResult:
-    """One metric's outcome on one clip: a continuous ``value`` and/or a check ``verdict``."""
+    """One metric's outcome on one clip: a continuous ``value`` and/or a check ``verdict``;
+    ``detail`` holds secondary values (JSON-safe) that go into the row's ``detail``."""
 
     value: float | None = None
     verdict: Verdict | None = None
     events: list[Event] = field(default_factory=list)
+    detail: dict[str, Any] | None = None
 
 
 @dataclass
@@ -72,6 +87,21 @@ class Clip:
     def num_frames(self) -> int:
         return int(self.frames.shape[0])
 
+    @property
+    def duration(self) -> float:
+        """Seconds the clip lasts (``num_frames / fps``): thresholds about time use this."""
+        return self.num_frames / self.fps
+
+    def working(self, short_side: int) -> np.ndarray:
+        """``(T, h, w, 3)`` uint8 frames with the shorter side at most ``short_side`` pixels
+        (area-averaged; the aspect kept), computed once per clip and size. Metrics that do not
+        need full resolution (flow, observation) run here and map results back by the ratio
+        ``width / w``."""
+        key = f"working:{short_side}"
+        if key not in self.cache:
+            self.cache[key] = resize_frames(self.frames, short_side)
+        return self.cache[key]
+
     def gray(self) -> np.ndarray:
         """``(T, H, W)`` uint8 luma (BT.601), computed once per clip."""
         if "gray" not in self.cache:
@@ -81,99 +111,79 @@ class Clip:
         return self.cache["gray"]
 
 
-def _as_batch(video: Any) -> list[np.ndarray]:
-    """Accept ``(T,H,W,3)`` or ``(B,T,H,W,3)`` uint8 arrays/tensors; return a list of clips."""
-    arr = video.detach().cpu().numpy() if isinstance(video, torch.Tensor) else np.asarray(video)
-    if arr.dtype != np.uint8:
-        raise ValueError(f"video must be uint8, got {arr.dtype}")
-    if arr.ndim == 4:
-        return [arr]
-    if arr.ndim == 5:
-        return list(arr)
-    raise ValueError(f"video must be (T, H, W, 3) or (B, T, H, W, 3), got {arr.shape}")
+def resize_frames(frames: np.ndarray, short_side: int) -> np.ndarray:
+    """``(T, H, W, C)`` uint8 frames with the shorter side at most ``short_side`` (INTER_AREA)."""
+    H, W = frames.shape[1:3]
+    scale = short_side / min(H, W)
+    if scale >= 1.0:
+        return frames
+    import cv2
+
+    size = (max(1, round(W * scale)), max(1, round(H * scale)))
+    return np.stack([cv2.resize(f, size, interpolation=cv2.INTER_AREA) for f in frames])
 
 
-class ClipMetric(Metric):
-    """Base of per-clip metrics and checks.
-
-    Subclasses set ``name`` (``family.name``), ``is_check`` and ``higher_is_better`` and implement
-    :meth:`score`. ``compute()`` returns the mean value for scores and the pass rate (passes over
-    passes plus fails; ``n/a`` excluded) for checks.
-    """
+@dataclass(kw_only=True)
+class Metric:
+    """What every metric declares: a ``family.name``, a version, what it measures, its direction,
+    and its parameters (the dataclass fields). Subclasses are dataclasses too."""
 
     name: ClassVar[str] = ""
     version: ClassVar[str] = "1"
+    description: ClassVar[str] = ""
     is_check: ClassVar[bool] = False
     higher_is_better: ClassVar[bool | None] = None
-    full_state_update: ClassVar[bool] = False
-    description: ClassVar[str] = ""
+    #: what ``value`` is measured in ("" for a share in [0, 1] or a pure number)
+    unit: ClassVar[str] = ""
 
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.add_state("value_sum", torch.tensor(0.0, dtype=torch.float64), dist_reduce_fx="sum")
-        self.add_state("n_value", torch.tensor(0, dtype=torch.long), dist_reduce_fx="sum")
-        self.add_state("n_pass", torch.tensor(0, dtype=torch.long), dist_reduce_fx="sum")
-        self.add_state("n_fail", torch.tensor(0, dtype=torch.long), dist_reduce_fx="sum")
-        self.add_state("n_na", torch.tensor(0, dtype=torch.long), dist_reduce_fx="sum")
+    def params(self) -> dict[str, Any]:
+        """The parameters that define the metric (every field marked for the protocol)."""
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.metadata.get("protocol", True)}
+
+    @classmethod
+    def param_units(cls) -> dict[str, str]:
+        """Unit of each parameter that has one (seconds, fractions of the frame, ...)."""
+        return {f.name: f.metadata["unit"] for f in dataclasses.fields(cls) if f.metadata.get("unit")}
+
+    def protocol(self) -> dict[str, Any]:
+        """What produced the numbers: name, version, parameters and their units."""
+        out: dict[str, Any] = {"name": self.name, "version": self.version, **self.params()}
+        units = self.param_units()
+        if units:
+            out["units"] = units
+        return out
+
+    def to(self, device: Any) -> Metric:
+        """Move to a device (a no-op for metrics without a network)."""
+        return self
+
+    @property
+    def uses_device(self) -> bool:
+        """Whether the metric runs on the run's ``--device`` (a network)."""
+        return False
+
+
+@dataclass(kw_only=True)
+class ClipMetric(Metric, ABC):
+    """A per-clip score or check: :meth:`score` turns one clip into one row."""
 
     @abstractmethod
     def score(self, clip: Clip) -> ClipResult:
         """Score one clip."""
 
-    def protocol(self) -> dict[str, Any]:
-        """What produced the numbers: name, version and the metric's parameters."""
-        return {"name": self.name, "version": self.version}
 
-    def accumulate(self, result: ClipResult) -> None:
-        if result.value is not None:
-            self.value_sum += float(result.value)
-            self.n_value += 1
-        if result.verdict == "pass":
-            self.n_pass += 1
-        elif result.verdict == "fail":
-            self.n_fail += 1
-        elif result.verdict == "n/a":
-            self.n_na += 1
+@dataclass(kw_only=True)
+class SetMetric(Metric, ABC):
+    """A set-level metric (rows with ``prompt_id`` ``*``).
 
-    def update(self, video: Any, prompt: Prompt | list[Prompt] | None = None, fps: float = 8.0) -> None:
-        """Score ``video`` ``(T,H,W,3)`` or ``(B,T,H,W,3)`` uint8 against ``prompt``(s)."""
-        clips = _as_batch(video)
-        if prompt is None:
-            prompts = [Prompt(id="adhoc", text="(no prompt)", family="showcase")] * len(clips)
-        elif isinstance(prompt, Prompt):
-            prompts = [prompt] * len(clips)
-        else:
-            prompts = list(prompt)
-        if len(prompts) != len(clips):
-            raise ValueError(f"{len(clips)} clips but {len(prompts)} prompts")
-        for frames, p in zip(clips, prompts, strict=True):
-            self.accumulate(self.score(Clip(frames, fps, p)))
-
-    def compute(self) -> torch.Tensor:
-        if self.is_check:
-            decided = self.n_pass + self.n_fail
-            return self.n_pass.double() / decided if decided > 0 else torch.tensor(float("nan"), dtype=torch.float64)
-        return self.value_sum / self.n_value if self.n_value > 0 else torch.tensor(float("nan"), dtype=torch.float64)
-
-
-class SetMetric(Metric):
-    """Base of set-level metrics (rows with ``prompt_id`` ``*``).
-
-    :meth:`features` maps one clip to a ``(D,)`` vector that the harness saves per unit; after all
-    units it feeds them to ``update`` (``(N, D)``) and writes ``compute()``. Sufficient statistics
-    are float64 (as torchmetrics' FID); ``reset_real_features=False`` keeps a reference set.
+    :meth:`features` maps one clip to a ``(D,)`` vector that the harness saves per unit; after
+    all units it reduces them with :meth:`compute_set`.
     """
-
-    name: ClassVar[str] = ""
-    version: ClassVar[str] = "1"
-    is_check: ClassVar[bool] = False
-    higher_is_better: ClassVar[bool | None] = None
-    full_state_update: ClassVar[bool] = False
-    description: ClassVar[str] = ""
 
     @abstractmethod
     def features(self, clip: Clip) -> np.ndarray:
         """``(D,)`` float feature vector of one clip."""
 
-    def protocol(self) -> dict[str, Any]:
-        return {"name": self.name, "version": self.version}
+    @abstractmethod
+    def compute_set(self, features: np.ndarray) -> ClipResult:
+        """The set-level result of ``(N, D)`` features (``value``, and ``detail``: CI, N, ...)."""

@@ -1,17 +1,17 @@
-"""Metric registry and ``--metrics all|none|a,b`` selection."""
+"""Metric registry and ``--metrics all|none|a,b|pattern`` selection."""
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
-import inspect
 from typing import Any
 
-from bench.errors import MetricError, UnknownNameError
-from bench.registry import Registry
-from metrics.base import ClipMetric, SetMetric
+from metrics.base import Metric
+from t2vbase.errors import MetricError, UnknownNameError
+from t2vbase.registry import Registry
 
 #: Metric classes by ``family.name``.
-METRICS: Registry[type[ClipMetric] | type[SetMetric]] = Registry("metric")
+METRICS: Registry[type[Metric]] = Registry("metric")
 
 
 def register_metric(cls: type[Any]) -> type[Any]:
@@ -41,10 +41,11 @@ def _load_builtin() -> None:
 
 
 def resolve_metrics(selection: str) -> list[str]:
-    """``all`` | ``none`` | comma-separated names or ``family.*`` wildcards -> metric names."""
+    """``all`` | ``none`` | comma-separated names or shell-style patterns (``physics.*``,
+    ``*flicker*``, via ``fnmatch``) -> metric names, in the order given, without repeats."""
     _load_builtin()
     text = selection.strip()
-    if text in ("", "none"):
+    if text == "none":
         return []
     if text == "all":
         return METRICS.names()
@@ -52,8 +53,8 @@ def resolve_metrics(selection: str) -> list[str]:
     for part in (p.strip() for p in text.split(",")):
         if not part:
             continue
-        if part.endswith(".*"):
-            found = [n for n in METRICS.names() if n.startswith(part[:-1])]
+        if any(c in part for c in "*?["):
+            found = METRICS.match(part)
             if not found:
                 raise MetricError(f"--metrics: no metric matches {part!r} (known: {', '.join(METRICS.names())})")
             out += [n for n in found if n not in out]
@@ -64,30 +65,35 @@ def resolve_metrics(selection: str) -> list[str]:
             raise MetricError(f"--metrics: {err}") from None
         if part not in out:
             out.append(part)
+    if not out:
+        raise MetricError(f"--metrics {selection!r}: names no metric (use 'none' to only generate clips)")
     return out
 
 
-def build_metric(name: str, **kwargs: Any) -> ClipMetric | SetMetric:
-    """Instantiate a registered metric."""
+def build_metric(name: str, **kwargs: Any) -> Metric:
+    """Instantiate a registered metric; options it does not take are a one-line error."""
     _load_builtin()
     try:
         cls = METRICS.get(name)
     except UnknownNameError as err:
         raise MetricError(str(err)) from None
-    return cls(**kwargs)
+    try:
+        return cls(**kwargs)
+    except TypeError as err:
+        raise MetricError(f"metric {name}: {err}") from None
 
 
 def takes_option(cls: type[Any], option: str) -> bool:
-    """Whether some constructor along ``cls``'s MRO accepts the keyword ``option``."""
-    return any(option in inspect.signature(k.__init__).parameters for k in cls.__mro__ if "__init__" in vars(k))
+    """Whether the metric has a parameter called ``option``."""
+    return any(f.name == option and f.init for f in dataclasses.fields(cls))
 
 
-def build_metrics(names: list[str], backend: str = "color") -> list[ClipMetric | SetMetric]:
+def build_metrics(names: list[str], backend: str = "color") -> list[Metric]:
     """Instantiate registered metrics; those that observe clips (physics checks: a ``backend``
-    argument) observe through the backend spec ``backend``."""
+    parameter) observe through the backend spec ``backend``."""
     _load_builtin()
     out = []
     for name in names:
-        kwargs = {"backend": backend} if name in METRICS and takes_option(METRICS.get(name), "backend") else {}
+        kwargs = {"backend": backend} if takes_option(METRICS.get(name), "backend") else {}
         out.append(build_metric(name, **kwargs))
     return out

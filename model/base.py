@@ -1,12 +1,12 @@
-"""The Generator protocol: diffusers-style arguments in, a :class:`~bench.video.Video` out."""
+"""The Generator protocol: diffusers-style arguments in, a :class:`~t2vbase.video.Video` out."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
-from bench.video import Video
 from prompts.schema import Prompt
+from t2vbase.video import Video
 
 
 @runtime_checkable

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bench.errors import GeneratorError
-from bench.video import Video, read_video
 from model.registry import register_generator
 from prompts.schema import Prompt
+from t2vbase.errors import GeneratorError
+from t2vbase.video import Video, read_video
 
 EXTENSIONS = (".mp4", ".webm", ".mkv", ".mov", ".avi")
 

@@ -13,10 +13,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-import bench
-from bench.errors import GeneratorError
-from bench.registry import did_you_mean
-from bench.video import Video
+import t2vbase
 from model.registry import register_generator
 from model.world.background import neutral_background
 from model.world.compose import jitter_scene, rng_for, scene_from_expect
@@ -25,6 +22,9 @@ from model.world.raster import Rasterizer, Truth
 from model.world.timeline import Timeline, simulate
 from prompts.scene import Scene
 from prompts.schema import Prompt
+from t2vbase.errors import GeneratorError
+from t2vbase.registry import did_you_mean
+from t2vbase.video import Video
 
 WORLD_VERSION = "2"
 
@@ -132,7 +132,7 @@ class ReferenceGenerator:
     """
 
     name = "reference"
-    version = f"{bench.__version__}+world{WORLD_VERSION}"
+    version = f"{t2vbase.__version__}+world{WORLD_VERSION}"
     defaults: ClassVar[dict[str, Any]] = {"num_frames": 16, "height": 128, "width": 128, "fps": 8.0}
 
     def __init__(

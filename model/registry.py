@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bench.errors import GeneratorError, UnknownNameError
-from bench.registry import Registry
-from bench.registry import build_with_options as _build
-from bench.registry import parse_options as _parse
 from model.base import Generator
+from t2vbase.errors import GeneratorError, UnknownNameError
+from t2vbase.registry import Registry
+from t2vbase.registry import build_with_options as _build
+from t2vbase.registry import parse_options as _parse
 
 GeneratorFactory = Callable[..., Generator]
 

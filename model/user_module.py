@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import importlib
 
-from bench.errors import GeneratorError
 from model.base import Generator
 from model.registry import build_with_options, parse_options, register_generator
+from t2vbase.errors import GeneratorError
 
 
 @register_generator("module", arg="raw", description="your own generator: module:pkg.mod:Factory[,key=value]")

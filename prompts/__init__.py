@@ -1,7 +1,7 @@
 """Prompt suites: the schema, the loader, the bundled suite files and the colour palette.
 
 This package is data: it imports no other project package except the leaf modules
-``bench.errors`` and ``bench.registry``.
+``t2vbase.errors`` and ``t2vbase.registry``.
 """
 
 from prompts.loader import SUITES, canonical_json, content_sha256, load_suite, load_suite_file, parse_suite

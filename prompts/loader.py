@@ -11,9 +11,9 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from bench.errors import SuiteError, UnknownNameError
-from bench.registry import Registry
 from prompts.schema import Suite
+from t2vbase.errors import SuiteError, UnknownNameError
+from t2vbase.registry import Registry
 
 SUITES_DIR = Path(__file__).resolve().parent / "suites"
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: 10x faster

@@ -23,13 +23,13 @@ import math
 from collections import Counter
 from typing import Any
 
-from bench.errors import SuiteError
+from prompts.mirror import mirror_expect
+from prompts.mirror import mirror_scene as mirror_scene_data
 from prompts.palette import parse_color
 from prompts.scene import Background, Scene
 from prompts.schema import ContactEvent, Expect, Prompt, StateChangeEvent, Suite
+from t2vbase.errors import SuiteError
 
-LR_SWAP = {"left_of": "right_of", "right_of": "left_of", "left": "right", "right": "left"}
-CAMERA_SWAP = {"pan_left": "pan_right", "pan_right": "pan_left"}
 MIRROR_TOL = 1e-6
 SKY_TOP_SHADE = 0.92  # the reference world darkens a sky_ground sky by up to this factor
 
@@ -57,7 +57,7 @@ def suite_problems(suite: Suite) -> list[Problem]:
     for p in suite.prompts:
         out += prompt_problems(p)
         if p.mirror is None:
-            if p.expect and any(r.relation in LR_SWAP for r in p.expect.relations):
+            if p.expect and any(r.relation in ("left_of", "right_of") for r in p.expect.relations):
                 out.append(Problem(p.id, "mirror", "a prompt with a left/right relation needs a mirror"))
         elif p.mirror in by_id:
             out += [Problem(p.id, f, m) for f, m in mirror_problems(p, by_id[p.mirror])]
@@ -210,29 +210,12 @@ def _events_realised(scene: Scene, exp: Expect) -> list[tuple[str, str]]:
 def _swap_expect(exp: Expect | None) -> dict[str, Any] | None:
     if exp is None:
         return None
-    d = exp.model_dump(mode="json", by_alias=True, exclude_none=True)
-    for r in d["relations"]:
-        r["relation"] = LR_SWAP.get(r["relation"], r["relation"])
-    for m in d["motion"]:
-        m["direction"] = LR_SWAP.get(m["direction"], m["direction"])
-    if "camera" in d:
-        d["camera"] = CAMERA_SWAP.get(d["camera"], d["camera"])
-    return d
+    return mirror_expect(exp.model_dump(mode="json", by_alias=True, exclude_none=True))
 
 
 def mirror_scene(scene: Scene) -> dict[str, Any]:
     """The scene seen in a horizontal mirror, as plain data (x -> 1 - x, x velocities negated)."""
-    d = scene.model_dump(mode="json")
-    for o in d["objects"]:
-        o["pos"] = [1.0 - o["pos"][0], o["pos"][1]]
-        o["vel"] = [-o["vel"][0], o["vel"][1]]
-        o["acc"] = [-o["acc"][0], o["acc"][1]]
-        if o["facing"] is not None:
-            o["facing"] = LR_SWAP[o["facing"]]
-    for occ in d["occluders"]:
-        occ["pos"] = [1.0 - occ["pos"][0], occ["pos"][1]]
-    d["camera"]["motion"] = CAMERA_SWAP.get(d["camera"]["motion"], d["camera"]["motion"])
-    return d
+    return mirror_scene_data(scene.model_dump(mode="json"))
 
 
 def _first_difference(a: Any, b: Any, path: str) -> str | None:

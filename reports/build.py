@@ -2,35 +2,18 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from bench.files import atomic_write_json, atomic_write_text, read_json
 from reports.figures import pass_rate_figure
 from reports.gallery import build_gallery
 from reports.summary import summarize_rows
+from t2vbase.rundir import RunDir
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 MAX_ERROR_ROWS = 200
-
-
-def _read_rows(run: Path) -> list[dict[str, Any]]:
-    path = run / "samples.jsonl"
-    if not path.is_file():
-        return []
-    with open(path, encoding="utf-8") as fh:
-        return [json.loads(line) for line in fh if line.strip()]
-
-
-def _read_optional(path: Path) -> dict[str, Any]:
-    try:
-        data = read_json(path)
-        return data if isinstance(data, dict) else {}
-    except (OSError, ValueError):
-        return {}
 
 
 def fmt_num(value: Any, digits: int = 3) -> str:
@@ -103,26 +86,22 @@ def build_summary(run: Path, manifest: dict[str, Any], rows: list[dict[str, Any]
 
 def build_report(run_dir: str | Path) -> Path:
     """Write summary.json, report.md, report.html and assets/ for a run; returns report.html."""
-    run = Path(run_dir)
-    manifest = _read_optional(run / "manifest.json")
-    if not manifest:
-        from bench.errors import UsageError
-
-        raise UsageError(f"{run}: no manifest.json; not a t2vbench run directory")
-    rows = _read_rows(run)
-    summary = build_summary(run, manifest, rows)
-    atomic_write_json(run / "summary.json", summary)
-    profile = _read_optional(run / "profile.json")
-    suite_doc = _read_optional(run / "suite.json")
+    rd = RunDir(run_dir)
+    manifest = rd.load_manifest()
+    rows = rd.read_samples()
+    summary = build_summary(rd.root, manifest, rows)
+    rd.write_summary(summary)
+    suite_doc = rd.read_suite()
     prompts = {p["id"]: p for p in suite_doc.get("prompts", []) if isinstance(p, dict) and "id" in p}
-    figure = "assets/pass_rates.png" if pass_rate_figure(summary, run / "assets" / "pass_rates.png") else None
-    cards = build_gallery(run, rows, prompts)
+    fig_path, fig_rel = rd.asset_path("pass_rates.png")
+    figure = fig_rel if pass_rate_figure(summary, fig_path) else None
+    cards = build_gallery(rd, rows, prompts)
     errors = [r for r in rows if r.get("error")][:MAX_ERROR_ROWS]
     n_errors = sum(1 for r in rows if r.get("error"))
     ctx = {
         "m": manifest,
         "summary": summary,
-        "profile": profile,
+        "profile": rd.read_profile(),
         "figure": figure,
         "cards": cards,
         "n_fails": sum(1 for r in rows if r.get("verdict") == "fail"),
@@ -130,6 +109,5 @@ def build_report(run_dir: str | Path) -> Path:
         "n_errors": n_errors,
         "env": manifest.get("env") or {},
     }
-    atomic_write_text(run / "report.md", _env(False).get_template("report.md.j2").render(**ctx))
-    atomic_write_text(run / "report.html", _env(True).get_template("report.html.j2").render(**ctx))
-    return run / "report.html"
+    markdown = _env(False).get_template("report.md.j2").render(**ctx)
+    return rd.write_reports(markdown, _env(True).get_template("report.html.j2").render(**ctx))

@@ -9,7 +9,8 @@ from typing import Any
 import cv2
 import numpy as np
 
-from bench.video import read_video
+from t2vbase.rundir import RunDir
+from t2vbase.video import read_video
 
 MAX_CARDS = 60
 BOX = (255, 0, 200)  # RGB
@@ -40,7 +41,7 @@ def poster(clip: Path, frame: int, bbox: list[float] | None, dest: Path, scale: 
     return bool(cv2.imwrite(str(dest), cv2.cvtColor(img, cv2.COLOR_RGB2BGR)))
 
 
-def build_gallery(run: Path, rows: list[dict[str, Any]], prompts: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+def build_gallery(rd: RunDir, rows: list[dict[str, Any]], prompts: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
     """Cards for failed rows (at most :data:`MAX_CARDS`), posters written under ``assets/``."""
     cards = []
     fails = [r for r in rows if r.get("verdict") == "fail" and r.get("prompt_id") != "*"]
@@ -49,9 +50,8 @@ def build_gallery(run: Path, rows: list[dict[str, Any]], prompts: dict[str, dict
         events = r.get("events") or []
         first = events[0] if events else {}
         frame = int(first.get("frame", 0) or 0)
-        clip_rel = f"clips/{pid}/{seed}.mp4"
-        poster_rel = f"assets/poster-{_safe(pid)}-{seed}-{_safe(r['metric'])}.png"
-        has_poster = poster(run / clip_rel, frame, first.get("bbox"), run / poster_rel)
+        poster_path, poster_rel = rd.asset_path(f"poster-{_safe(pid)}-{seed}-{_safe(r['metric'])}.png")
+        has_poster = poster(rd.clip_path(pid, seed), frame, first.get("bbox"), poster_path)
         cards.append(
             {
                 "prompt_id": pid,
@@ -61,7 +61,7 @@ def build_gallery(run: Path, rows: list[dict[str, Any]], prompts: dict[str, dict
                 "text": (prompts.get(pid) or {}).get("text", ""),
                 "frame": frame,
                 "events": events,
-                "clip": clip_rel,
+                "clip": rd.clip_rel(pid, seed),
                 "poster": poster_rel if has_poster else None,
             }
         )

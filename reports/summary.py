@@ -72,7 +72,7 @@ def summarize_rows(rows: list[dict[str, Any]]) -> dict[str, Any]:
     set_level: dict[str, Any] = {}
     for r in rows:
         if r.get("prompt_id") == "*":
-            set_level[r["metric"]] = {"value": r.get("value"), "error": r.get("error")}
+            set_level[r["metric"]] = {"value": r.get("value"), "error": r.get("error"), **(r.get("detail") or {})}
             continue
         by_metric[r["metric"]].append(r)
         by_family[r["metric"]][r.get("family") or "?"].append(r)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from bench.files import atomic_write_text, read_json
 from reports.build import _env
+from t2vbase.files import atomic_write_text, read_json
 
 
 def build_validate_report(out_dir: str | Path) -> Path:

@@ -6,8 +6,8 @@ import os
 import signal
 from typing import Any
 
-from bench.errors import GeneratorError
 from model.reference import ReferenceGenerator
+from t2vbase.errors import GeneratorError
 
 
 class KillingReference(ReferenceGenerator):

@@ -12,9 +12,9 @@ import json
 from functools import partial
 from typing import Any
 
-from bench.errors import MetricError, UnknownNameError
-from bench.registry import Registry, build_with_options, parse_options
 from metrics.observe.base import Backend, Camera, Observation, Region, Track
+from t2vbase.errors import MetricError, UnknownNameError
+from t2vbase.registry import Registry, build_with_options, parse_options
 
 #: Observation backends by name; each entry returns the backend class (imported on first use,
 #: so ``metrics`` imports without the ``owl`` backend's optional dependencies).

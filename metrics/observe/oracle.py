@@ -11,11 +11,11 @@ from typing import Any
 
 import numpy as np
 
-from bench.errors import MetricError
 from metrics.observe.base import DESCRIPTORS, Observation, Region, Track
 from metrics.observe.camera import camera_from_truth
 from metrics.observe.color_backend import group_info
 from metrics.observe.tracker import PROTOTYPES
+from t2vbase.errors import MetricError
 
 _VISIBLE = 0.05  # a track counts as seen when this much of it shows
 _WHOLE = 0.9

@@ -31,10 +31,10 @@ import numpy as np
 from scipy import ndimage
 from scipy.special import expit
 
-from bench.errors import MetricError, WeightsError
 from metrics.observe.base import Observation
 from metrics.observe.detect import Detections, Detector, observe_with
 from metrics.weights import cache_dir, locate, verify
+from t2vbase.errors import MetricError, WeightsError
 
 MODEL_ID = "google/owlv2-base-patch16-ensemble"
 ENV = "T2V_OWL_PATH"

@@ -1,24 +1,30 @@
-"""Base of the ``physics.*`` checks: observation, applicability, located events."""
+"""Base of the ``physics.*`` checks: observation, self-description, located events."""
 
 from __future__ import annotations
 
 from abc import abstractmethod
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import numpy as np
 
-from metrics.base import Clip, ClipMetric, ClipResult, Event
+from metrics.base import Clip, ClipMetric, ClipResult, Event, param
 from metrics.observe import Backend, Observation, Track, get_backend, observe
 from prompts.schema import Expect
 
 
+@dataclass(kw_only=True)
 class PhysicsCheck(ClipMetric):
     """A check over the observation of a clip.
 
-    Subclasses implement :meth:`applicable` (does ``expect`` say anything this check verifies?)
-    and :meth:`evaluate` (events of what went wrong, and a value in [0, 1]: the share of what the
-    check looked at that was right). The verdict is ``n/a`` when nothing applicable could be
-    observed, ``fail`` when there are events, else ``pass``.
+    A check describes itself, and ``validate``, the runner and the reports ask it rather than
+    keeping copies: ``applies_to`` names the ``expect`` fields it verifies (:meth:`applicable`
+    is true when one is non-empty), ``faults`` the reference world's fault types it must catch,
+    and ``gate`` the recall and precision ``t2vbench validate`` demands of it.
+
+    Subclasses implement :meth:`evaluate` (events of what went wrong, and a value in [0, 1]: the
+    share of what the check looked at that was right). The verdict is ``n/a`` when nothing
+    applicable could be observed, ``fail`` when there are events, else ``pass``.
 
     Args:
         backend: observation backend spec ``name[:key=value,...]`` (``color``, the default;
@@ -27,21 +33,30 @@ class PhysicsCheck(ClipMetric):
 
     is_check: ClassVar[bool] = True
     higher_is_better: ClassVar[bool | None] = True
+    applies_to: ClassVar[tuple[str, ...]] = ()
+    faults: ClassVar[tuple[str, ...]] = ()
+    gate: ClassVar[float] = 0.95
 
-    def __init__(self, backend: str | Backend = "color", **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.backend = get_backend(backend) if isinstance(backend, str) else backend
-        self.backend_spec = backend if isinstance(backend, str) else backend.name
+    backend: str | Backend = param("color", protocol=False)
+    _observer: Backend | None = field(default=None, init=False, repr=False, compare=False, metadata={"protocol": False})
+
+    @property
+    def observer(self) -> Backend:
+        """The observation backend, built on first use (importing none before a clip is seen)."""
+        if self._observer is None:
+            self._observer = get_backend(self.backend) if isinstance(self.backend, str) else self.backend
+        return self._observer
+
+    @property
+    def backend_spec(self) -> str:
+        return self.backend if isinstance(self.backend, str) else self.backend.name
 
     def protocol(self) -> dict[str, Any]:
-        return {**super().protocol(), "backend_spec": self.backend_spec, **self.backend.protocol(), **self.params()}
+        return {**super().protocol(), "backend_spec": self.backend_spec, **self.observer.protocol()}
 
-    def params(self) -> dict[str, Any]:
-        """The thresholds that define the check (recorded in every run's protocol)."""
-        return {}
-
-    @abstractmethod
-    def applicable(self, expect: Expect) -> bool: ...
+    def applicable(self, expect: Expect) -> bool:
+        """Whether ``expect`` gives this check something to verify."""
+        return any(bool(getattr(expect, name)) for name in self.applies_to)
 
     @abstractmethod
     def evaluate(self, expect: Expect, obs: Observation) -> tuple[list[Event], float] | None:
@@ -51,7 +66,7 @@ class PhysicsCheck(ClipMetric):
         exp = clip.prompt.expect
         if exp is None or not self.applicable(exp):
             return ClipResult(verdict="n/a")
-        out = self.evaluate(exp, observe(clip, self.backend))
+        out = self.evaluate(exp, observe(clip, self.observer))
         if out is None:
             return ClipResult(verdict="n/a")
         events, value = out

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 
-from metrics.base import Event
+from metrics.base import Event, param
 from metrics.observe import Observation
 from metrics.physics.base import PhysicsCheck, event, runs
 from metrics.registry import register_metric
@@ -19,7 +20,8 @@ OPPOSITE = {
 
 
 @register_metric
-class PhysicsCamera(PhysicsCheck):
+@dataclass(kw_only=True)
+class CameraCheck(PhysicsCheck):
     """Camera motion class per frame step against ``expect.camera``.
 
     Each measured step is classed from the similarity the background moves by, smoothed by a
@@ -36,20 +38,14 @@ class PhysicsCamera(PhysicsCheck):
     version: ClassVar[str] = "1"
     description: ClassVar[str] = "camera motion class per segment matches the prompt"
 
-    def __init__(self, move_frac: float = 0.005, zoom_frac: float = 0.006, min_share: float = 0.6, **kw: Any) -> None:
-        super().__init__(**kw)
-        self.move_frac, self.zoom_frac, self.min_share = float(move_frac), float(zoom_frac), float(min_share)
+    applies_to: ClassVar[tuple[str, ...]] = ("camera",)
+    faults: ClassVar[tuple[str, ...]] = ("camera_reverse",)
+    gate: ClassVar[float] = 0.95
 
-    def params(self) -> dict[str, Any]:
-        return {
-            "move_frac": self.move_frac,
-            "zoom_frac": self.zoom_frac,
-            "min_share": self.min_share,
-            "smooth_steps": 3,
-        }
-
-    def applicable(self, expect: Expect) -> bool:
-        return expect.camera is not None
+    move_frac: float = param(0.005, unit="frame sizes per step", doc="a pan or tilt moves the centre more")
+    zoom_frac: float = param(0.006, unit="frame sizes per step", doc="a zoom moves the border more")
+    min_share: float = param(0.6, doc="share of measured steps that must match")
+    smooth_steps: int = param(3, unit="steps", doc="running median over this many steps")
 
     def classes(self, obs: Observation) -> list[str | None]:
         """Class of each step (None where the step could not be measured)."""
@@ -63,7 +59,8 @@ class PhysicsCamera(PhysicsCheck):
             if not cam.valid[t]:
                 out.append(None)
                 continue
-            near = [i for i in range(max(0, t - 1), min(n, t + 2)) if cam.valid[i]]
+            half = self.smooth_steps // 2
+            near = [i for i in range(max(0, t - half), min(n, t + half + 1)) if cam.valid[i]]
             dx, dy = np.median(shift[near], axis=0)
             zoom = 0.5 * (float(np.median(scale[near])) - 1.0)  # border displacement, frame units
             move = float(np.hypot(dx, dy))

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 
-from metrics.base import Event
+from metrics.base import Event, param
 from metrics.observe import Observation, Track
 from metrics.physics.base import PhysicsCheck, event, runs
 from metrics.physics.common import main_track, track_size
@@ -15,7 +16,8 @@ from prompts.schema import ContactEvent, Expect, StateChangeEvent
 
 
 @register_metric
-class PhysicsCausal(PhysicsCheck):
+@dataclass(kw_only=True)
+class CausalCheck(PhysicsCheck):
     """For each ``state_change`` after a ``contact``: find the contact frame (the subject's and
     object's boxes come within ``touch_px`` plus ``touch_sizes`` of the smaller object's size — a
     notch bitten out of the near side opens a gap), then the frames where the object shows the change —
@@ -33,22 +35,17 @@ class PhysicsCausal(PhysicsCheck):
     version: ClassVar[str] = "1"
     description: ClassVar[str] = "the state change follows the contact, not before, and persists"
 
-    def __init__(
-        self, touch_px: float = 2.0, touch_sizes: float = 0.25, min_run: int = 2, crack_marks: float = 0.015, **kw: Any
-    ) -> None:
-        super().__init__(**kw)
-        self.touch_px, self.touch_sizes, self.min_run = float(touch_px), float(touch_sizes), int(min_run)
-        self.crack_marks = float(crack_marks)
+    applies_to: ClassVar[tuple[str, ...]] = ("events",)
+    faults: ClassVar[tuple[str, ...]] = ("no_effect", "early_effect", "revert")
+    gate: ClassVar[float] = 0.90
 
-    def params(self) -> dict[str, Any]:
-        return {
-            "touch_px": self.touch_px,
-            "touch_sizes": self.touch_sizes,
-            "min_run": self.min_run,
-            "crack_marks": self.crack_marks,
-        }
+    touch_px: float = param(2.0, unit="pixels", doc="boxes this close touch")
+    touch_sizes: float = param(0.25, unit="object sizes", doc="...plus this once the subject stops closing in")
+    min_run: int = param(2, unit="frames", doc="a change must show this long to count")
+    crack_marks: float = param(0.015, doc="rise of the marks share that is a crack")
 
     def applicable(self, expect: Expect) -> bool:
+        """Only a ``state_change`` event gives this check something to verify (a contact alone does not)."""
         return any(isinstance(e, StateChangeEvent) for e in expect.events)
 
     def evaluate(self, expect: Expect, obs: Observation) -> tuple[list[Event], float] | None:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import numpy as np
 
-from metrics.base import Event
+from metrics.base import Event, param
 from metrics.observe import Observation
 from metrics.physics.base import PhysicsCheck, event, runs
 from metrics.physics.lifecycle import analyse
@@ -15,7 +16,8 @@ from prompts.schema import Expect
 
 
 @register_metric
-class PhysicsCount(PhysicsCheck):
+@dataclass(kw_only=True)
+class CountCheck(PhysicsCheck):
     """Verdict per clip: for each observable expected object, the number of instances present in
     each frame equals its ``count``.
 
@@ -29,15 +31,11 @@ class PhysicsCount(PhysicsCheck):
     version: ClassVar[str] = "2"
     description: ClassVar[str] = "each expected object's count stays as stated"
 
-    def __init__(self, min_run: int = 2, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.min_run = int(min_run)
+    applies_to: ClassVar[tuple[str, ...]] = ("objects",)
+    faults: ClassVar[tuple[str, ...]] = ("vanish", "spawn", "merge", "split", "duplicate")
+    gate: ClassVar[float] = 0.95
 
-    def params(self) -> dict[str, Any]:
-        return {"min_run": self.min_run}
-
-    def applicable(self, expect: Expect) -> bool:
-        return bool(expect.objects)
+    min_run: int = param(2, unit="frames", doc="a wrong count must last this long (or to the end)")
 
     def evaluate(self, expect: Expect, obs: Observation) -> tuple[list[Event], float] | None:
         groups = [o for o in expect.objects if obs.observed(o.id)]

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 
-from metrics.base import Event
+from metrics.base import Event, param
 from metrics.observe import Observation, Track
 from metrics.physics.base import PhysicsCheck, event, runs
 from metrics.physics.common import boxes_touch, group_tracks, track_size, world_path
@@ -17,7 +18,8 @@ UNIT = {"left": (-1.0, 0.0), "right": (1.0, 0.0), "up": (0.0, -1.0), "down": (0.
 
 
 @register_metric
-class PhysicsDirection(PhysicsCheck):
+@dataclass(kw_only=True)
+class DirectionCheck(PhysicsCheck):
     """Net motion and reversals of each ``expect.motion`` subject, camera motion removed.
 
     The net displacement (median of the last ``k`` positions minus median of the first ``k``)
@@ -34,30 +36,15 @@ class PhysicsDirection(PhysicsCheck):
     version: ClassVar[str] = "1"
     description: ClassVar[str] = "net motion after camera removal points the named way; no reversals"
 
-    def __init__(
-        self,
-        min_sizes: float = 0.5,
-        min_frac: float = 0.03,
-        cone_deg: float = 60.0,
-        noise_sizes: float = 0.05,
-        noise_px: float = 1.0,
-        **kw: Any,
-    ) -> None:
-        super().__init__(**kw)
-        self.min_sizes, self.min_frac, self.cone_deg = min_sizes, min_frac, cone_deg
-        self.noise_sizes, self.noise_px = noise_sizes, noise_px
+    applies_to: ClassVar[tuple[str, ...]] = ("motion",)
+    faults: ClassVar[tuple[str, ...]] = ("reverse",)
+    gate: ClassVar[float] = 0.95
 
-    def params(self) -> dict[str, Any]:
-        return {
-            "min_sizes": self.min_sizes,
-            "min_frac": self.min_frac,
-            "cone_deg": self.cone_deg,
-            "noise_sizes": self.noise_sizes,
-            "noise_px": self.noise_px,
-        }
-
-    def applicable(self, expect: Expect) -> bool:
-        return bool(expect.motion)
+    min_sizes: float = param(0.5, unit="object sizes", doc="net motion needed (or min_frac)")
+    min_frac: float = param(0.03, unit="frame sizes", doc="net motion needed (or min_sizes)")
+    cone_deg: float = param(60.0, unit="degrees", doc="net motion must lie within this of the named way")
+    noise_sizes: float = param(0.05, unit="object sizes", doc="centre jitter (or noise_px)")
+    noise_px: float = param(1.0, unit="pixels", doc="centre jitter (or noise_sizes)")
 
     def evaluate(self, expect: Expect, obs: Observation) -> tuple[list[Event], float] | None:
         events: list[Event] = []

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 
-from metrics.base import Event
+from metrics.base import Event, param
 from metrics.observe import Observation, Track
 from metrics.physics.base import PhysicsCheck, event, runs
 from metrics.physics.common import group_tracks, main_track, track_size, world_path
@@ -63,7 +64,8 @@ def _time_warp(v1: float, v2: float, g1: float, g2: float, min_change: float) ->
 
 
 @register_metric
-class PhysicsKinematics(PhysicsCheck):
+@dataclass(kw_only=True)
+class KinematicsCheck(PhysicsCheck):
     """Each ``expect.kinematics`` subject, camera motion removed, in pixels and frames.
 
     ``falls``/``projectile``: y is a parabola opening downward-accelerating (acceleration above
@@ -83,32 +85,16 @@ class PhysicsKinematics(PhysicsCheck):
     version: ClassVar[str] = "1"
     description: ClassVar[str] = "gravity direction and parabolic fit, speed consistency, momentum in collisions"
 
-    def __init__(
-        self,
-        min_accel: float = 0.08,
-        accel_change: float = 0.5,
-        split_gain: float = 0.6,
-        speed_change: float = 0.35,
-        momentum_tol: float = 0.3,
-        mass_range: float = 4.0,
-        **kw: Any,
-    ) -> None:
-        super().__init__(**kw)
-        self.min_accel, self.accel_change, self.split_gain = min_accel, accel_change, split_gain
-        self.speed_change, self.momentum_tol, self.mass_range = speed_change, momentum_tol, mass_range
+    applies_to: ClassVar[tuple[str, ...]] = ("kinematics",)
+    faults: ClassVar[tuple[str, ...]] = ("gravity", "speed", "freeze")
+    gate: ClassVar[float] = 0.90
 
-    def params(self) -> dict[str, Any]:
-        return {
-            "min_accel": self.min_accel,
-            "accel_change": self.accel_change,
-            "split_gain": self.split_gain,
-            "speed_change": self.speed_change,
-            "momentum_tol": self.momentum_tol,
-            "mass_range": self.mass_range,
-        }
-
-    def applicable(self, expect: Expect) -> bool:
-        return bool(expect.kinematics)
+    min_accel: float = param(0.08, unit="pixels per frame²", doc="a fall accelerates more")
+    accel_change: float = param(0.5, doc="relative change of acceleration between two pieces")
+    split_gain: float = param(0.6, doc="a two-piece fit must leave this share of one piece's residual")
+    speed_change: float = param(0.35, doc="relative change of speed")
+    momentum_tol: float = param(0.3, doc="restitution may exceed 1 by this")
+    mass_range: float = param(4.0, doc="implied mass ratio within this factor of the area ratio")
 
     def evaluate(self, expect: Expect, obs: Observation) -> tuple[list[Event], float] | None:
         events: list[Event] = []

@@ -3,9 +3,10 @@ duplicate or teleport; an occluded object re-emerges about where and when its mo
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from dataclasses import dataclass
+from typing import ClassVar
 
-from metrics.base import Event
+from metrics.base import Event, param
 from metrics.observe import Observation
 from metrics.physics.base import PhysicsCheck, event
 from metrics.physics.lifecycle import JUMP_FACTOR, JUMP_SIZES, REEMERGE_SIZES, analyse
@@ -14,7 +15,8 @@ from prompts.schema import Expect
 
 
 @register_metric
-class PhysicsPermanence(PhysicsCheck):
+@dataclass(kw_only=True)
+class PermanenceCheck(PhysicsCheck):
     """Verdict per clip over every observable expected object.
 
     Events (``type``): ``vanish``, ``spawn``, ``merge``, ``split``, ``duplicate``, ``teleport``,
@@ -27,11 +29,13 @@ class PhysicsPermanence(PhysicsCheck):
     version: ClassVar[str] = "1"
     description: ClassVar[str] = "no vanish, spawn, merge, split, duplicate or teleport; occluded objects re-emerge"
 
-    def params(self) -> dict[str, Any]:
-        return {"jump_sizes": JUMP_SIZES, "jump_factor": JUMP_FACTOR, "reemerge_sizes": REEMERGE_SIZES}
+    applies_to: ClassVar[tuple[str, ...]] = ("objects",)
+    faults: ClassVar[tuple[str, ...]] = ("vanish", "spawn", "merge", "split", "duplicate", "teleport")
+    gate: ClassVar[float] = 0.95
 
-    def applicable(self, expect: Expect) -> bool:
-        return bool(expect.objects)
+    jump_sizes: float = param(JUMP_SIZES, unit="object sizes", doc="a jump between frames exceeds this")
+    jump_factor: float = param(JUMP_FACTOR, doc="...and this many times the track's usual prediction error")
+    reemerge_sizes: float = param(REEMERGE_SIZES, unit="object sizes", doc="re-emergence off its course")
 
     def evaluate(self, expect: Expect, obs: Observation) -> tuple[list[Event], float] | None:
         groups = [o.id for o in expect.objects if obs.observed(o.id)]

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 
-from metrics.base import Event
+from metrics.base import Event, param
 from metrics.observe import Observation, Track
 from metrics.observe.base import DESCRIPTORS
 from metrics.physics.base import PhysicsCheck, event, runs
@@ -45,7 +46,8 @@ def _with_weak_facing(tr: Track) -> np.ndarray:
 
 
 @register_metric
-class PhysicsShape(PhysicsCheck):
+@dataclass(kw_only=True)
+class ShapeCheck(PhysicsCheck):
     """Constancy of each observable expected object over the frames where it is seen whole.
 
     Colour: the keyed colour stays the declared one (or the ``to`` of an expected colour change).
@@ -66,20 +68,14 @@ class PhysicsShape(PhysicsCheck):
     version: ClassVar[str] = "1"
     description: ClassVar[str] = "colour, size (zoom-compensated) and shape constancy; vehicle fronts stay fronts"
 
-    def __init__(self, size_ratio: float = 1.4, min_run: int = 2, **kw: Any) -> None:
-        super().__init__(**kw)
-        self.size_ratio, self.min_run = float(size_ratio), int(min_run)
+    applies_to: ClassVar[tuple[str, ...]] = ("objects",)
+    faults: ClassVar[tuple[str, ...]] = ("recolor", "morph", "resize", "flip")
+    gate: ClassVar[float] = 0.90
 
-    def params(self) -> dict[str, Any]:
-        return {
-            "size_ratio": self.size_ratio,
-            "min_run": self.min_run,
-            "tolerance": TOLERANCE,
-            "vehicle_tolerance": VEHICLE_TOLERANCE,
-        }
-
-    def applicable(self, expect: Expect) -> bool:
-        return bool(expect.objects)
+    size_ratio: float = param(1.4, doc="zoom-compensated area ratio beyond which the size changed")
+    min_run: int = param(2, unit="frames", doc="a change must last this long (a shape change one more)")
+    tolerance: dict[str, float] = param(TOLERANCE, doc="per descriptor (absolute; a ratio for aspect)")
+    vehicle_tolerance: dict[str, float] = param(VEHICLE_TOLERANCE, doc="the same for vehicles")
 
     def evaluate(self, expect: Expect, obs: Observation) -> tuple[list[Event], float] | None:
         changes = {e.object: e for e in expect.events if isinstance(e, StateChangeEvent)}
@@ -130,7 +126,7 @@ class PhysicsShape(PhysicsCheck):
                     d = tr.desc[:, :4]
                     refd = np.nanmedian(d[clean[:3]], axis=0)
                     diff = np.zeros(tr.num_frames, bool)
-                    tol = dict(VEHICLE_TOLERANCE if o.shape == "vehicle" else TOLERANCE)
+                    tol = dict(self.vehicle_tolerance if o.shape == "vehicle" else self.tolerance)
                     # outlines of small objects are noisier (measured on clean core renders)
                     loosen = float(np.clip(SMALL_PX / max(np.sqrt(tr.typical_area()), 1.0), 1.0, 1.6))
                     tol = {k: (1 + (v - 1) * loosen if k == "aspect" else v * loosen) for k, v in tol.items()}

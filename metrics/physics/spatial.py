@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 
-from metrics.base import Event
+from metrics.base import Event, param
 from metrics.observe import Observation
 from metrics.physics.base import PhysicsCheck, event, runs
 from metrics.physics.common import group_center, group_tracks, main_track
@@ -17,7 +18,8 @@ AXIS = {"left_of": (0, -1), "right_of": (0, 1), "above": (1, -1), "below": (1, 1
 
 
 @register_metric
-class PhysicsSpatial(PhysicsCheck):
+@dataclass(kw_only=True)
+class SpatialCheck(PhysicsCheck):
     """Sign-aware relation test on object centres.
 
     In each frame where both are seen, the offset ``d = centre(subject) - centre(object)`` holds
@@ -33,15 +35,13 @@ class PhysicsSpatial(PhysicsCheck):
     version: ClassVar[str] = "1"
     description: ClassVar[str] = "left/right/above/below hold, sign-aware, at the time the prompt names"
 
-    def __init__(self, dead_zone: float = 0.25, cone_deg: float = 60.0, window: int = 3, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.dead_zone, self.cone_deg, self.window = float(dead_zone), float(cone_deg), int(window)
+    applies_to: ClassVar[tuple[str, ...]] = ("relations",)
+    faults: ClassVar[tuple[str, ...]] = ("mirror",)
+    gate: ClassVar[float] = 0.95
 
-    def params(self) -> dict[str, Any]:
-        return {"dead_zone": self.dead_zone, "cone_deg": self.cone_deg, "window": self.window}
-
-    def applicable(self, expect: Expect) -> bool:
-        return bool(expect.relations)
+    dead_zone: float = param(0.25, unit="object sizes", doc="offsets smaller than this are unclear")
+    cone_deg: float = param(60.0, unit="degrees", doc="the offset must lie within this of the axis")
+    window: int = param(3, unit="frames", doc="frames judged for when: start / end")
 
     def states(self, d: np.ndarray, relation: str, dz: float) -> np.ndarray:
         """Per frame: +1 holds, -1 opposite, 0 unclear (NaN offsets are unclear)."""

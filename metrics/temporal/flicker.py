@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from dataclasses import dataclass
+from typing import ClassVar
 
 import cv2
 import numpy as np
 
-from metrics.base import Clip, ClipMetric, ClipResult, Event
+from metrics.base import Clip, ClipMetric, ClipResult, Event, param
 from metrics.registry import register_metric
 
 
@@ -17,7 +18,8 @@ def _warp(img: np.ndarray, flow: np.ndarray, grid: np.ndarray) -> np.ndarray:
 
 
 @register_metric
-class TemporalFlicker(ClipMetric):
+@dataclass(kw_only=True)
+class FlickerScore(ClipMetric):
     """Flow-compensated temporal oscillation of luma, in gray levels (0 for none, higher = more).
 
     For each inner frame ``t`` the neighbours ``t-1`` and ``t+1`` are warped onto ``t`` with DIS
@@ -35,17 +37,11 @@ class TemporalFlicker(ClipMetric):
     higher_is_better: ClassVar[bool | None] = False
     description: ClassVar[str] = "flow-compensated luma oscillation, gray levels (0 = none)"
 
-    def __init__(self, dead_zone: float = 1.5, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.dead_zone = float(dead_zone)
+    unit: ClassVar[str] = "gray levels"
 
-    def protocol(self) -> dict[str, Any]:
-        return {
-            **super().protocol(),
-            "flow": "OpenCV DIS ultrafast",
-            "luma": "BT.601",
-            "dead_zone": self.dead_zone,
-        }
+    dead_zone: float = param(1.5, unit="gray levels", doc="differences below this are compression noise")
+    flow: str = param("OpenCV DIS ultrafast", doc="optical flow used to follow pixels")
+    luma: str = param("BT.601", doc="how RGB becomes gray")
 
     def score(self, clip: Clip) -> ClipResult:
         g = clip.gray()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -10,9 +9,7 @@ from typing import Any
 
 from prompts.gen.vocab import OccluderWord, Setting
 from prompts.gen.words import SIDE_SWAP, NoChoice, Thing, direction, fill
-
-LR = {"left_of": "right_of", "right_of": "left_of", **SIDE_SWAP}
-PANS = {"pan_left": "pan_right", "pan_right": "pan_left"}
+from prompts.mirror import mirror_expect, mirror_scene
 
 
 def r3(x: float) -> float:
@@ -91,25 +88,7 @@ class Wall:
 
 def flip(d: Draft, text: str | None = None) -> Draft:
     """``d`` seen in a horizontal mirror (scene x, velocities, pans, relations, motion swapped)."""
-    scene = copy.deepcopy(d.scene)
-    for o in scene.get("objects", []):
-        o["pos"][0] = r3(1.0 - o["pos"][0])
-        for k in ("vel", "acc"):
-            if k in o:
-                o[k][0] = r3(-o[k][0])
-        if "facing" in o:
-            o["facing"] = LR[o["facing"]]
-    for o in scene.get("occluders", []):
-        o["pos"][0] = r3(1.0 - o["pos"][0])
-    if "camera" in scene:
-        scene["camera"]["motion"] = PANS.get(scene["camera"]["motion"], scene["camera"]["motion"])
-    expect = copy.deepcopy(d.expect)
-    for r in expect.get("relations", []):
-        r["relation"] = LR.get(r["relation"], r["relation"])
-    for m in expect.get("motion", []):
-        m["direction"] = LR.get(m["direction"], m["direction"])
-    if "camera" in expect:
-        expect["camera"] = PANS.get(expect["camera"], expect["camera"])
+    scene, expect = mirror_scene(d.scene, rnd=r3), mirror_expect(d.expect)
     return Draft(d.text if text is None else text, list(d.tags), scene, expect)
 
 

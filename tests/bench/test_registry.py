@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from bench.errors import UnknownNameError
-from bench.registry import Registry, did_you_mean
+from t2vbase.errors import UnknownNameError
+from t2vbase.registry import Registry, did_you_mean
 
 
 def test_register_and_lookup() -> None:

@@ -5,18 +5,19 @@ import os
 import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 import pytest
-import torch
 
-from bench.errors import GeneratorError, MetricError, SuiteError, UsageError, WeightsError
 from bench.runner import RunConfig, run
-from metrics.base import Clip, SetMetric
+from metrics.base import Clip, ClipResult, SetMetric
 from metrics.registry import METRICS, resolve_metrics
+from t2vbase.errors import GeneratorError, MetricError, SuiteError, UsageError, WeightsError
+from t2vbase.rundir import ROW_FIELDS
 from tests.conftest import write_suite
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -66,7 +67,7 @@ def test_end_to_end_writes_the_whole_run_directory(tiny_suite: Path, tmp_path: P
     assert m["counts"] == {"units": 6, "done": 6, "failed": 0, "pending": 0}
     rows = rows_of(out)
     assert len(rows) == 6 * len(m["metrics"])
-    assert all(set(r) == {"prompt_id", "seed", "family", "metric", "value", "verdict", "events", "error"} for r in rows)
+    assert all(set(r) == set(ROW_FIELDS) for r in rows) and ROW_FIELDS[-1] == "detail"
     assert {r["metric"] for r in rows} == set(resolve_metrics("all")) == {p["name"] for p in m["metrics"]}
     assert all(p["backend_spec"] == "color" for p in m["metrics"] if p["name"].startswith("physics."))
     assert all(r["verdict"] == "pass" for r in rows if r["metric"] == "physics.count")
@@ -221,7 +222,7 @@ def test_generator_returning_garbage(tiny_suite: Path, tmp_path: Path) -> None:
     res = run(cfg(tiny_suite, tmp_path / "run", generator="module:tests.fakes:NotAVideo", metrics="none"))
     assert res.exit_code == 3
     rows = rows_of(tmp_path / "run")
-    assert len(rows) == 3 and all(r["metric"] == "generate" and "not a bench.video.Video" in r["error"] for r in rows)
+    assert len(rows) == 3 and all(r["metric"] == "generate" and "not a t2vbase.video.Video" in r["error"] for r in rows)
 
 
 def test_metrics_none_only_generates(tiny_suite: Path, tmp_path: Path) -> None:
@@ -233,12 +234,12 @@ def test_metrics_none_only_generates(tiny_suite: Path, tmp_path: Path) -> None:
 def test_a_crashing_metric_only_errors_its_own_row(
     tiny_suite: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from metrics.temporal.flicker import TemporalFlicker
+    from metrics.temporal.flicker import FlickerScore
 
     def boom(self: Any, clip: Clip) -> Any:
         raise RuntimeError("flow exploded")
 
-    monkeypatch.setattr(TemporalFlicker, "score", boom)
+    monkeypatch.setattr(FlickerScore, "score", boom)
     out = tmp_path / "run"
     assert run(cfg(tiny_suite, out)).exit_code == 3
     rows = rows_of(out)
@@ -258,25 +259,17 @@ def test_shards_add_up_to_the_whole_run(tiny_suite: Path, tmp_path: Path) -> Non
     assert (sharded / "samples.jsonl").read_bytes() == (whole / "samples.jsonl").read_bytes()
 
 
+@dataclass(kw_only=True)
 class MeanLuma(SetMetric):
     """Test set metric: the mean over clips of each clip's mean luma."""
 
     name: ClassVar[str] = "test.mean_luma"
 
-    def __init__(self, **kw: Any) -> None:
-        super().__init__(**kw)
-        self.add_state("total", torch.tensor(0.0, dtype=torch.float64), dist_reduce_fx="sum")
-        self.add_state("n", torch.tensor(0, dtype=torch.long), dist_reduce_fx="sum")
-
     def features(self, clip: Clip) -> np.ndarray:
         return np.array([clip.gray().mean()])
 
-    def update(self, feats: torch.Tensor) -> None:
-        self.total += feats[:, 0].double().sum()
-        self.n += feats.shape[0]
-
-    def compute(self) -> torch.Tensor:
-        return self.total / self.n
+    def compute_set(self, features: np.ndarray) -> ClipResult:
+        return ClipResult(value=float(features[:, 0].mean()), detail={"n": len(features)})
 
 
 @pytest.fixture
@@ -291,13 +284,14 @@ def test_set_level_metric_row(tiny_suite: Path, tmp_path: Path, mean_luma: Any) 
     assert run(cfg(tiny_suite, out, metrics="test.mean_luma")).exit_code == 0
     (row,) = rows_of(out)
     assert row["prompt_id"] == "*" and row["seed"] is None and row["metric"] == "test.mean_luma"
-    from bench.video import read_video
+    from t2vbase.video import read_video
 
     clips = sorted((out / "clips").rglob("*.mp4"))
     expected = np.mean([read_video(p).frames.astype(np.float64) @ [0.299, 0.587, 0.114] for p in clips])
     assert row["value"] == pytest.approx(expected, abs=0.6)
     summary = json.loads((out / "summary.json").read_text())
     assert summary["set"]["test.mean_luma"]["value"] == pytest.approx(row["value"])
+    assert row["detail"] == {"n": len(clips)} and summary["set"]["test.mean_luma"]["n"] == len(clips)
 
 
 @pytest.mark.parametrize(

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from bench.errors import UsageError
 from bench.units import WorkUnit, gen_key, make_units, parse_seeds, parse_shard, score_key, shard_units
 from prompts import load_suite
+from t2vbase.errors import UsageError
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 
 from bench.cli import main
-from bench.validate import Job, Outcome, ValidateConfig, _matches, score, validate
+from bench.validate import ValidateConfig, physics_checks, validate
+from bench.validate_score import Job, Outcome, matches, responsible, score
 from metrics.base import ClipResult
 from reports.validate import build_validate_report
 from tests.conftest import SMOKE_IDS
@@ -43,9 +44,9 @@ def test_validate_measures_and_writes(tiny_suite: Path, tmp_path: Path) -> None:
 
 
 def test_a_blind_check_fails_its_gate(tiny_suite: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from metrics.physics.permanence import PhysicsPermanence
+    from metrics.physics.permanence import PermanenceCheck
 
-    monkeypatch.setattr(PhysicsPermanence, "score", lambda self, clip: ClipResult(verdict="pass"))
+    monkeypatch.setattr(PermanenceCheck, "score", lambda self, clip: ClipResult(verdict="pass"))
     res = validate(cfg(tiny_suite, tmp_path / "v"))
     assert res["checks"]["physics.permanence"]["recall"] == 0.0
     assert not res["checks"]["physics.permanence"]["passed"]
@@ -62,7 +63,12 @@ def test_cli_exits_1_when_a_gate_fails(tiny_suite: Path, tmp_path: Path, capsys:
 def _outcome(
     kind: str, fault: str, labels: list[dict], events: dict[str, list[dict]], verdicts: dict[str, str]
 ) -> Outcome:
-    prompt = {"id": "p", "text": "t", "family": "count", "expect": {"objects": [{"class": "marble", "count": 1}]}}
+    prompt = {
+        "id": "p",
+        "text": "t",
+        "family": "count",
+        "expect": {"objects": [{"id": "marble", "noun": "marble", "count": 1}]},
+    }
     job = Job(prompt, 0, kind, fault, 1.0)
     return Outcome(job, labels, {"m1": "marble"}, verdicts, events, num_frames=16)
 
@@ -70,9 +76,9 @@ def _outcome(
 def test_event_matching_and_scoring_rules() -> None:
     lab = {"type": "vanish", "object": "m1", "start_frame": 8, "end_frame": 15, "severity": 1.0}
     near = {"type": "vanish", "frame": 10, "object": "marble#2"}
-    assert _matches(near, lab, {"m1": "marble"}, 2)
-    assert not _matches({**near, "frame": 11}, lab, {"m1": "marble"}, 2)
-    assert not _matches({**near, "object": "ball"}, lab, {"m1": "marble"}, 2)
+    assert matches(near, lab, {"m1": "marble"}, 2)
+    assert not matches({**near, "frame": 11}, lab, {"m1": "marble"}, 2)
+    assert not matches({**near, "object": "ball"}, lab, {"m1": "marble"}, 2)
     names = ["physics.permanence"]
     hit = _outcome("fault", "vanish", [lab], {"physics.permanence": [near]}, {"physics.permanence": "fail"})
     miss = _outcome(
@@ -82,11 +88,35 @@ def test_event_matching_and_scoring_rules() -> None:
     clean_bad = _outcome(
         "clean", "", [], {"physics.permanence": [{**near, "frame": 3}]}, {"physics.permanence": "fail"}
     )
-    res = score([hit, miss, clean_ok, clean_bad], ValidateConfig())
+    checks = physics_checks()
+    res = score([hit, miss, clean_ok, clean_bad], checks, 2, 1.0)
     c = res["checks"][names[0]]
     assert c["recall"] == 0.5  # one of two vanishes caught at the right frame
     assert c["precision"] == pytest.approx(1 / 3)  # one right event out of three
     assert c["false_alarms_per_100"] == 50.0  # one of two clean clips failed
     # a prompt that promises no objects gives permanence nothing to verify: its clip is not counted
     bare = Outcome(Job({"id": "q", "text": "t", "family": "count"}, 0, "fault", "vanish", 1.0), [lab], {}, {}, {}, 16)
-    assert score([hit, bare], ValidateConfig())["checks"][names[0]]["fault_clips"] == 1
+    assert score([hit, bare], checks, 2, 1.0)["checks"][names[0]]["fault_clips"] == 1
+
+
+def test_validate_asks_the_checks_what_they_catch(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Responsibility and gates come from the checks themselves: changing a check changes them."""
+    from metrics.physics.spatial import SpatialCheck
+
+    resp = responsible(physics_checks())
+    assert resp["vanish"] == ("physics.count", "physics.permanence") and resp["mirror"] == ("physics.spatial",)
+    assert {c.name: c.gate for c in physics_checks()}["physics.shape"] == 0.90
+    monkeypatch.setattr(SpatialCheck, "faults", ("mirror", "teleport"))
+    assert responsible(physics_checks())["teleport"] == ("physics.permanence", "physics.spatial")
+
+
+def test_causal_applies_only_to_state_changes() -> None:
+    """A prompt with only a contact gives the causal check nothing to verify (validate agrees)."""
+    from prompts import Expect
+
+    causal = next(c for c in physics_checks() if c.name == "physics.causal")
+    objects = [{"id": "a", "noun": "hammer", "color": "red"}, {"id": "b", "noun": "cup", "color": "blue"}]
+    contact = {"type": "contact", "subject": "a", "object": "b"}
+    change = {"type": "state_change", "object": "b", "after": "contact", "change": "color", "to": "black"}
+    assert not causal.applicable(Expect.model_validate({"objects": objects, "events": [contact]}))
+    assert causal.applicable(Expect.model_validate({"objects": objects, "events": [contact, change]}))

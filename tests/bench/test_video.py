@@ -6,9 +6,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import bench.video as bv
-from bench.errors import VideoError
-from bench.video import Video, probe_video, read_video, write_video
+import t2vbase.video as bv
+from t2vbase.errors import VideoError
+from t2vbase.video import Video, probe_video, read_video, write_video
 from tests.conftest import disc_clip
 
 

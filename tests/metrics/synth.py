@@ -15,9 +15,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from bench.video import read_video, write_video
 from metrics import Clip
 from prompts import PALETTE, Prompt
+from t2vbase.video import read_video, write_video
 
 Point = tuple[float, float] | None
 

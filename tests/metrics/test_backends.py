@@ -8,11 +8,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bench.errors import MetricError
 from metrics import Clip
 from metrics.observe import BACKENDS, get_backend, observe
 from metrics.observe.color_backend import ColorBackend
 from metrics.registry import build_metrics
+from t2vbase.errors import MetricError
 from tests.conftest import blank_prompt, disc_clip
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -50,7 +50,7 @@ def test_an_option_given_twice_across_spec_and_keywords() -> None:
 def test_only_observing_metrics_get_the_backend() -> None:
     flicker, count = build_metrics(["temporal.flicker", "physics.count"], backend="oracle")
     assert not hasattr(flicker, "backend")
-    assert count.backend.name == "oracle"
+    assert count.backend == "oracle" and count.observer.name == "oracle"
     assert count.protocol()["backend_spec"] == "oracle" and count.protocol()["backend"] == "oracle"
     (default,) = build_metrics(["physics.count"])
     assert default.protocol()["backend_spec"] == "color"

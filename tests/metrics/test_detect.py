@@ -10,8 +10,8 @@ import pytest
 from metrics import Clip
 from metrics.observe import Observation
 from metrics.observe.detect import Detections, box_color, nms, observe_with, prepare, query_text
-from metrics.physics.count import PhysicsCount
-from metrics.physics.direction import PhysicsDirection
+from metrics.physics.count import CountCheck
+from metrics.physics.direction import DirectionCheck
 from tests.conftest import blank_prompt, disc_clip
 
 RED = (215, 38, 38)
@@ -187,13 +187,13 @@ def test_checks_read_detections_through_a_backend_object() -> None:
         8.0,
         blank_prompt({**BALL, "motion": [{"subject": "ball", "direction": "right"}]}),
     )
-    count = PhysicsCount(backend=FakeBackend(FakeDetector(steady)))
+    count = CountCheck(backend=FakeBackend(FakeDetector(steady)))
     assert count.protocol()["backend_spec"] == "fake"
     assert count.score(clip).verdict == "pass"
-    assert PhysicsDirection(backend=FakeBackend(FakeDetector(steady))).score(clip).verdict == "pass"
+    assert DirectionCheck(backend=FakeBackend(FakeDetector(steady))).score(clip).verdict == "pass"
     spawn = [row + ([(0, square(60, 70), 0.9)] if t >= 5 else []) for t, row in enumerate(steady)]
     clip.cache.clear()
-    res = PhysicsCount(backend=FakeBackend(FakeDetector(spawn))).score(clip)
+    res = CountCheck(backend=FakeBackend(FakeDetector(spawn))).score(clip)
     assert res.verdict == "fail" and res.events[0].type == "count_extra" and res.events[0].frame == 5
 
 

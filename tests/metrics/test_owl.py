@@ -19,11 +19,11 @@ import pytest
 transformers = pytest.importorskip("transformers")
 
 from bench.cli import main  # noqa: E402
-from bench.errors import MetricError, WeightsError  # noqa: E402
 from metrics import Clip  # noqa: E402
 from metrics.observe import get_backend, observe, owl  # noqa: E402
 from metrics.observe.owl import OwlBackend, Preprocess, default_dir  # noqa: E402
-from metrics.physics.count import PhysicsCount  # noqa: E402
+from metrics.physics.count import CountCheck  # noqa: E402
+from t2vbase.errors import MetricError, WeightsError  # noqa: E402
 from tests.conftest import blank_prompt, disc_clip, write_suite  # noqa: E402
 from tests.metrics.test_detect import FakeDetector, square  # noqa: E402
 
@@ -127,13 +127,13 @@ def test_the_fake_detector_goes_through_the_same_path(tiny: Path) -> None:
     assert be.detector.queries == ["a photo of a red ball", "a photo of a cube"]
     (tr,) = obs.tracks
     assert tr.id == "ball" and tr.visible.all() and tr.color == ["red"] * 6 and tr.born_from == "start"
-    res = PhysicsCount(backend=be).score(clip())
+    res = CountCheck(backend=be).score(clip())
     assert res.verdict == "fail" and {e.type for e in res.events} == {"count_missing"}  # no cube found
 
 
 def test_a_physics_check_runs_end_to_end_with_a_backend_spec(tiny: Path) -> None:
     spec = f"owl:path={tiny},threshold=0.05"
-    check = PhysicsCount(backend=spec)
+    check = CountCheck(backend=spec)
     assert check.protocol()["backend_spec"] == spec and check.protocol()["model"] == "owlv2"
     assert check.score(clip()).verdict in ("pass", "fail")
     assert check.score(clip(expect={"camera": "static"})).verdict == "n/a"

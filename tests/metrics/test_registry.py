@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from bench.errors import MetricError
 from metrics import build_metric, resolve_metrics
+from t2vbase.errors import MetricError
 
 
 def test_selection() -> None:

@@ -6,10 +6,10 @@ from typing import Any
 
 import numpy as np
 
-from bench.video import Video
 from model.reference import ReferenceGenerator
 from model.world.timeline import Timeline
 from prompts import Prompt
+from t2vbase.video import Video
 
 
 def prompt(scene: dict[str, Any], pid: str = "test-world") -> Prompt:

@@ -8,12 +8,12 @@ from typing import Any
 import numpy as np
 import pytest
 
-from bench.errors import GeneratorError
-from bench.video import Video
 from metrics.observe.color import color_mask
 from model.reference import ReferenceGenerator
 from model.world.faults import FAULTS
 from prompts import load_suite
+from t2vbase.errors import GeneratorError
+from t2vbase.video import Video
 from tests.model.helpers import centres, obj, prompt, render, truth
 
 OPEN = {  # three different objects in open view, moving slowly

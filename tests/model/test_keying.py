@@ -8,11 +8,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bench.video import read_video, write_video
 from metrics.observe.blobs import find_blobs
 from metrics.observe.color import CLASS_OF, class_map, color_mask
 from model.world.tones import neutral
 from prompts.palette import COLOR_NAMES, PALETTE
+from t2vbase.video import read_video, write_video
 from tests.model.helpers import obj, render
 
 MIN_AREA = 6  # pixels: smaller specks are noise to the colour backend

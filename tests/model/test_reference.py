@@ -5,11 +5,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bench.video import write_video
 from model import get_generator
 from model.folder import FolderGenerator
 from model.reference import ReferenceGenerator
 from prompts import load_suite
+from t2vbase.video import write_video
 
 SMOKE = load_suite("smoke")
 

@@ -4,11 +4,11 @@ from pathlib import Path
 
 import pytest
 
-from bench.errors import GeneratorError
 from model import get_generator
 from model.folder import FolderGenerator
 from model.reference import ReferenceGenerator
 from model.registry import parse_options
+from t2vbase.errors import GeneratorError
 
 
 def test_specs_build_generators(tmp_path: Path) -> None:

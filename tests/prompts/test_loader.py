@@ -6,9 +6,9 @@ from typing import Any
 import pytest
 import yaml
 
-from bench.errors import SuiteError
 from prompts import PHYSICS_FAMILIES, load_suite, load_suite_file, parse_suite
 from prompts.loader import SUITES_DIR
+from t2vbase.errors import SuiteError
 
 
 def smoke_raw() -> dict[str, Any]:

@@ -11,9 +11,9 @@ import pytest
 import yaml
 
 from bench.cli import main
-from bench.errors import SuiteError
 from prompts import parse_suite
 from prompts.validate import key_class, neutral, validate_suite
+from t2vbase.errors import SuiteError
 from tests.prompts.suites import CORE
 
 

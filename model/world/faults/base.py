@@ -16,8 +16,8 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from bench.registry import Registry
 from model.world.timeline import Timeline, Track
+from t2vbase.registry import Registry
 
 CAMERA = "camera"  # the label object of camera faults
 MARGIN = 0.03  # open view: this far (frame units) from the edge and from other tracks' boxes

@@ -5,12 +5,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bench.video import read_video, write_video
 from metrics import Clip
 from metrics.observe import get_backend, observe
 from metrics.observe.camera import camera_from_truth, estimate_camera
 from model.reference import ReferenceGenerator
 from prompts import load_suite
+from t2vbase.video import read_video, write_video
 from tests.metrics import synth
 from tests.metrics.synth import Obj, linear
 
@@ -75,7 +75,7 @@ def test_oracle_and_color_agree_on_the_reference_world(tmp_path: Path) -> None:
 
 
 def test_oracle_needs_the_truth() -> None:
-    from bench.errors import MetricError
+    from t2vbase.errors import MetricError
 
     clip = Clip(np.zeros((2, 8, 8, 3), np.uint8), 8, SMOKE.prompts[0], {})
     with pytest.raises(MetricError, match="needs the generator's truth"):

@@ -4,9 +4,9 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.video import read_video, write_video
 from metrics import Clip
-from metrics.physics.count import PhysicsCount
+from metrics.physics.count import CountCheck
+from t2vbase.video import read_video, write_video
 from tests.conftest import blank_prompt, disc_clip
 
 RED = (215, 38, 38)
@@ -17,7 +17,7 @@ ONE = {"objects": [{"id": "ball", "noun": "ball", "color": "red", "shape": "circ
 
 def check(frames: np.ndarray, expect: dict, tmp_path: Path) -> object:
     frames = read_video(write_video(tmp_path / "c.mp4", frames, fps=8)).frames
-    return PhysicsCount().score(Clip(frames, 8.0, blank_prompt(expect)))
+    return CountCheck().score(Clip(frames, 8.0, blank_prompt(expect)))
 
 
 def three(T: int = 12, drop: int | None = None, extra_from: int | None = None) -> np.ndarray:
@@ -64,7 +64,7 @@ def test_leaving_the_frame_passes(tmp_path: Path) -> None:
 def test_na_without_colours(tmp_path: Path) -> None:
     r = check(three(), {"objects": [{"id": "cat", "noun": "cat"}]}, tmp_path)
     assert r.verdict == "n/a"
-    assert PhysicsCount().score(Clip(three(), 8.0, blank_prompt(None))).verdict == "n/a"
+    assert CountCheck().score(Clip(three(), 8.0, blank_prompt(None))).verdict == "n/a"
 
 
 def test_colour_change_does_not_change_the_count(tmp_path: Path) -> None:

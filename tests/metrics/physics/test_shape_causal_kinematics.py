@@ -5,13 +5,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bench.video import read_video, write_video
 from metrics import Clip, build_metric
 from metrics.observe import Track
 from metrics.observe.base import DESCRIPTORS
-from metrics.physics.shape import PhysicsShape, _with_weak_facing
+from metrics.physics.shape import ShapeCheck, _with_weak_facing
 from model.reference import ReferenceGenerator
 from prompts import load_suite
+from t2vbase.video import read_video, write_video
 from tests.metrics.physics.conftest import Studio
 from tests.metrics.synth import Obj, linear
 
@@ -57,7 +57,7 @@ def test_colour_and_size_drift(studio: Studio, change: dict, kind: str) -> None:
 def test_a_change_across_an_occlusion_is_dated_where_it_began() -> None:
     """Changed in its last whole frame before passing behind something and still changed after:
     one run of the change, from where it began (frames not seen whole neither break nor count)."""
-    check = PhysicsShape()
+    check = ShapeCheck()
     flags = np.array([0, 0, 0, 0, 1, 0, 0, 0, 1, 1, 1, 1], bool)
     whole = np.array([1, 1, 1, 1, 1, 0, 0, 0, 1, 1, 1, 1], bool)
     assert check._first(flags, tail=False, run=3, over=whole) == 4
@@ -230,10 +230,10 @@ def test_weak_facing_fills_frames_without_a_cabin() -> None:
     # the cabin is unseen for the first five frames; the body leans +, then - with the cabin at -1
     tr = _vehicle([0] * 5 + [-1] * 6, [0.03] * 5 + [-0.03] * 6)
     assert _with_weak_facing(tr).tolist() == [1] * 5 + [-1] * 6
-    assert PhysicsShape._front(tr).any()  # the front turned: seen from the lean alone at first
+    assert ShapeCheck._front(tr).any()  # the front turned: seen from the lean alone at first
     # cues that disagree (a small car) add nothing
     odd = _vehicle([0] * 5 + [1, -1, 1, -1, 1, -1], [0.03] * 5 + [-0.03, 0.03, -0.03, 0.03, -0.03, 0.03])
     assert _with_weak_facing(odd).tolist() == odd.facing.tolist()
     # a lean too small to mean anything stays unknown
     faint = _vehicle([0] * 5 + [-1] * 6, [0.01] * 5 + [-0.03] * 6)
-    assert not PhysicsShape._front(faint).any()
+    assert not ShapeCheck._front(faint).any()

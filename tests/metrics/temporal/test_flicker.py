@@ -6,14 +6,14 @@ import numpy as np
 import pytest
 import torch
 
-from bench.video import read_video, write_video
 from metrics import Clip
-from metrics.temporal.flicker import TemporalFlicker
+from metrics.temporal.flicker import FlickerScore
+from t2vbase.video import read_video, write_video
 from tests.conftest import blank_prompt, disc_clip
 
 
 def score(frames: np.ndarray) -> float:
-    return TemporalFlicker().score(Clip(frames, 8.0, blank_prompt())).value
+    return FlickerScore().score(Clip(frames, 8.0, blank_prompt())).value
 
 
 def encoded(frames: np.ndarray, tmp_path: Path) -> np.ndarray:
@@ -60,12 +60,15 @@ def test_object_flicker_is_caught(tmp_path: Path) -> None:
     blinking[1::2] = dark[1::2]
     a, b = score(encoded(steady, tmp_path)), score(encoded(blinking, tmp_path))
     assert a < 0.3 and b > 5 * max(a, 0.1)
-    result = TemporalFlicker().score(Clip(encoded(blinking, tmp_path), 8.0, blank_prompt()))
+    result = FlickerScore().score(Clip(encoded(blinking, tmp_path), 8.0, blank_prompt()))
     assert result.events and result.events[0].type == "flicker"
 
 
 def test_torchmetrics_api() -> None:
+    from metrics.torchmetric import TemporalFlicker
+
     m = TemporalFlicker()
+    assert m.protocol() == FlickerScore().protocol()
     static = np.full((6, 32, 32, 3), 90, np.uint8)
     flick = static.copy()
     flick[1::2] += 20

@@ -16,14 +16,27 @@ Example:
 from __future__ import annotations
 
 import difflib
+import fnmatch
 import inspect
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from bench.errors import T2VError, UnknownNameError
+from t2vbase.errors import T2VError, UnknownNameError
 
 T = TypeVar("T")
+
+
+class DuplicateNameError(T2VError):
+    """A registry name claimed by two different objects."""
+
+
+def _identity(obj: Any) -> str:
+    """``module.qualname`` of a class or function, or of an instance's class: what survives a
+    module reload, so reloading a module does not count as a second registration."""
+    if not (inspect.isclass(obj) or inspect.isroutine(obj)):
+        obj = type(obj)
+    return f"{obj.__module__}.{obj.__qualname__}"
 
 
 def did_you_mean(name: str, choices: list[str], what: str) -> str:
@@ -50,8 +63,19 @@ class Registry(Generic[T]):
         self.kind = kind
         self._entries: dict[str, Entry[T]] = {}
 
-    def add(self, name: str, obj: T, **meta: Any) -> T:
-        """Register ``obj`` under ``name``; re-registering a name replaces it."""
+    def add(self, name: str, obj: T, *, replace: bool = False, **meta: Any) -> T:
+        """Register ``obj`` under ``name``.
+
+        A name taken by another object is an error (two plugins claiming one name would silently
+        shadow each other) unless ``replace=True``; the same object registered again (a module
+        reloaded) replaces its entry.
+        """
+        old = self._entries.get(name)
+        if old is not None and not replace and _identity(old.obj) != _identity(obj):
+            raise DuplicateNameError(
+                f"{self.kind} {name!r} is already registered by {_identity(old.obj)}; "
+                f"{_identity(obj)} cannot take the name (choose another, or pass replace=True)"
+            )
         self._entries[name] = Entry(name, obj, dict(meta))
         return obj
 
@@ -82,6 +106,10 @@ class Registry(Generic[T]):
 
     def names(self) -> list[str]:
         return sorted(self._entries)
+
+    def match(self, pattern: str) -> list[str]:
+        """Names matching a shell-style pattern (``physics.*``, ``*flicker*``), sorted."""
+        return fnmatch.filter(self.names(), pattern)
 
     def entries(self) -> list[Entry[T]]:
         return [self._entries[n] for n in self.names()]

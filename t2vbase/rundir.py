@@ -20,10 +20,17 @@ import json
 from pathlib import Path
 from typing import Any
 
-from bench.files import atomic_write_bytes, atomic_write_json, atomic_write_text, read_json
+from t2vbase.errors import T2VError
+from t2vbase.files import atomic_write_bytes, atomic_write_json, atomic_write_text, read_json, to_jsonable
 
 SCHEMA_VERSION = 1
-ROW_FIELDS = ("prompt_id", "seed", "family", "metric", "value", "verdict", "events", "error")
+
+
+class RunDirError(T2VError):
+    """A run directory that is missing or whose files cannot be read."""
+
+
+ROW_FIELDS = ("prompt_id", "seed", "family", "metric", "value", "verdict", "events", "error", "detail")
 
 
 def make_row(
@@ -35,8 +42,11 @@ def make_row(
     verdict: str | None = None,
     events: list[dict[str, Any]] | None = None,
     error: str | None = None,
+    detail: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """One row of samples.jsonl: ``{prompt_id, seed, family, metric, value, verdict, events, error}``."""
+    """One row of samples.jsonl: ``{prompt_id, seed, family, metric, value, verdict, events, error,
+    detail}``. ``detail`` holds what one number cannot (a set-level distance's CI, N and floor; a
+    per-clip metric's secondary values), JSON-safe, or None."""
     if value is not None:
         value = float(value)
         if value != value or value in (float("inf"), float("-inf")):
@@ -50,11 +60,30 @@ def make_row(
         "verdict": verdict,
         "events": list(events or []),
         "error": error,
+        "detail": to_jsonable(detail) if detail else None,
     }
 
 
+def _json_or_none(value: Any) -> str | None:
+    return None if value is None else json.dumps(value, ensure_ascii=False)
+
+
 class RunDir:
-    """Paths and readers/writers of one run directory."""
+    """Paths, readers and writers of one run directory: the only place that knows its layout.
+
+    Everything that reads or writes a run (the runner, reports, compare, history, merge) goes
+    through this class, so a file name is written down once.
+    """
+
+    MANIFEST = "manifest.json"
+    SUITE = "suite.json"
+    SAMPLES = "samples.jsonl"
+    RESULTS = "results.parquet"
+    SUMMARY = "summary.json"
+    PROFILE = "profile.json"
+    REPORT_HTML = "report.html"
+    REPORT_MD = "report.md"
+    ASSETS = "assets"
 
     def __init__(self, root: str | Path) -> None:
         self.root = Path(root)
@@ -62,26 +91,47 @@ class RunDir:
     # paths ---------------------------------------------------------------------------------
     @property
     def manifest_path(self) -> Path:
-        return self.root / "manifest.json"
+        return self.root / self.MANIFEST
+
+    @property
+    def suite_path(self) -> Path:
+        return self.root / self.SUITE
 
     @property
     def samples_path(self) -> Path:
-        return self.root / "samples.jsonl"
+        return self.root / self.SAMPLES
 
     @property
     def results_path(self) -> Path:
-        return self.root / "results.parquet"
+        return self.root / self.RESULTS
 
     @property
     def summary_path(self) -> Path:
-        return self.root / "summary.json"
+        return self.root / self.SUMMARY
 
     @property
     def profile_path(self) -> Path:
-        return self.root / "profile.json"
+        return self.root / self.PROFILE
+
+    @property
+    def report_html_path(self) -> Path:
+        return self.root / self.REPORT_HTML
+
+    @property
+    def report_md_path(self) -> Path:
+        return self.root / self.REPORT_MD
+
+    @property
+    def assets_dir(self) -> Path:
+        return self.root / self.ASSETS
+
+    @staticmethod
+    def clip_rel(prompt_id: str, seed: int) -> str:
+        """The clip's path relative to the run root (what reports link to)."""
+        return f"clips/{prompt_id}/{seed}.mp4"
 
     def clip_path(self, prompt_id: str, seed: int) -> Path:
-        return self.root / "clips" / prompt_id / f"{seed}.mp4"
+        return self.root / self.clip_rel(prompt_id, seed)
 
     def sidecar_path(self, prompt_id: str, seed: int) -> Path:
         return self.root / "clips" / prompt_id / f"{seed}.json"
@@ -97,10 +147,24 @@ class RunDir:
         return self.manifest_path.is_file()
 
     def read_manifest(self) -> dict[str, Any] | None:
+        """The manifest, or None when it is missing or unreadable (see :meth:`load_manifest`)."""
         try:
-            return read_json(self.manifest_path)
-        except (OSError, json.JSONDecodeError):
+            data = read_json(self.manifest_path)
+        except (OSError, ValueError):
             return None
+        return data if isinstance(data, dict) else None
+
+    def load_manifest(self) -> dict[str, Any]:
+        """The manifest; a one-line :class:`RunDirError` says whether it is missing or corrupt."""
+        if not self.manifest_path.is_file():
+            raise RunDirError(f"{self.root}: no {self.MANIFEST}; not a t2vbench run directory")
+        try:
+            data = read_json(self.manifest_path)
+        except (OSError, ValueError) as err:
+            raise RunDirError(f"{self.manifest_path}: unreadable ({' '.join(str(err).split())})") from None
+        if not isinstance(data, dict):
+            raise RunDirError(f"{self.manifest_path}: not a JSON object")
+        return data
 
     def write_manifest(self, manifest: dict[str, Any]) -> None:
         atomic_write_json(self.manifest_path, manifest)
@@ -109,7 +173,7 @@ class RunDir:
         """The unit record, or None if absent or unreadable (then the unit is redone)."""
         try:
             data = read_json(self.unit_path(prompt_id, seed))
-        except (OSError, json.JSONDecodeError):
+        except (OSError, ValueError):
             return None
         return data if isinstance(data, dict) and "rows" in data else None
 
@@ -117,11 +181,48 @@ class RunDir:
         atomic_write_json(self.unit_path(prompt_id, seed), record, indent=None)
 
     def read_sidecar(self, prompt_id: str, seed: int) -> dict[str, Any] | None:
+        return self._read_object(self.sidecar_path(prompt_id, seed))
+
+    def write_sidecar(self, prompt_id: str, seed: int, meta: dict[str, Any]) -> None:
+        atomic_write_json(self.sidecar_path(prompt_id, seed), meta, indent=None)
+
+    # documents --------------------------------------------------------------------------------
+    @staticmethod
+    def _read_object(path: Path) -> dict[str, Any] | None:
         try:
-            data = read_json(self.sidecar_path(prompt_id, seed))
-        except (OSError, json.JSONDecodeError):
+            data = read_json(path)
+        except (OSError, ValueError):
             return None
         return data if isinstance(data, dict) else None
+
+    def read_suite(self) -> dict[str, Any]:
+        """suite.json as run (``{}`` when absent)."""
+        return self._read_object(self.suite_path) or {}
+
+    def write_suite(self, suite_doc: dict[str, Any]) -> None:
+        atomic_write_json(self.suite_path, suite_doc)
+
+    def read_summary(self) -> dict[str, Any]:
+        return self._read_object(self.summary_path) or {}
+
+    def write_summary(self, summary: dict[str, Any]) -> None:
+        atomic_write_json(self.summary_path, summary)
+
+    def read_profile(self) -> dict[str, Any]:
+        return self._read_object(self.profile_path) or {}
+
+    def write_profile(self, profile: dict[str, Any]) -> None:
+        atomic_write_json(self.profile_path, profile)
+
+    def write_reports(self, markdown: str, html: str) -> Path:
+        """report.md and report.html; returns the HTML's path."""
+        atomic_write_text(self.report_md_path, markdown)
+        atomic_write_text(self.report_html_path, html)
+        return self.report_html_path
+
+    def asset_path(self, name: str) -> tuple[Path, str]:
+        """Where an asset file goes and its link relative to the reports."""
+        return self.assets_dir / name, f"{self.ASSETS}/{name}"
 
     # tables ---------------------------------------------------------------------------------
     def write_tables(self, rows: list[dict[str, Any]]) -> None:
@@ -140,6 +241,7 @@ class RunDir:
                 "verdict": pd.Series([r["verdict"] for r in rows], dtype="string"),
                 "events": pd.Series([json.dumps(r["events"], ensure_ascii=False) for r in rows], dtype="string"),
                 "error": pd.Series([r["error"] for r in rows], dtype="string"),
+                "detail": pd.Series([_json_or_none(r.get("detail")) for r in rows], dtype="string"),
             }
         )
         import io

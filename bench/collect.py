@@ -1,0 +1,88 @@
+"""From unit records to the run's results: rows, counts and timings of every finished unit (all
+shards), set-level rows from the saved features, and profile.json."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from bench.execute import one_line
+from bench.profile import peak_rss_bytes, summarize
+from bench.units import WorkUnit
+from metrics.base import SetMetric
+from t2vbase.rundir import SCHEMA_VERSION, RunDir, make_row
+
+
+@dataclass
+class Collected:
+    """What the unit records of a run hold for the current score keys."""
+
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+    timings: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+
+def collect(rundir: RunDir, units: list[WorkUnit], score_keys: dict[str, str]) -> Collected:
+    """Rows, counts and timings from the records whose ``score_key`` is current."""
+    out = Collected()
+    done = failed = 0
+    for u in units:
+        rec = rundir.read_unit(u.prompt_id, u.seed)
+        if rec is None or rec.get("score_key") != score_keys[u.key]:
+            continue
+        done += 1
+        failed += rec.get("status") == "failed"
+        out.rows.extend(rec["rows"])
+        for stage, samples in (rec.get("timings") or {}).items():
+            out.timings.setdefault(stage, []).extend(samples)
+    out.counts = {"units": len(units), "done": done, "failed": failed, "pending": len(units) - done}
+    return out
+
+
+def set_rows(rundir: RunDir, units: list[WorkUnit], metrics: list[SetMetric]) -> list[dict[str, Any]]:
+    """One ``prompt_id`` ``*`` row per set-level metric, from the features saved per unit."""
+    out = []
+    for sm in metrics:
+        paths = [rundir.features_path(sm.name, u.prompt_id, u.seed) for u in units]
+        feats = [np.load(p) for p in paths if p.is_file()]
+        try:
+            if not feats:
+                raise ValueError("no clip produced features")
+            res = sm.compute_set(np.stack(feats))
+            out.append(make_row("*", None, "*", sm.name, res.value, None, [], None, detail=res.detail))
+        except Exception as err:
+            out.append(make_row("*", None, "*", sm.name, error=f"{sm.name}: {one_line(err)}"))
+    return out
+
+
+def profile(
+    run_id: str,
+    device: str,
+    unit_timings: dict[str, list[dict[str, Any]]],
+    run_timings: dict[str, list[dict[str, Any]]],
+    num_frames: int,
+    wall_s: float,
+    machine: dict[str, Any],
+) -> dict[str, Any]:
+    """profile.json: per stage count, wall and CUDA time, peak memory; throughput; machine."""
+    stages = {k: list(v) for k, v in unit_timings.items()}
+    for k, v in run_timings.items():
+        stages.setdefault(k, []).extend(v)
+    busy = sum(s["wall_s"] for k, v in unit_timings.items() if k != "tables" for s in v)
+    done_units = len(unit_timings.get("decode", [])) or len(unit_timings.get("generate", []))
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "run_id": run_id,
+        "device": device,
+        "stages": summarize(stages),
+        "throughput": {
+            "units_timed": done_units,
+            "unit_wall_s": busy,
+            "clips_per_s": done_units / busy if busy > 0 else None,
+            "frames_per_s": done_units * num_frames / busy if busy > 0 else None,
+        },
+        "invocation": {"wall_s": wall_s, "peak_rss_bytes": peak_rss_bytes()},
+        "machine": machine,
+    }

@@ -1,0 +1,169 @@
+"""One work unit, start to finish: make its clip (generate and encode, or copy a source file),
+decode it, score every per-clip metric and save set-level features, and return its record.
+
+Nothing here raises for a bad unit: an error becomes that unit's error rows (interruptions
+excepted), so one unit can never stop the others.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from bench.profile import Profiler
+from bench.units import WorkUnit
+from metrics.base import Clip, ClipMetric, Metric, SetMetric
+from model import source_path
+from t2vbase.errors import GeneratorError, VideoError
+from t2vbase.files import atomic_copy
+from t2vbase.rundir import RunDir, make_row
+from t2vbase.video import Video, read_video, write_video
+
+
+def one_line(err: BaseException) -> str:
+    """An exception as one line; our own errors speak for themselves, others name their type."""
+    text = " ".join(str(err).split())
+    name = type(err).__name__
+    if not text:
+        return name
+    return text if isinstance(err, (GeneratorError, VideoError)) else f"{name}: {text}"
+
+
+@dataclass
+class UnitExecutor:
+    """Runs units of one run: its directory, generator, video options and metrics."""
+
+    rundir: RunDir
+    generator: Any
+    gen_desc: dict[str, Any]
+    video: dict[str, Any]
+    metrics: list[Metric]
+    profiler: Profiler
+
+    @property
+    def clip_metrics(self) -> list[ClipMetric]:
+        return [m for m in self.metrics if isinstance(m, ClipMetric)]
+
+    @property
+    def set_metrics(self) -> list[SetMetric]:
+        return [m for m in self.metrics if isinstance(m, SetMetric)]
+
+    def process(self, unit: WorkUnit, gkey: str, skey: str) -> dict[str, Any]:
+        """Run one unit to its record ``{prompt_id, seed, gen_key, score_key, status, generated,
+        rows, timings}``; never raises except on interruption."""
+        pid, seed, fam = unit.prompt_id, unit.seed, unit.prompt.family
+        made, clip, error = False, None, None
+        try:
+            made = self.ensure_clip(unit, gkey)
+        except Exception as err:
+            error = f"generate: {one_line(err)}"
+        if error is None and self.metrics:
+            try:
+                clip = self.decode(unit)
+            except Exception as err:
+                error = f"decode: {one_line(err)}"
+        if error is not None:
+            rows = [make_row(pid, seed, fam, m.name, error=error) for m in self.metrics]
+            rows = rows or [make_row(pid, seed, fam, "generate", error=error)]
+        else:
+            rows = self.score(unit, clip) if clip is not None else []
+        return {
+            "prompt_id": pid,
+            "seed": seed,
+            "gen_key": gkey,
+            "score_key": skey,
+            "status": "failed" if any(r["error"] for r in rows) else "ok",
+            "generated": made,
+            "rows": rows,
+            "timings": self.profiler.take(),
+        }
+
+    # the clip -----------------------------------------------------------------------------
+    def ensure_clip(self, unit: WorkUnit, gkey: str) -> bool:
+        """Make the unit's clip unless one with the same gen_key exists; True if (re)made."""
+        rd, pid, seed = self.rundir, unit.prompt_id, unit.seed
+        side = rd.read_sidecar(pid, seed)
+        if side and side.get("t2vbench", {}).get("gen_key") == gkey and rd.clip_path(pid, seed).is_file():
+            return False
+        src = source_path(self.generator, pid, seed)
+        meta = self._copy_source(unit, src) if src is not None else self._generate(unit)
+        meta["t2vbench"] = {
+            "gen_key": gkey,
+            "prompt_id": pid,
+            "seed": seed,
+            "generator": self.gen_desc,
+            "source": str(src) if src is not None else None,
+        }
+        rd.write_sidecar(pid, seed, meta)
+        return True
+
+    def _copy_source(self, unit: WorkUnit, src: Any) -> dict[str, Any]:
+        """Copy a file-backed generator's clip (``.mp4`` byte for byte, other containers
+        re-encoded) and the ``<seed>.json`` beside it; returns that sidecar's content."""
+        dest = self.rundir.clip_path(unit.prompt_id, unit.seed)
+        with self.profiler.stage("copy"):
+            if src.suffix.lower() == ".mp4":
+                atomic_copy(src, dest)
+            else:
+                write_video(dest, read_video(src))
+        side = src.with_suffix(".json")
+        if not side.is_file():
+            return {}
+        try:
+            meta = json.loads(side.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        if not isinstance(meta, dict):
+            return {}
+        meta.pop("t2vbench", None)
+        return meta
+
+    def _generate(self, unit: WorkUnit) -> dict[str, Any]:
+        with self.profiler.stage("generate"):
+            video = self.generator.generate(
+                unit.prompt,
+                num_frames=self.video["num_frames"],
+                height=self.video["height"],
+                width=self.video["width"],
+                fps=self.video["fps"],
+                seed=unit.seed,
+            )
+        if not isinstance(video, Video):
+            raise GeneratorError(f"generator returned {type(video).__name__}, not a t2vbase.video.Video")
+        with self.profiler.stage("encode"):
+            write_video(self.rundir.clip_path(unit.prompt_id, unit.seed), video)
+        return dict(video.metadata)
+
+    def decode(self, unit: WorkUnit) -> Clip:
+        with self.profiler.stage("decode"):
+            video = read_video(self.rundir.clip_path(unit.prompt_id, unit.seed))
+        meta = self.rundir.read_sidecar(unit.prompt_id, unit.seed) or {}
+        meta.pop("t2vbench", None)
+        return Clip(video.frames, video.fps, unit.prompt, meta)
+
+    # scoring -----------------------------------------------------------------------------
+    def score(self, unit: WorkUnit, clip: Clip) -> list[dict[str, Any]]:
+        """One row per per-clip metric; set-level metrics save features (a row only on error)."""
+        pid, seed, fam = unit.prompt_id, unit.seed, unit.prompt.family
+        rows = []
+        for m in self.clip_metrics:
+            try:
+                with self.profiler.stage(f"metric:{m.name}"):
+                    res = m.score(clip)
+                events = [e.to_dict() for e in res.events]
+                rows.append(make_row(pid, seed, fam, m.name, res.value, res.verdict, events, detail=res.detail))
+            except Exception as err:
+                rows.append(make_row(pid, seed, fam, m.name, error=f"{m.name}: {one_line(err)}"))
+        for sm in self.set_metrics:
+            try:
+                with self.profiler.stage(f"features:{sm.name}"):
+                    feat = np.asarray(sm.features(clip), np.float64).reshape(-1)
+                path = self.rundir.features_path(sm.name, pid, seed)
+                path.parent.mkdir(parents=True, exist_ok=True)
+                np.save(path, feat)
+            except Exception as err:
+                rows.append(make_row(pid, seed, fam, sm.name, error=f"{sm.name}: {one_line(err)}"))
+        return rows

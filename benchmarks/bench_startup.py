@@ -1,0 +1,81 @@
+"""How long commands that score nothing keep a user waiting (whole process, imports included).
+
+    python benchmarks/bench_startup.py [--repeat 5] [--run DIR]
+
+Times, as separate processes through the installed ``t2vbench`` script: ``t2vbench --help``,
+``t2vbench report RUN`` and ``t2vbench run --resume`` on a finished smoke run (made first in a
+temporary folder unless ``--run`` names one), and prints the median of ``--repeat`` and whether
+each meets its target (1.0 s, 2.0 s, 2.5 s on a 2-core machine). It also lists which heavy
+packages each command imported (``python -X importtime``): none of torch, torchmetrics or
+transformers should appear.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HEAVY = ("torch", "torchmetrics", "transformers", "matplotlib", "scipy", "pandas", "cv2")
+TARGETS = {"help": 1.0, "report": 2.0, "resume": 2.5}
+
+
+def t2vbench() -> list[str]:
+    exe = shutil.which("t2vbench") or str(Path(sys.executable).parent / "t2vbench")
+    return [exe] if Path(exe).exists() else [sys.executable, "-m", "bench"]
+
+
+def timed(cmd: list[str]) -> float:
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} exited {proc.returncode}: {proc.stderr.strip()[-400:]}")
+    return time.perf_counter() - t0
+
+
+def heavy_imports(cmd: list[str]) -> list[str]:
+    """Top-level heavy packages the command imports (from ``-X importtime``)."""
+    env = {**os.environ, "PYTHONPROFILEIMPORTTIME": "1"}
+    err = subprocess.run(cmd, capture_output=True, text=True, env=env).stderr
+    names = {line.rsplit("|", 1)[-1].strip().split(".")[0] for line in err.splitlines() if "import time:" in line}
+    return sorted(n for n in names if n in HEAVY)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--run", type=Path, default=None, help="a finished smoke run (default: make one)")
+    args = ap.parse_args()
+    base = t2vbench()
+    run = args.run
+    if run is None:
+        run = Path(tempfile.mkdtemp(prefix="t2v-startup-")) / "smoke"
+        print(f"making a smoke run in {run} ...", flush=True)
+        subprocess.run([*base, "run", "--out", str(run), "--no-progress"], check=True, capture_output=True)
+    commands = {
+        "help": [*base, "--help"],
+        "report": [*base, "report", str(run)],
+        "resume": [*base, "run", "--out", str(run), "--resume", "--no-progress"],
+    }
+    ok = True
+    for name, cmd in commands.items():
+        times = [timed(cmd) for _ in range(args.repeat)]
+        med = statistics.median(times)
+        good = med <= TARGETS[name]
+        ok &= good
+        heavy = ", ".join(heavy_imports(cmd)) or "none"
+        print(
+            f"{name:7s} median {med:5.2f} s  (min {min(times):.2f}, max {max(times):.2f}; target {TARGETS[name]:.1f} s: "
+            f"{'ok' if good else 'MISSED'})  heavy imports: {heavy}"
+        )
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
