@@ -1,7 +1,8 @@
 """Command line: ``t2vbench`` / ``python -m bench``.
 
 Exit codes: 0 success; 1 a regression or gate failed; 2 bad usage or input the run could not
-start with; 3 the run finished but some units failed; 130 interrupted; 70 an internal error.
+start with (one line names the file, prompt id, option or field); 3 the run finished but some
+units failed; 130 interrupted (Ctrl-C), 143 terminated (SIGTERM); 70 an internal error (a bug).
 """
 
 from __future__ import annotations
@@ -21,22 +22,40 @@ def _add_run(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "run", help="generate, score and report a suite", description="Generate, score and report a suite."
     )
-    p.add_argument("--suite", default="smoke", help="bundled suite name or path to a suite YAML (default: smoke)")
+    p.add_argument("--suite", default=None, help="bundled suite name or path to a suite YAML (default: smoke)")
     p.add_argument(
         "--generator",
-        default="reference",
+        default=None,
         help="generator spec (default: reference); see `t2vbench generators`",
     )
-    p.add_argument("--seeds", default="1", help="N runs seeds 0..N-1; a list 3,7,11; a range 0-4 (default: 1)")
-    p.add_argument("--metrics", default="all", help="all | none | comma-separated names or family.* (default: all)")
+    p.add_argument("--seeds", default=None, help="N runs seeds 0..N-1; a list 3,7,11; a range 0-4 (default: 1)")
+    p.add_argument(
+        "--metrics",
+        default=None,
+        help="all | none | comma-separated names or patterns: physics.*, *flicker* (default: all)",
+    )
     p.add_argument(
         "--backend",
-        default="color",
+        default=None,
         metavar="SPEC",
         help="observation backend of the physics checks: color (default), oracle, owl[:path=DIR,key=value...]",
     )
     p.add_argument("--out", type=Path, default=None, help="run directory (default: runs/<suite>-<generator>-<time>)")
-    p.add_argument("--resume", action="store_true", help="continue a run: skip finished units, retry failed ones")
+    p.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue a run with its own options (from its manifest): skip finished units, retry failed ones",
+    )
+    p.add_argument(
+        "--force-new", action="store_true", help="start afresh in --out; an existing run there is moved beside it"
+    )
+    p.add_argument(
+        "--unit-timeout",
+        type=float,
+        default=3600.0,
+        metavar="S",
+        help="seconds a unit may take; past it its rows say which stage timed out (default: 3600; 0: none)",
+    )
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
     p.add_argument("--shard", default=None, metavar="I/N", help="run only units k with k %% N == I (0-based)")
     p.add_argument("--frames", type=int, default=None, help="frames per clip (default: the generator's)")
@@ -84,6 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def cmd_run(args: argparse.Namespace, argv: list[str]) -> int:
     from bench.runner import RunConfig, run
+    from bench.signals import terminate_as_interrupt
     from t2vbase.rundir import RunDir
 
     cfg = RunConfig(
@@ -94,6 +114,8 @@ def cmd_run(args: argparse.Namespace, argv: list[str]) -> int:
         backend=args.backend,
         out=args.out,
         resume=args.resume,
+        force_new=args.force_new,
+        unit_timeout=args.unit_timeout,
         device=args.device,
         shard=args.shard,
         num_frames=args.frames,
@@ -104,10 +126,13 @@ def cmd_run(args: argparse.Namespace, argv: list[str]) -> int:
         progress=args.progress,
         argv=["t2vbench", *argv],
     )
-    out = run(cfg)
+    with terminate_as_interrupt():
+        out = run(cfg)
+    if out.message:
+        print(f"t2vbench: error: {out.message}", file=sys.stderr)
     c = out.counts
     print(
-        f"{out.status}: {c['done']}/{c['units']} units done, {c['failed']} failed "
+        f"{out.status}: {c.get('done', 0)}/{c.get('units', 0)} units done, {c.get('failed', 0)} failed "
         f"({out.processed} processed, {out.skipped} already finished) in {out.wall_s:.1f} s"
     )
     print(f"run directory: {out.run_dir}")
@@ -152,12 +177,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from bench.validate import ValidateConfig, validate
     from reports.validate import build_validate_report
 
-    try:
-        severities = tuple(float(x) for x in args.severities.split(","))
-    except ValueError:
-        from t2vbase.errors import UsageError
-
-        raise UsageError(f"--severities {args.severities!r}: expected numbers like 0.5,1,2") from None
+    check_validate_args(args)
+    severities = tuple(float(x) for x in args.severities.split(","))
     cfg = ValidateConfig(
         suite=args.suite,
         seeds=args.seeds,
@@ -179,6 +200,28 @@ def cmd_validate(args: argparse.Namespace) -> int:
         print(f"{name:20s} recall {r:>6s} precision {p:>6s} false alarms/100 {fa:>6s}  {state}")
     print(f"report: {report}")
     return 0 if result["overall"]["passed"] else 1
+
+
+def check_validate_args(args: argparse.Namespace) -> None:
+    """One-line UsageError for a validate option out of range."""
+    import math
+
+    from t2vbase.errors import UsageError
+
+    try:
+        severities = [float(x) for x in args.severities.split(",")]
+    except ValueError:
+        raise UsageError(f"--severities {args.severities!r}: expected numbers like 0.5,1,2") from None
+    if not severities or not all(math.isfinite(x) and x > 0 for x in severities):
+        raise UsageError(f"--severities {args.severities!r}: severities are finite numbers above 0")
+    for name, value, lo, hi in (
+        ("--seeds", args.seeds, 1, 1000),
+        ("--per-fault", args.per_fault, 0, 100_000),
+        ("--crf", args.crf, 0, 51),
+        ("--workers", args.workers, 0, 1024),
+    ):
+        if not lo <= value <= hi:
+            raise UsageError(f"{name} {value}: must be {lo} to {hi}")
 
 
 def cmd_generators() -> int:
@@ -244,9 +287,11 @@ def main(argv: list[str] | None = None) -> int:
     except T2VError as err:
         print(f"t2vbench: error: {err}", file=sys.stderr)
         return err.exit_code
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as err:
+        from bench.signals import exit_code
+
         print("t2vbench: interrupted", file=sys.stderr)
-        return 130
+        return exit_code(err)
     except Exception:
         traceback.print_exc()
         print("t2vbench: internal error (a bug: please report it with the traceback above)", file=sys.stderr)

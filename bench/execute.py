@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from bench.profile import Profiler
+from bench.signals import Deadline, UnitTimeout
 from bench.units import WorkUnit
 from metrics.base import Clip, ClipMetric, Metric, SetMetric
 from model import source_path
@@ -22,6 +23,8 @@ from t2vbase.files import atomic_copy
 from t2vbase.rundir import RunDir, make_row
 from t2vbase.video import Video, read_video, write_video
 
+MIN_FRAMES = 2
+
 
 def one_line(err: BaseException) -> str:
     """An exception as one line; our own errors speak for themselves, others name their type."""
@@ -29,7 +32,7 @@ def one_line(err: BaseException) -> str:
     name = type(err).__name__
     if not text:
         return name
-    return text if isinstance(err, (GeneratorError, VideoError)) else f"{name}: {text}"
+    return text if isinstance(err, (GeneratorError, VideoError, UnitTimeout)) else f"{name}: {text}"
 
 
 @dataclass
@@ -42,6 +45,7 @@ class UnitExecutor:
     video: dict[str, Any]
     metrics: list[Metric]
     profiler: Profiler
+    unit_timeout: float = 0.0  # seconds; 0 = no limit
 
     @property
     def clip_metrics(self) -> list[ClipMetric]:
@@ -53,7 +57,29 @@ class UnitExecutor:
 
     def process(self, unit: WorkUnit, gkey: str, skey: str) -> dict[str, Any]:
         """Run one unit to its record ``{prompt_id, seed, gen_key, score_key, status, generated,
-        rows, timings}``; never raises except on interruption."""
+        rows, timings}``; never raises except on interruption (or a run file it cannot write)."""
+        pid, seed, fam = unit.prompt_id, unit.seed, unit.prompt.family
+        self.deadline = Deadline(self.unit_timeout, lambda: self.profiler.current)
+        made = False
+        with self.deadline.running():
+            try:
+                made, rows = self._run(unit, gkey)
+            except UnitTimeout as err:  # fired between stages
+                names = [m.name for m in self.metrics] or ["generate"]
+                rows = [make_row(pid, seed, fam, n, error=one_line(err)) for n in names]
+        return {
+            "prompt_id": pid,
+            "seed": seed,
+            "gen_key": gkey,
+            "score_key": skey,
+            "status": "failed" if any(r["error"] for r in rows) else "ok",
+            "generated": made,
+            "rows": rows,
+            "timings": self.profiler.take(),
+        }
+
+    def _run(self, unit: WorkUnit, gkey: str) -> tuple[bool, list[dict[str, Any]]]:
+        """Make, decode and score the clip: (whether the clip was made, rows)."""
         pid, seed, fam = unit.prompt_id, unit.seed, unit.prompt.family
         made, clip, error = False, None, None
         try:
@@ -67,19 +93,8 @@ class UnitExecutor:
                 error = f"decode: {one_line(err)}"
         if error is not None:
             rows = [make_row(pid, seed, fam, m.name, error=error) for m in self.metrics]
-            rows = rows or [make_row(pid, seed, fam, "generate", error=error)]
-        else:
-            rows = self.score(unit, clip) if clip is not None else []
-        return {
-            "prompt_id": pid,
-            "seed": seed,
-            "gen_key": gkey,
-            "score_key": skey,
-            "status": "failed" if any(r["error"] for r in rows) else "ok",
-            "generated": made,
-            "rows": rows,
-            "timings": self.profiler.take(),
-        }
+            return made, rows or [make_row(pid, seed, fam, "generate", error=error)]
+        return made, self.score(unit, clip) if clip is not None else []
 
     # the clip -----------------------------------------------------------------------------
     def ensure_clip(self, unit: WorkUnit, gkey: str) -> bool:
@@ -103,21 +118,27 @@ class UnitExecutor:
     def _copy_source(self, unit: WorkUnit, src: Any) -> dict[str, Any]:
         """Copy a file-backed generator's clip (``.mp4`` byte for byte, other containers
         re-encoded) and the ``<seed>.json`` beside it; returns that sidecar's content."""
+        meta = self._source_sidecar(src.with_suffix(".json"))
         dest = self.rundir.clip_path(unit.prompt_id, unit.seed)
         with self.profiler.stage("copy"):
             if src.suffix.lower() == ".mp4":
                 atomic_copy(src, dest)
             else:
                 write_video(dest, read_video(src))
-        side = src.with_suffix(".json")
+        return meta
+
+    @staticmethod
+    def _source_sidecar(side: Any) -> dict[str, Any]:
+        """The ``<seed>.json`` beside a source clip (``{}`` without one); a file that is there
+        but not a JSON object is the unit's error, never silently dropped."""
         if not side.is_file():
             return {}
         try:
             meta = json.loads(side.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {}
+        except (OSError, ValueError) as err:
+            raise GeneratorError(f"{side}: not valid JSON ({' '.join(str(err).split())})") from None
         if not isinstance(meta, dict):
-            return {}
+            raise GeneratorError(f"{side}: a sidecar must be a JSON object, got {type(meta).__name__}")
         meta.pop("t2vbench", None)
         return meta
 
@@ -138,8 +159,12 @@ class UnitExecutor:
         return dict(video.metadata)
 
     def decode(self, unit: WorkUnit) -> Clip:
+        """The unit's clip as decoded; a file with fewer than 2 frames is no video."""
+        path = self.rundir.clip_path(unit.prompt_id, unit.seed)
         with self.profiler.stage("decode"):
-            video = read_video(self.rundir.clip_path(unit.prompt_id, unit.seed))
+            video = read_video(path)
+        if video.num_frames < MIN_FRAMES:
+            raise VideoError(f"{path}: not a video: {video.num_frames} frame")
         meta = self.rundir.read_sidecar(unit.prompt_id, unit.seed) or {}
         meta.pop("t2vbench", None)
         return Clip(video.frames, video.fps, unit.prompt, meta)
@@ -150,6 +175,9 @@ class UnitExecutor:
         pid, seed, fam = unit.prompt_id, unit.seed, unit.prompt.family
         rows = []
         for m in self.clip_metrics:
+            if self.deadline.expired:
+                rows.append(make_row(pid, seed, fam, m.name, error=self._not_scored(m.name)))
+                continue
             try:
                 with self.profiler.stage(f"metric:{m.name}"):
                     res = m.score(clip)
@@ -158,6 +186,9 @@ class UnitExecutor:
             except Exception as err:
                 rows.append(make_row(pid, seed, fam, m.name, error=f"{m.name}: {one_line(err)}"))
         for sm in self.set_metrics:
+            if self.deadline.expired:
+                rows.append(make_row(pid, seed, fam, sm.name, error=self._not_scored(sm.name)))
+                continue
             try:
                 with self.profiler.stage(f"features:{sm.name}"):
                     feat = np.asarray(sm.features(clip), np.float64).reshape(-1)
@@ -167,3 +198,6 @@ class UnitExecutor:
             except Exception as err:
                 rows.append(make_row(pid, seed, fam, sm.name, error=f"{sm.name}: {one_line(err)}"))
         return rows
+
+    def _not_scored(self, name: str) -> str:
+        return f"{name}: not scored: the unit timed out (--unit-timeout {self.unit_timeout:g} s) in stage {self.deadline.expired}"

@@ -37,27 +37,33 @@ def find_latest_run(root: Path, suite: str, generator: str) -> Path | None:
     return best[1] if best else None
 
 
-def resolve_out(out: Path | None, resume: bool, runs_root: Path, suite: str, generator: str) -> Path:
-    """The run directory: ``--out`` (a new or empty folder, or a run to ``--resume``), the latest
-    matching run under ``runs_root`` for a bare ``--resume``, else a new timestamped folder."""
+def resolve_out(out: Path | None, runs_root: Path, suite: str, generator: str) -> Path:
+    """The run directory: ``--out`` (a new or empty folder, or a run), else a new timestamped
+    folder under ``runs_root``. Only checks; writes nothing."""
     if out is not None:
         out = Path(out)
-        if RunDir(out).exists() and not resume:
-            raise UsageError(f"{out}: a run already lives here; pass --resume to continue it, or another --out")
         if out.exists() and not out.is_dir():
-            raise UsageError(f"{out}: exists and is not a folder")
+            raise UsageError(f"--out {out}: exists and is not a folder")
+        for parent in out.parents:
+            if parent.exists():
+                if not parent.is_dir():
+                    raise UsageError(f"--out {out}: {parent} is a file, not a folder")
+                break
         if out.is_dir() and any(out.iterdir()) and not RunDir(out).exists():
-            raise UsageError(f"{out}: folder is not empty and holds no run; choose another --out")
+            raise UsageError(f"--out {out}: folder is not empty and holds no run; choose another --out")
         return out
-    if resume:
-        found = find_latest_run(runs_root, suite, generator)
-        if found is None:
-            raise UsageError(
-                f"--resume: no run of suite {suite!r} with generator {generator!r} under {runs_root}/; pass --out RUN_DIR"
-            )
-        return found
     stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     return runs_root / f"{suite}-{slug(generator)}-{stamp}-{secrets.token_hex(2)}"
+
+
+def move_aside(rundir: RunDir) -> Path:
+    """``--force-new``: move the run that lives in ``rundir`` to a sibling folder (nothing is
+    deleted), under its lock so no writer is cut off."""
+    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    aside = rundir.root.with_name(f"{rundir.root.name}.replaced-{stamp}-{secrets.token_hex(2)}")
+    with rundir.lock():
+        rundir.root.rename(aside)
+    return aside
 
 
 def build_manifest(

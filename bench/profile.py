@@ -48,9 +48,11 @@ class Profiler:
     def __init__(self, cuda: bool = False) -> None:
         self.cuda = cuda
         self.samples: dict[str, list[StageSample]] = {}
+        self.current: str | None = None  # the stage running now (a time limit names it)
 
     @contextmanager
     def stage(self, name: str) -> Iterator[None]:
+        outer, self.current = self.current, name
         torch = None
         start_ev = end_ev = None
         if self.cuda:
@@ -75,6 +77,7 @@ class Profiler:
             sample.wall_s = time.perf_counter() - t0
             sample.rss = current_rss_bytes()
             self.samples.setdefault(name, []).append(sample)
+            self.current = outer
 
     def take(self) -> dict[str, list[dict[str, Any]]]:
         """Samples recorded since the last call, as dicts (and forget them)."""

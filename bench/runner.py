@@ -2,8 +2,10 @@
 
 Units are independent: an error in one becomes that unit's error rows and never stops the others.
 Each finished unit is recorded atomically, so an interrupted run resumes where it stopped. The
-pieces: :mod:`bench.manifest` (where the run lives, what it records), :mod:`bench.execute` (one
-unit), :mod:`bench.collect` (records to rows, set-level rows, profile); this module runs them.
+pieces: :mod:`bench.config` (options, checked first), :mod:`bench.manifest` (where the run lives,
+what it records), :mod:`bench.resume` (a resumed run keeps its options), :mod:`bench.execute`
+(one unit), :mod:`bench.collect` (records to rows, set-level rows, profile); this module runs them
+under the run directory's lock.
 """
 
 from __future__ import annotations
@@ -12,51 +14,34 @@ import json
 import logging
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from bench.collect import collect, profile, set_rows
+from bench.config import DEFAULTS, RunConfig, check_values
 from bench.env import environment
 from bench.execute import UnitExecutor, one_line
-from bench.manifest import build_manifest, resolve_out
+from bench.manifest import build_manifest, find_latest_run, move_aside, resolve_out
 from bench.profile import Profiler
+from bench.resume import reconcile, run_suite
+from bench.signals import exit_code
 from bench.units import WorkUnit, gen_key, make_units, parse_seeds, parse_shard, score_key, shard_units
 from metrics.base import Metric, SetMetric
 from metrics.registry import build_metrics, resolve_metrics
-from model import describe, get_generator
+from model import describe, get_generator, source_key
 from prompts import Suite, load_suite
 from t2vbase.errors import UsageError
 from t2vbase.files import to_jsonable
 from t2vbase.rundir import RunDir
 
+__all__ = ["RunConfig", "RunOutcome", "Runner", "run"]
+
 log = logging.getLogger("t2vbench")
 
-EXIT_OK, EXIT_GATE, EXIT_USAGE, EXIT_UNITS_FAILED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+EXIT_OK, EXIT_GATE, EXIT_USAGE, EXIT_UNITS_FAILED = 0, 1, 2, 3
 MACHINE_KEYS = ("cpu", "cpu_count", "memory_bytes", "gpu", "cuda", "torch", "platform")
-
-
-@dataclass
-class RunConfig:
-    """Everything ``t2vbench run`` takes (see ``t2vbench run --help``)."""
-
-    suite: str = "smoke"
-    generator: str = "reference"
-    seeds: str = "1"
-    metrics: str = "all"
-    backend: str = "color"  # observation backend spec of the physics checks
-    out: Path | None = None
-    resume: bool = False
-    device: str = "auto"
-    shard: str | None = None
-    num_frames: int | None = None
-    height: int | None = None
-    width: int | None = None
-    fps: float | None = None
-    report: bool = True
-    progress: bool | None = None  # None: a bar only on a terminal
-    runs_root: Path = Path("runs")
-    argv: list[str] = field(default_factory=list)
+FINAL = ("finished", "finished_with_failures")
 
 
 @dataclass
@@ -68,13 +53,12 @@ class RunOutcome:
     processed: int = 0
     skipped: int = 0
     wall_s: float = 0.0
+    message: str | None = None  # why the run stopped early, one line
 
 
 def resolve_device(device: str, needed: bool) -> str:
     """``auto`` is ``cuda`` when a GPU is there and something can use it (a network in the
     generator or a metric), else ``cpu``; torch is imported only to answer that."""
-    if device not in ("auto", "cpu", "cuda"):
-        raise UsageError(f"--device {device!r}: expected auto, cpu or cuda")
     if device == "cpu" or (device == "auto" and not needed):
         return "cpu"
     import torch
@@ -89,39 +73,87 @@ def resolve_device(device: str, needed: bool) -> str:
 def video_params(cfg: RunConfig, gen: Any) -> dict[str, Any]:
     """Frames, size and fps: the command line's, else the generator's defaults."""
     defaults = dict(getattr(gen, "defaults", {}) or {})
-    return {
-        "num_frames": cfg.num_frames or defaults.get("num_frames"),
-        "height": cfg.height or defaults.get("height"),
-        "width": cfg.width or defaults.get("width"),
-        "fps": cfg.fps or defaults.get("fps"),
-    }
+    return {k: getattr(cfg, k) if getattr(cfg, k) is not None else defaults.get(k) for k in DEFAULT_VIDEO}
+
+
+DEFAULT_VIDEO = ("num_frames", "height", "width", "fps")
+
+
+def locate(cfg: RunConfig) -> tuple[RunDir, dict[str, Any] | None]:
+    """The run directory and, when continuing a run, its manifest (read strictly)."""
+    if cfg.out is None and cfg.resume:
+        suite, generator = cfg.suite or DEFAULTS["suite"], cfg.generator or DEFAULTS["generator"]
+        found = find_latest_run(cfg.runs_root, load_suite(suite).suite, generator)
+        if found is None:
+            raise UsageError(
+                f"--resume: no run of suite {suite!r} with generator {generator!r} under {cfg.runs_root}/; "
+                "pass --out RUN_DIR"
+            )
+        rd = RunDir(found)
+    else:
+        default_suite = load_suite(cfg.suite or DEFAULTS["suite"]).suite if cfg.out is None else ""
+        rd = RunDir(resolve_out(cfg.out, cfg.runs_root, default_suite, cfg.generator or DEFAULTS["generator"]))
+    if not rd.exists():
+        return rd, None
+    if cfg.force_new:
+        return rd, None
+    if not cfg.resume:
+        raise UsageError(
+            f"{rd.root}: a run already lives here; pass --resume to continue it (with its own options), "
+            "--force-new to start afresh (the old run is kept beside it), or another --out"
+        )
+    return rd, rd.load_manifest()
 
 
 class Runner:
-    """One invocation of ``t2vbench run``: setup (all input checked before anything is
-    written), then :meth:`run`."""
+    """One invocation of ``t2vbench run``: setup (every input checked before anything is
+    written), then :meth:`run` under the run directory's lock."""
 
     def __init__(self, cfg: RunConfig) -> None:
-        self.cfg = cfg
-        self.suite: Suite = load_suite(cfg.suite)
-        self.seeds = parse_seeds(cfg.seeds)
-        self.shard = parse_shard(cfg.shard)
-        self.generator = get_generator(cfg.generator)
-        self.metrics: list[Metric] = build_metrics(resolve_metrics(cfg.metrics), backend=cfg.backend)
+        check_values(cfg)
+        self.rundir, self.previous = locate(cfg)
+        self.cfg = reconcile(cfg, self.rundir, self.previous) if self.previous else cfg.with_defaults()
+        c = self.cfg
+        if self.previous is not None:
+            self.suite: Suite = run_suite(self.rundir, self.previous, str(c.suite))
+        else:
+            self.suite = load_suite(c.suite)
+        self.seeds = parse_seeds(c.seeds)
+        self.shard = parse_shard(c.shard)
+        self.generator = get_generator(c.generator)
+        self.metrics: list[Metric] = build_metrics(resolve_metrics(c.metrics), backend=c.backend)
         needs_device = callable(getattr(self.generator, "to", None)) or any(m.uses_device for m in self.metrics)
-        self.device = resolve_device(cfg.device, needs_device)
-        self.gen_desc = {"spec": cfg.generator, **describe(self.generator)}
-        self.video = video_params(cfg, self.generator)
+        self.device = resolve_device(c.device, needs_device)
+        self.gen_desc = {"spec": c.generator, **describe(self.generator)}
+        self.video = video_params(c, self.generator)
         self.protocols = [m.protocol() for m in self.metrics]
         self.units = make_units(self.suite, self.seeds)
-        self.rundir = RunDir(resolve_out(cfg.out, cfg.resume, cfg.runs_root, self.suite.suite, cfg.generator))
         self.profiler = Profiler(cuda=self.device == "cuda")
-        gkeys = {u.key: gen_key(u, describe(self.generator), self.video) for u in self.units}
-        self.keys = {u.key: (gkeys[u.key], score_key(gkeys[u.key], self.protocols)) for u in self.units}
+        self.keys = self._keys()
+
+    def _keys(self) -> dict[str, tuple[str, str]]:
+        """Each unit's (gen_key, score_key)."""
+        desc = describe(self.generator)
+        out = {}
+        for u in self.units:
+            g = gen_key(u, desc, self.video, source_key(self.generator, u.prompt_id, u.seed))
+            out[u.key] = (g, score_key(g, self.protocols))
+        return out
 
     # helpers ---------------------------------------------------------------------------------
+    def _config_block(self) -> dict[str, Any]:
+        """The defining options, as ``--resume`` will read them back."""
+        return {
+            "suite": str(self.cfg.suite),
+            "generator": self.cfg.generator,
+            "seeds": self.seeds,
+            "metrics": [m.name for m in self.metrics],
+            "backend": self.cfg.backend,
+            "video": self.video,
+        }
+
     def _manifest(self, previous: dict[str, Any] | None, status: str, counts: dict[str, int]) -> dict[str, Any]:
-        return build_manifest(
+        doc = build_manifest(
             previous,
             self.rundir.root,
             suite=self.suite,
@@ -136,6 +168,7 @@ class Runner:
             counts=counts,
             command=self.cfg.argv,
         )
+        return {**doc, "config": self._config_block()}
 
     def _score_keys(self) -> dict[str, str]:
         return {k: v[1] for k, v in self.keys.items()}
@@ -149,20 +182,42 @@ class Runner:
             m.to(self.device)
         if callable(getattr(self.generator, "to", None)):
             self.generator.to(self.device)
-        return UnitExecutor(self.rundir, self.generator, self.gen_desc, self.video, self.metrics, self.profiler)
+        return UnitExecutor(
+            self.rundir, self.generator, self.gen_desc, self.video, self.metrics, self.profiler, self.cfg.unit_timeout
+        )
+
+    def _up_to_date(self, previous: dict[str, Any] | None) -> bool:
+        """A finished run whose outputs exist and that this invocation would not change."""
+        rd = self.rundir
+        if previous is None or previous.get("status") not in FINAL:
+            return False
+        outputs = [rd.samples_path, rd.results_path, rd.summary_path, rd.profile_path]
+        outputs += [rd.report_html_path] if self.cfg.report else []
+        same = (
+            previous.get("metrics") == json.loads(json.dumps(to_jsonable(self.protocols)))
+            and previous.get("seeds") == self.seeds
+            and (previous.get("suite") or {}).get("sha256") == self.suite.sha256
+            and previous.get("generator") == json.loads(json.dumps(to_jsonable(self.gen_desc)))
+            and previous.get("video") == self.video
+        )
+        return same and all(p.is_file() for p in outputs)
 
     # the run ---------------------------------------------------------------------------------
     def _start(self) -> dict[str, Any] | None:
         rd = self.rundir
-        rd.root.mkdir(parents=True, exist_ok=True)
         previous = rd.read_manifest()
+        if previous is not None and self.previous is None:  # a run appeared here since setup
+            raise UsageError(f"{rd.root}: a run started here meanwhile; pass --resume to continue it")
+        removed = rd.remove_stale_temps()
+        if removed:
+            log.info("removed %d temporary files left by a killed run", removed)
         suite_doc = self.suite.model_dump(mode="json", by_alias=True, exclude_none=True)
         rd.write_suite({**suite_doc, "sha256": self.suite.sha256})
         rd.write_manifest(self._manifest(previous, "running", collect(rd, self.units, self._score_keys()).counts))
         return previous
 
-    def _loop(self, todo: list[WorkUnit]) -> tuple[int, bool]:
-        """Process the units not yet finished; returns (processed, interrupted)."""
+    def _loop(self, todo: list[WorkUnit]) -> tuple[int, str | None, BaseException | None]:
+        """Process the units not yet finished: (processed, why it stopped early, the signal)."""
         from tqdm import tqdm
 
         show = sys.stderr.isatty() if self.cfg.progress is None else self.cfg.progress
@@ -173,17 +228,20 @@ class Runner:
                 gkey, skey = self.keys[unit.key]
                 self.rundir.write_unit(unit.prompt_id, unit.seed, executor.process(unit, gkey, skey))
                 processed += 1
-        except KeyboardInterrupt:
-            return processed, True
-        return processed, False
+        except KeyboardInterrupt as err:
+            return processed, None, err
+        except OSError as err:  # the run directory cannot be written (a full disk, a read-only mount)
+            return processed, f"cannot write the run directory: {one_line(err)}", None
+        return processed, None, None
 
-    def _finish(self, previous: dict[str, Any] | None, interrupted: bool, wall0: float) -> tuple[str, dict[str, int]]:
-        """Rebuild the tables, profile, manifest and report from the unit records."""
+    def _finish(self, previous: dict[str, Any] | None, stopped: str, wall0: float) -> dict[str, int]:
+        """Tables, profile, manifest and report from the unit records (``stopped``: ``""`` for a
+        run that went through, else the status it stopped with)."""
         rd = self.rundir
         got = collect(rd, self.units, self._score_keys())
         rows, counts = got.rows, got.counts
-        status = "interrupted"
-        if not interrupted:
+        status = stopped
+        if not stopped:
             if counts["pending"]:
                 status = "partial"
             else:
@@ -198,9 +256,9 @@ class Runner:
         wall = time.perf_counter() - wall0
         rd.write_profile(profile(rd.root.name, self.device, got.timings, self.profiler.take(), nf, wall, machine))
         rd.write_manifest(self._manifest(previous, status, counts))
-        if self.cfg.report and status != "interrupted":
+        if self.cfg.report and status not in ("interrupted", "stopped"):
             self._report()
-        return status, counts
+        return counts
 
     def _report(self) -> None:
         try:
@@ -210,24 +268,28 @@ class Runner:
         except Exception as err:  # the results are safe on disk; say what went wrong
             log.error("report: %s", one_line(err))
 
-    def _up_to_date(self, previous: dict[str, Any] | None) -> bool:
-        """A finished run whose outputs exist and that this invocation would not change."""
-        rd = self.rundir
-        if previous is None or previous.get("status") not in ("finished", "finished_with_failures"):
-            return False
-        outputs = [rd.samples_path, rd.results_path, rd.summary_path, rd.profile_path]
-        outputs += [rd.report_html_path] if self.cfg.report else []
-        same = (
-            previous.get("metrics") == json.loads(json.dumps(to_jsonable(self.protocols)))
-            and previous.get("seeds") == self.seeds
-            and previous.get("suite", {}).get("sha256") == self.suite.sha256
-            and previous.get("generator") == self.gen_desc
-            and previous.get("video") == self.video
-        )
-        return same and all(p.is_file() for p in outputs)
+    def _stop(self, previous: dict[str, Any] | None, why: str, t0: float, processed: int, skipped: int) -> RunOutcome:
+        """The run directory could not be written: record what is finished, as far as possible."""
+        counts: dict[str, int] = {}
+        try:
+            counts = self._finish(previous, "stopped", t0)
+        except OSError as err:
+            log.error("could not record the stop either: %s", one_line(err))
+        message = f"{self.rundir.root}: {why}; finished units are kept, free the space and --resume"
+        return RunOutcome(self.rundir.root, "stopped", EXIT_USAGE, counts, processed, skipped, 0.0, message)
 
     def run(self) -> RunOutcome:
         t0 = time.perf_counter()
+        if self.cfg.force_new and self.rundir.exists():
+            aside = move_aside(self.rundir)
+            log.warning("the previous run in %s was moved to %s", self.rundir.root, aside)
+        try:
+            with self.rundir.lock():
+                return self._run_locked(t0)
+        except OSError as err:  # the folder cannot be created or written at all
+            raise UsageError(f"--out {self.rundir.root}: cannot write there ({one_line(err)})") from None
+
+    def _run_locked(self, t0: float) -> RunOutcome:
         todo = shard_units(self.units, self.shard)
         pending = [u for u in todo if not self._finished(u)]
         skipped = len(todo) - len(pending)
@@ -237,10 +299,18 @@ class Runner:
             code = EXIT_UNITS_FAILED if counts.get("failed") else EXIT_OK
             return RunOutcome(self.rundir.root, previous["status"], code, counts, 0, skipped, time.perf_counter() - t0)
         previous = self._start()
-        processed, interrupted = self._loop(pending) if pending else (0, False)
-        status, counts = self._finish(previous, interrupted, t0)
-        exit_code = {"interrupted": EXIT_INTERRUPTED}.get(status, EXIT_UNITS_FAILED if counts["failed"] else EXIT_OK)
-        return RunOutcome(self.rundir.root, status, exit_code, counts, processed, skipped, time.perf_counter() - t0)
+        processed, why, interrupt = self._loop(pending) if pending else (0, None, None)
+        if why is not None:
+            return self._stop(previous, why, t0, processed, skipped)
+        counts = self._finish(previous, "interrupted" if interrupt else "", t0)
+        if interrupt is not None:
+            code = exit_code(interrupt)
+            return RunOutcome(
+                self.rundir.root, "interrupted", code, counts, processed, skipped, time.perf_counter() - t0
+            )
+        code = EXIT_UNITS_FAILED if counts["failed"] else EXIT_OK
+        status = "partial" if counts["pending"] else ("finished_with_failures" if counts["failed"] else "finished")
+        return RunOutcome(self.rundir.root, status, code, counts, processed, skipped, time.perf_counter() - t0)
 
 
 def run(cfg: RunConfig) -> RunOutcome:

@@ -3,7 +3,7 @@
 ``model`` never imports ``metrics``: a generator must not see its grader.
 """
 
-from model.base import Generator, describe, prompt_text, source_path
+from model.base import Generator, describe, prompt_text, source_key, source_path
 from model.registry import GENERATORS, get_generator, register_generator
 
 __all__ = [
@@ -13,5 +13,6 @@ __all__ = [
     "get_generator",
     "prompt_text",
     "register_generator",
+    "source_key",
     "source_path",
 ]

@@ -53,6 +53,13 @@ def describe(gen: Any) -> dict[str, Any]:
     return out
 
 
+def source_key(gen: Any, prompt_id: str, seed: int) -> dict[str, Any] | None:
+    """What identifies a file-backed generator's source for a unit (path, size, mtime), else
+    None: it enters the unit's ``gen_key``, so a replaced source file is generated again."""
+    fn = getattr(gen, "source_key", None)
+    return fn(prompt_id, seed) if callable(fn) else None
+
+
 def source_path(gen: Any, prompt_id: str, seed: int) -> Path | None:
     """The file a file-backed generator (``folder:``) serves for a unit, else None: the harness
     copies such files instead of decoding and re-encoding them."""

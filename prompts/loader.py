@@ -86,7 +86,24 @@ def parse_suite(raw: Any, source: str = "<memory>") -> Suite:
         raise SuiteError(f"{source}: {_format_error(err, raw)}") from None
     except ValueError as err:  # pragma: no cover - pydantic wraps these
         raise SuiteError(f"{source}: {err}") from None
-    return suite.model_copy(update={"sha256": content_sha256(raw), "source": source})
+    try:
+        digest = content_sha256(raw)
+    except (ValueError, TypeError) as err:  # a value JSON cannot hold outside the schema's fields
+        raise SuiteError(f"{source}: {err}") from None
+    return suite.model_copy(update={"sha256": digest, "source": source})
+
+
+MAX_SUITE_BYTES = 64 << 20
+
+
+def _refuse_aliases(text: str, p: Path) -> None:
+    """Suites use no YAML anchors or aliases; refusing them rules out alias bombs (a few lines
+    that expand to billions of nodes)."""
+    if "&" not in text and "*" not in text:
+        return
+    for ev in yaml.parse(text, Loader=_YAML_LOADER):
+        if isinstance(ev, yaml.AliasEvent):
+            raise SuiteError(f"{p}: line {ev.start_mark.line + 1}: YAML aliases (*name) are not allowed in suites")
 
 
 def load_suite_file(path: str | Path) -> Suite:
@@ -94,8 +111,12 @@ def load_suite_file(path: str | Path) -> Suite:
     p = Path(path)
     if not p.is_file():
         raise SuiteError(f"{p}: no such suite file")
+    if p.stat().st_size > MAX_SUITE_BYTES:
+        raise SuiteError(f"{p}: {p.stat().st_size} bytes; a suite file is at most {MAX_SUITE_BYTES >> 20} MiB")
     try:
-        raw = yaml.load(p.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
+        text = p.read_text(encoding="utf-8")
+        _refuse_aliases(text, p)
+        raw = yaml.load(text, Loader=_YAML_LOADER)
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark is not None else ""

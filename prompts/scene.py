@@ -25,7 +25,7 @@ Vec2 = tuple[float, float]
 class Strict(BaseModel):
     """Base for schema models: unknown fields are errors (typos name their field)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False)
 
 
 class Background(Strict):

@@ -10,11 +10,32 @@ from pathlib import Path
 from typing import Any
 
 
+TMP_SUFFIX = ".tmp"
+_UMASK: list[int] = []
+
+
+def umask() -> int:
+    """The process umask (read once: ``os.umask`` can only be read by setting it)."""
+    if not _UMASK:
+        current = os.umask(0o022)
+        os.umask(current)
+        _UMASK.append(current)
+    return _UMASK[0]
+
+
 def _tmp_for(dest: Path) -> str:
+    """A temporary file beside ``dest`` with the mode a plain ``open`` would give (mkstemp makes
+    0600 files, which a teammate or a web server could not read once renamed)."""
     dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=TMP_SUFFIX, dir=dest.parent)
+    os.fchmod(fd, 0o666 & ~umask())
     os.close(fd)
     return tmp
+
+
+def is_temp_name(name: str) -> bool:
+    """Whether a file name is one of :func:`_tmp_for`'s (left behind by a killed writer)."""
+    return name.startswith(".") and name.endswith(TMP_SUFFIX) and name.count(".") >= 3
 
 
 def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:

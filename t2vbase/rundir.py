@@ -17,17 +17,32 @@ in flight, and ``--resume`` knows exactly what is finished.
 from __future__ import annotations
 
 import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from t2vbase.errors import T2VError
-from t2vbase.files import atomic_write_bytes, atomic_write_json, atomic_write_text, read_json, to_jsonable
+from t2vbase.files import (
+    atomic_write_bytes,
+    atomic_write_json,
+    atomic_write_text,
+    is_temp_name,
+    read_json,
+    to_jsonable,
+    umask,
+)
 
 SCHEMA_VERSION = 1
 
 
 class RunDirError(T2VError):
     """A run directory that is missing or whose files cannot be read."""
+
+
+class RunLockedError(T2VError):
+    """Another process is writing the run directory."""
 
 
 ROW_FIELDS = ("prompt_id", "seed", "family", "metric", "value", "verdict", "events", "error", "detail")
@@ -84,6 +99,7 @@ class RunDir:
     REPORT_HTML = "report.html"
     REPORT_MD = "report.md"
     ASSETS = "assets"
+    LOCK = ".lock"
 
     def __init__(self, root: str | Path) -> None:
         self.root = Path(root)
@@ -141,6 +157,44 @@ class RunDir:
 
     def features_path(self, metric: str, prompt_id: str, seed: int) -> Path:
         return self.root / "features" / metric / prompt_id / f"{seed}.npy"
+
+    # writers' lock ---------------------------------------------------------------------------
+    @contextmanager
+    def lock(self, name: str = LOCK) -> Iterator[None]:
+        """Hold an exclusive lock on the run (``fcntl.flock`` on ``<run>/<name>``) while writing.
+
+        A second writer gets a one-line :class:`RunLockedError` naming the holder's pid at once
+        (no waiting). The OS drops the lock when its holder dies, so a killed run never leaves a
+        stale lock. ``name`` lets parts of a run (shards) lock separately.
+        """
+        import fcntl
+
+        self.root.mkdir(parents=True, exist_ok=True)
+        path = self.root / name
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666 & ~umask())
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                holder = os.pread(fd, 64, 0).decode("ascii", "replace").strip() or "unknown"
+                raise RunLockedError(
+                    f"{self.root}: another t2vbench process (pid {holder}) is writing this run; "
+                    "wait for it to finish, or choose another --out"
+                ) from None
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+            yield
+        finally:
+            os.close(fd)  # closing the descriptor releases the lock
+
+    def remove_stale_temps(self) -> int:
+        """Delete temporary files that killed writers left (call while holding :meth:`lock`)."""
+        n = 0
+        for p in self.root.rglob(".*"):
+            if p.is_file() and is_temp_name(p.name):
+                p.unlink(missing_ok=True)
+                n += 1
+        return n
 
     # manifest and units ----------------------------------------------------------------------
     def exists(self) -> bool:

@@ -112,14 +112,20 @@ def test_backend_reaches_the_physics_checks(tiny_suite: Path, tmp_path: Path) ->
     assert all(r["verdict"] == "pass" for r in rows_of(out) if r["metric"] == "physics.count")
 
 
-def test_new_metric_rescores_without_regenerating(tiny_suite: Path, tmp_path: Path) -> None:
+def test_changed_metric_protocol_rescores_without_regenerating(
+    tiny_suite: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A metric whose protocol changed (a new version, a threshold) re-scores the run's clips."""
+    from metrics.physics.count import CountCheck
+
     out = tmp_path / "run"
     run(cfg(tiny_suite, out, metrics="physics.count"))
     clips = clip_mtimes(out)
-    res = run(cfg(tiny_suite, out, metrics="physics.count,temporal.flicker", resume=True))
-    assert res.processed == 3
+    monkeypatch.setattr(CountCheck, "version", "99")
+    res = run(cfg(tiny_suite, out, resume=True))
+    assert res.processed == 3 and res.exit_code == 0
     assert clip_mtimes(out) == clips
-    assert {r["metric"] for r in rows_of(out)} == {"physics.count", "temporal.flicker"}
+    assert json.loads((out / "manifest.json").read_text())["metrics"][0]["version"] == "99"
 
 
 def test_killed_run_resumes_to_identical_rows(tiny_suite: Path, tmp_path: Path) -> None:
