@@ -9,7 +9,6 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-
 TMP_SUFFIX = ".tmp"
 _UMASK: list[int] = []
 

@@ -13,16 +13,16 @@ import pytest
 from bench.runner import RunConfig, run
 
 HEAVY = ("torch", "torchmetrics", "transformers")
-PROBE = """
+PROBE = f"""
 import json, sys
 from bench.cli import main
 try:
     code = main(sys.argv[1:])
 except SystemExit as exit:
     code = exit.code
-loaded = sorted({m.split(".")[0] for m in sys.modules} & set(%r))
-print(json.dumps({"code": code, "heavy": loaded}))
-""" % (HEAVY,)
+loaded = sorted({{m.split(".")[0] for m in sys.modules}} & set({HEAVY!r}))
+print(json.dumps({{"code": code, "heavy": loaded}}))
+"""
 
 
 def imported_by(*argv: str) -> dict:
