@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from model.base import Generator
-from t2vbase.errors import GeneratorError, UnknownNameError
+from t2vbase.errors import GeneratorError, T2VError, UnknownNameError
 from t2vbase.registry import Registry
 from t2vbase.registry import build_with_options as _build
 from t2vbase.registry import parse_options as _parse
@@ -48,12 +48,17 @@ def get_generator(spec: str) -> Generator:
         entry = GENERATORS.entry(name.strip())
     except UnknownNameError as err:
         raise GeneratorError(f"generator spec {spec!r}: {err}") from None
-    if entry.meta.get("arg") == "raw":
-        if not rest:
-            raise GeneratorError(f"generator spec {spec!r}: {name}: needs an argument ({name}:...)")
-        gen = entry.obj(rest)
-    else:
-        gen = build_with_options(entry.obj, parse_options(rest, spec), spec)
+    if entry.meta.get("arg") == "raw" and not rest:
+        raise GeneratorError(f"generator spec {spec!r}: {name}: needs an argument ({name}:...)")
+    try:
+        if entry.meta.get("arg") == "raw":
+            gen = entry.obj(rest)
+        else:
+            gen = build_with_options(entry.obj, parse_options(rest, spec), spec)
+    except T2VError:
+        raise
+    except Exception as err:  # a factory that does not accept what it was given
+        raise GeneratorError(f"generator spec {spec!r}: building it failed: {type(err).__name__}: {err}") from None
     if not callable(getattr(gen, "generate", None)):
         raise GeneratorError(f"generator spec {spec!r}: the object built has no generate() method")
     return gen

@@ -22,24 +22,25 @@ def umask() -> int:
     return _UMASK[0]
 
 
-def _tmp_for(dest: Path) -> str:
-    """A temporary file beside ``dest`` with the mode a plain ``open`` would give (mkstemp makes
-    0600 files, which a teammate or a web server could not read once renamed)."""
+def temp_beside(dest: Path, suffix: str = TMP_SUFFIX) -> str:
+    """A new temporary file beside ``dest`` (to be renamed onto it), with the mode a plain
+    ``open`` would give: mkstemp makes 0600 files, which a teammate or a web server could not read
+    once renamed. ``suffix`` must end in ``.tmp`` so a killed writer's leftovers can be found."""
     dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=TMP_SUFFIX, dir=dest.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=suffix, dir=dest.parent)
     os.fchmod(fd, 0o666 & ~umask())
     os.close(fd)
     return tmp
 
 
 def is_temp_name(name: str) -> bool:
-    """Whether a file name is one of :func:`_tmp_for`'s (left behind by a killed writer)."""
+    """Whether a file name is one of :func:`temp_beside`'s (left behind by a killed writer)."""
     return name.startswith(".") and name.endswith(TMP_SUFFIX) and name.count(".") >= 3
 
 
 def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
     dest = Path(path)
-    tmp = _tmp_for(dest)
+    tmp = temp_beside(dest)
     try:
         with open(tmp, "wb") as fh:
             fh.write(data)
@@ -87,7 +88,7 @@ def atomic_write_json(path: str | os.PathLike[str], data: Any, indent: int | Non
 
 def atomic_copy(src: str | os.PathLike[str], dest: str | os.PathLike[str]) -> Path:
     d = Path(dest)
-    tmp = _tmp_for(d)
+    tmp = temp_beside(d)
     try:
         shutil.copyfile(src, tmp)
         os.replace(tmp, d)

@@ -21,7 +21,6 @@ import os
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -31,6 +30,7 @@ from typing import Any
 import numpy as np
 
 from t2vbase.errors import VideoError
+from t2vbase.files import temp_beside
 
 try:  # decord ships an x86-64 Linux wheel only; elsewhere PyAV does all the decoding
     import decord as _decord  # noqa: F401
@@ -162,9 +162,7 @@ def write_video(
         frames, rate = video, fps
     frames = _pad_even(to_rgb_uint8(frames, where=str(dest)))
     t, h, w, _ = frames.shape
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{dest.stem}.", suffix=".mp4.tmp", dir=dest.parent)
-    os.close(fd)
+    tmp = temp_beside(dest, ".mp4.tmp")
     try:
         with av.open(tmp, mode="w", format="mp4") as container:
             stream = container.add_stream("libx264", rate=Fraction(rate).limit_denominator(1001))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import time
 from typing import Any
 
 from model.reference import ReferenceGenerator
@@ -53,3 +54,21 @@ class NotAVideo:
 
     def generate(self, prompt: Any, **kwargs: Any) -> Any:
         return [[0]]
+
+
+class Slow(ReferenceGenerator):
+    """The reference generator, sleeping ``seconds`` (in Python, so a time limit can cut it) before
+    each clip, or only before the clip of ``prompt``."""
+
+    name = "slow-reference"
+
+    def __init__(self, seconds: float = 1.0, prompt: str = "", **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.seconds, self.target = seconds, prompt
+
+    def generate(self, prompt: Any, **kwargs: Any) -> Any:
+        if not self.target or getattr(prompt, "id", None) == self.target:
+            deadline = time.monotonic() + self.seconds
+            while time.monotonic() < deadline:
+                time.sleep(0.05)
+        return super().generate(prompt, **kwargs)

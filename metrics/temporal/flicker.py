@@ -17,6 +17,9 @@ def _warp(img: np.ndarray, flow: np.ndarray, grid: np.ndarray) -> np.ndarray:
     return cv2.remap(img, m[..., 0], m[..., 1], cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
 
 
+MIN_FLOW_SIDE = 12  # DIS optical flow needs a side this long
+
+
 @register_metric
 @dataclass(kw_only=True)
 class FlickerScore(ClipMetric):
@@ -48,6 +51,8 @@ class FlickerScore(ClipMetric):
         T, H, W = g.shape
         if T < 3:
             return ClipResult(value=0.0)
+        if max(H, W) < MIN_FLOW_SIDE:  # too small for optical flow: nothing can be followed
+            return ClipResult(value=None, detail={"note": f"frames of {W}x{H} px are too small for optical flow"})
         dis = cv2.DISOpticalFlow_create(cv2.DISOPTICAL_FLOW_PRESET_ULTRAFAST)
         grid = np.stack(np.meshgrid(np.arange(W, dtype=np.float32), np.arange(H, dtype=np.float32)), -1)
         gf = g.astype(np.float32)
