@@ -101,19 +101,27 @@ MAX_NODES = 2_000_000
 
 def _expanded_nodes(data: Any, memo: dict[int, int]) -> int:
     """Nodes ``data`` has once YAML aliases are expanded (shared objects counted per use, each
-    computed once)."""
+    computed once); a node that contains itself is infinite."""
     if not isinstance(data, (dict, list)):
         return 1
-    if id(data) not in memo:
+    key = id(data)
+    if key not in memo:
+        memo[key] = -1  # in progress: meeting it again below means a cycle
         items = data.values() if isinstance(data, dict) else data
-        memo[id(data)] = 1 + sum(_expanded_nodes(x, memo) for x in items)
-    return memo[id(data)]
+        memo[key] = 1 + sum(_expanded_nodes(x, memo) for x in items)
+    if memo[key] < 0:
+        raise RecursionError("a YAML alias refers to a node that contains it")
+    return memo[key]
 
 
 def _refuse_alias_bombs(raw: Any, p: Path) -> None:
     """YAML aliases may share a node, but a few lines of nested aliases can stand for billions of
-    nodes (an alias bomb), which validating and hashing would expand: refuse those."""
-    n = _expanded_nodes(raw, {})
+    nodes (an alias bomb), or for a node inside itself, which validating and hashing would
+    expand: refuse those."""
+    try:
+        n = _expanded_nodes(raw, {})
+    except RecursionError as err:
+        raise SuiteError(f"{p}: YAML nested too deep or recursive ({err})") from None
     if n > MAX_NODES:
         raise SuiteError(f"{p}: expands to {n:,} YAML nodes through aliases (at most {MAX_NODES:,})")
 
@@ -134,6 +142,8 @@ def load_suite_file(path: str | Path) -> Suite:
         raise SuiteError(f"{p}:{where}: not valid YAML: {problem}") from None
     except UnicodeDecodeError as err:
         raise SuiteError(f"{p}: not UTF-8 text: {err.reason}") from None
+    except RecursionError:
+        raise SuiteError(f"{p}: YAML nested too deep") from None
     _refuse_alias_bombs(raw, p)
     return parse_suite(raw, str(p))
 

@@ -30,3 +30,24 @@ def test_protocol_names_the_metric() -> None:
     m = build_metric("physics.count")
     p = m.protocol()
     assert p["name"] == "physics.count" and p["version"] == "2" and p["backend"] == "color" and p["min_run"] == 2
+
+
+def test_selection_takes_shell_patterns() -> None:
+    assert resolve_metrics("*flicker*") == ["temporal.flicker"]
+    assert resolve_metrics("physics.c*") == ["physics.camera", "physics.causal", "physics.count"]
+    with pytest.raises(MetricError, match="names no metric"):
+        resolve_metrics(" , ")
+
+
+def test_changing_a_parameter_changes_the_score_key() -> None:
+    from bench.units import score_key
+
+    base = build_metric("physics.spatial")
+    moved = build_metric("physics.spatial", dead_zone=0.3)
+    assert moved.protocol()["dead_zone"] == 0.3 and moved.protocol()["units"]["dead_zone"] == "object sizes"
+    assert score_key("g", [base.protocol()]) != score_key("g", [moved.protocol()])
+
+
+def test_a_bad_option_is_a_one_line_error() -> None:
+    with pytest.raises(MetricError, match=r"physics\.spatial: .*no_such_option"):
+        build_metric("physics.spatial", no_such_option=1)

@@ -43,3 +43,31 @@ def test_name_from_attribute() -> None:
         name = "temporal.x"
 
     assert reg.get("temporal.x") is M
+
+
+def test_a_name_taken_by_another_object_is_an_error() -> None:
+    from t2vbase.registry import DuplicateNameError
+
+    reg: Registry[type] = Registry("widget")
+
+    class A:
+        pass
+
+    class B:
+        pass
+
+    reg.add("a", A)
+    reg.add("a", A)  # the same object again (a module reloaded) is fine
+    with pytest.raises(DuplicateNameError, match=r"widget 'a' is already registered by .*A; .*B cannot"):
+        reg.add("a", B)
+    reg.add("a", B, replace=True)
+    assert reg.get("a") is B
+
+
+def test_match_takes_shell_patterns() -> None:
+    reg: Registry[int] = Registry("metric")
+    for i, name in enumerate(("physics.count", "physics.shape", "temporal.flicker")):
+        reg.add(name, i)
+    assert reg.match("physics.*") == ["physics.count", "physics.shape"]
+    assert reg.match("*flicker*") == ["temporal.flicker"]
+    assert reg.match("physics.?ount") == ["physics.count"] and reg.match("nope*") == []

@@ -116,7 +116,7 @@ def test_hanging_decoder_is_killed_and_pyav_takes_over(
     tmp_path: Path, clip: np.ndarray, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = write_video(tmp_path / "a.mp4", Video(clip, 8.0))
-    hanging = bv._DecordWorker(entry="tests.bench.hang_worker:hang")
+    hanging = bv._DecordWorker(entry="tests.t2vbase.hang_worker:hang")
     monkeypatch.setattr(bv, "_WORKER", hanging)
     monkeypatch.setenv("T2V_DECODE_TIMEOUT", "1")
     v = read_video(path)
@@ -131,7 +131,7 @@ def test_hanging_decoder_is_killed_and_pyav_takes_over(
 @pytest.mark.skipif(not bv.HAVE_DECORD, reason="decord not installed")
 def test_crashing_decoder_falls_back(tmp_path: Path, clip: np.ndarray, monkeypatch: pytest.MonkeyPatch) -> None:
     path = write_video(tmp_path / "a.mp4", Video(clip, 8.0))
-    monkeypatch.setattr(bv, "_WORKER", bv._DecordWorker(entry="tests.bench.hang_worker:crash"))
+    monkeypatch.setattr(bv, "_WORKER", bv._DecordWorker(entry="tests.t2vbase.hang_worker:crash"))
     v = read_video(path)
     assert v.metadata["backend"] == "pyav"
     assert "decord" in v.metadata["fallback_reason"]
