@@ -95,3 +95,45 @@ def test_ci_runs_exactly_the_readme_test_command() -> None:
     command = _readme_test_command()
     assert "pytest" in command
     assert command in ci
+
+
+def test_readme_exit_code_table_matches_the_code() -> None:
+    """The README's exit-code table lists exactly the codes the CLI returns."""
+    import re
+
+    from bench import signals
+    from bench.cli import EXIT_INTERNAL
+    from bench.runner import EXIT_GATE, EXIT_OK, EXIT_UNITS_FAILED, EXIT_USAGE
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    table = readme.split("Exit codes:", 1)[1].split("\n\n", 2)[1]
+    listed = {int(c) for c in re.findall(r"^\| `(\d+)` \|", table, flags=re.M)}
+    codes = {
+        EXIT_OK,
+        EXIT_GATE,
+        EXIT_USAGE,
+        EXIT_UNITS_FAILED,
+        EXIT_INTERNAL,
+        signals.EXIT_SIGINT,
+        signals.EXIT_SIGTERM,
+    }
+    assert listed == codes == {0, 1, 2, 3, 70, 130, 143}
+
+
+def test_an_unwritable_out_is_exit_2(tiny_suite: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    """A read-only file system (simulated: root ignores permission bits) is one line, exit 2."""
+    import errno
+    import os
+
+    real = os.open
+
+    def read_only(path, *a, **kw):
+        if str(path).startswith(str(tmp_path / "ro")):
+            raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(path))
+        return real(path, *a, **kw)
+
+    monkeypatch.setattr(os, "open", read_only)
+    argv = ["run", "--suite", str(tiny_suite), "--out", str(tmp_path / "ro" / "run"), "--metrics", "none"]
+    assert main([*argv, "--frames", "8", "--height", "64", "--width", "64", "--no-progress"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "cannot write there" in err and "Read-only" in err
