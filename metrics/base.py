@@ -146,8 +146,15 @@ class Metric:
         return {f.name: f.metadata["unit"] for f in dataclasses.fields(cls) if f.metadata.get("unit")}
 
     def protocol(self) -> dict[str, Any]:
-        """What produced the numbers: name, version, parameters and their units."""
-        out: dict[str, Any] = {"name": self.name, "version": self.version, **self.params()}
+        """What produced the numbers: name, version, direction and unit of the value (reports and
+        ``compare`` read them from the manifest), parameters and their units."""
+        out: dict[str, Any] = {
+            "name": self.name,
+            "version": self.version,
+            "higher_is_better": self.higher_is_better,
+            "unit": self.unit,
+            **self.params(),
+        }
         units = self.param_units()
         if units:
             out["units"] = units
