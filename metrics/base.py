@@ -38,7 +38,9 @@ def param(default: Any, *, unit: str = "", doc: str = "", protocol: bool = True)
 class Event:
     """Something a check found, located in time and space (the gallery draws from it).
 
-    ``bbox`` is ``[x0, y0, x1, y1]`` in normalised image coordinates, or None.
+    ``bbox`` is ``[x0, y0, x1, y1]`` in normalised image coordinates, or None. ``track`` is the
+    object's observed path, ``[[frame, x0, y0, x1, y1], ...]`` over the frames it was seen (the
+    gallery draws it as a trail synchronised to the playing clip), or None.
     """
 
     type: str
@@ -46,11 +48,16 @@ class Event:
     object: str | None = None
     bbox: list[float] | None = None
     detail: str = ""
+    track: list[list[float]] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
         if self.bbox is not None:
             out["bbox"] = [round(float(v), 4) for v in self.bbox]
+        if self.track is None:
+            out.pop("track")
+        else:
+            out["track"] = [[int(r[0]), *(round(float(v), 4) for v in r[1:5])] for r in self.track]
         return out
 
 

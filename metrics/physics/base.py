@@ -75,14 +75,16 @@ class PhysicsCheck(ClipMetric):
 
 
 def event(kind: str, frame: int, obs: Observation, track: Track | None, detail: str) -> Event:
-    """An event located at ``frame`` on ``track`` (its box there, or its nearest seen box)."""
-    box = None
+    """An event located at ``frame`` on ``track`` (its box there, or its nearest seen box), with
+    the track's seen boxes as its path."""
+    box, path = None, None
     if track is not None:
         seen = np.flatnonzero(track.visible & np.isfinite(track.box).all(1))
         if seen.size:
             k = seen[np.argmin(np.abs(seen - frame))]
             box = obs.norm_box(track.box[k])
-    return Event(kind, int(frame), track.id if track is not None else None, box, detail)
+            path = [[int(f), *obs.norm_box(track.box[f])] for f in seen]
+    return Event(kind, int(frame), track.id if track is not None else None, box, detail, path)
 
 
 def runs(flags: np.ndarray) -> list[tuple[int, int]]:

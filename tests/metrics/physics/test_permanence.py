@@ -29,6 +29,9 @@ def test_vanish_in_open_view(studio: Studio) -> None:
     assert r.verdict == "fail"
     assert [(e.type, e.frame) for e in r.events] == [("vanish", 9)]
     assert r.events[0].bbox is not None
+    track = r.events[0].to_dict()["track"]  # the path the gallery draws: frames 0..8, moving right
+    assert [row[0] for row in track] == list(range(9)) and track[-1][1] > track[0][1] + 0.2
+    assert track[-1][1:] == r.events[0].to_dict()["bbox"]  # the box nearest the event is the last seen
 
 
 def test_occlusion_and_reemergence_pass(studio: Studio) -> None:
