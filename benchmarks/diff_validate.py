@@ -13,10 +13,20 @@ import json
 import sys
 from pathlib import Path
 
+IGNORED = ("track",)  # an event's drawn path (added for the gallery) is not a finding
+
+
+def _events(r: dict) -> dict:
+    return {c: [{k: v for k, v in e.items() if k not in IGNORED} for e in evs] for c, evs in r["events"].items()}
+
 
 def load(run: Path) -> dict[tuple, dict]:
     rows = json.loads((run / "outcomes.json").read_text())
-    return {(r["prompt_id"], r["seed"], r["kind"], r["fault"], r["severity"]): r for r in rows}
+    out = {}
+    for r in rows:
+        r["events"] = _events(r)
+        out[(r["prompt_id"], r["seed"], r["kind"], r["fault"], r["severity"])] = r
+    return out
 
 
 def main() -> int:
