@@ -47,14 +47,6 @@ class UnitExecutor:
     profiler: Profiler
     unit_timeout: float = 0.0  # seconds; 0 = no limit
 
-    @property
-    def clip_metrics(self) -> list[ClipMetric]:
-        return [m for m in self.metrics if isinstance(m, ClipMetric)]
-
-    @property
-    def set_metrics(self) -> list[SetMetric]:
-        return [m for m in self.metrics if isinstance(m, SetMetric)]
-
     def process(self, unit: WorkUnit, gkey: str, skey: str) -> dict[str, Any]:
         """Run one unit to its record ``{prompt_id, seed, gen_key, score_key, status, generated,
         rows, timings}``; never raises except on interruption (or a run file it cannot write)."""
@@ -174,30 +166,33 @@ class UnitExecutor:
         """One row per per-clip metric; set-level metrics save features (a row only on error)."""
         pid, seed, fam = unit.prompt_id, unit.seed, unit.prompt.family
         rows = []
-        for m in self.clip_metrics:
+        for m in self.metrics:
             if self.deadline.expired:
                 rows.append(make_row(pid, seed, fam, m.name, error=self._not_scored(m.name)))
                 continue
             try:
-                with self.profiler.stage(f"metric:{m.name}"):
-                    res = m.score(clip)
-                events = [e.to_dict() for e in res.events]
-                rows.append(make_row(pid, seed, fam, m.name, res.value, res.verdict, events, detail=res.detail))
+                if isinstance(m, ClipMetric):
+                    rows.append(self._clip_row(unit, clip, m))
+                elif isinstance(m, SetMetric):
+                    self._save_features(unit, clip, m)
             except Exception as err:
                 rows.append(make_row(pid, seed, fam, m.name, error=f"{m.name}: {one_line(err)}"))
-        for sm in self.set_metrics:
-            if self.deadline.expired:
-                rows.append(make_row(pid, seed, fam, sm.name, error=self._not_scored(sm.name)))
-                continue
-            try:
-                with self.profiler.stage(f"features:{sm.name}"):
-                    feat = np.asarray(sm.features(clip), np.float64).reshape(-1)
-                path = self.rundir.features_path(sm.name, pid, seed)
-                path.parent.mkdir(parents=True, exist_ok=True)
-                np.save(path, feat)
-            except Exception as err:
-                rows.append(make_row(pid, seed, fam, sm.name, error=f"{sm.name}: {one_line(err)}"))
         return rows
+
+    def _clip_row(self, unit: WorkUnit, clip: Clip, m: ClipMetric) -> dict[str, Any]:
+        with self.profiler.stage(f"metric:{m.name}"):
+            res = m.score(clip)
+        events = [e.to_dict() for e in res.events]
+        return make_row(
+            unit.prompt_id, unit.seed, unit.prompt.family, m.name, res.value, res.verdict, events, detail=res.detail
+        )
+
+    def _save_features(self, unit: WorkUnit, clip: Clip, m: SetMetric) -> None:
+        with self.profiler.stage(f"features:{m.name}"):
+            feat = np.asarray(m.features(clip), np.float64).reshape(-1)
+        path = self.rundir.features_path(m.name, unit.prompt_id, unit.seed)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        np.save(path, feat)
 
     def _not_scored(self, name: str) -> str:
         return f"{name}: not scored: the unit timed out (--unit-timeout {self.unit_timeout:g} s) in stage {self.deadline.expired}"
