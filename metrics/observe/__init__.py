@@ -8,6 +8,7 @@ spec string ``name[:key=value,...]``, e.g. ``owl:path=/models/owlv2,threshold=0.
 
 from __future__ import annotations
 
+import inspect
 import json
 from functools import partial
 from typing import Any
@@ -57,7 +58,32 @@ def get_backend(spec: str, **options: Any) -> Backend:
     parsed = parse_options(rest, context, MetricError)
     if twice := sorted(set(parsed) & set(options)):
         raise MetricError(f"{context}: option {twice[0]!r} given twice")
+    options = {**options, **_groups(cls, {k: v for k, v in parsed.items() if "." in k}, context)}
+    parsed = {k: v for k, v in parsed.items() if "." not in k}
     return build_with_options(partial(cls, **options), parsed, context, MetricError)
+
+
+def _groups(cls: Any, dotted: dict[str, str], context: str) -> dict[str, Any]:
+    """Options ``group.name=value`` as parameter groups (``explain.hidden_in=0.5`` -> ``explain``
+    with that one value changed), converted by the group's annotations."""
+    if not dotted:
+        return {}
+    import dataclasses
+
+    from t2vbase.registry import did_you_mean
+
+    defaults = {f.name: f.default for f in dataclasses.fields(cls)} if dataclasses.is_dataclass(cls) else {}
+    groups = [n for n, v in defaults.items() if dataclasses.is_dataclass(v)]
+    out: dict[str, Any] = {}
+    for group in sorted({k.split(".", 1)[0] for k in dotted}):
+        if group not in groups:
+            raise MetricError(f"{context}: " + did_you_mean(group, groups, "parameter group"))
+        given = {k.split(".", 1)[1]: v for k, v in dotted.items() if k.split(".", 1)[0] == group}
+        base = defaults[group]
+        factory = partial(dataclasses.replace, base)
+        factory.__signature__ = inspect.signature(type(base))  # type: ignore[attr-defined]
+        out[group] = build_with_options(factory, given, f"{context}: {group}", MetricError)
+    return out
 
 
 def observe(clip: Any, backend: str | Backend = "color") -> Observation:

@@ -12,6 +12,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from metrics.observe.geometry import normalised_box
+
 #: Shape descriptor columns of :attr:`Track.desc`.
 DESCRIPTORS = ("extent", "circularity", "aspect", "solidity", "top_heavy", "marks")
 
@@ -178,9 +180,8 @@ class Observation:
         return float(min(self.height, self.width))
 
     def norm_box(self, box: np.ndarray) -> list[float] | None:
-        if box is None or not np.isfinite(box).all():
-            return None
-        return [box[0] / self.width, box[1] / self.height, box[2] / self.width, box[3] / self.height]
+        """A pixel box as fractions of the frame (None for an unknown one)."""
+        return normalised_box(box, self.height, self.width)
 
 
 class Backend(Protocol):

@@ -8,8 +8,9 @@ import cv2
 import numpy as np
 
 from metrics.observe.base import DESCRIPTORS
+from metrics.observe.params import BlobParams
 
-_KERNEL = np.ones((3, 3), np.uint8)
+DEFAULT = BlobParams()
 
 
 @dataclass
@@ -34,10 +35,10 @@ class Blob:
         return float(np.sqrt(max(self.area, 1.0)))
 
 
-def find_blobs(cmap: np.ndarray, cls: int, frame: int, min_area: int) -> list[Blob]:
+def find_blobs(cmap: np.ndarray, cls: int, frame: int, min_area: int, p: BlobParams = DEFAULT) -> list[Blob]:
     """Connected components of ``cmap == cls`` with at least ``min_area`` pixels, largest first.
 
-    A 3x3 opening first drops structures thinner than 3 pixels (the halo H.264's chroma
+    An opening (``p.open_px`` square) first drops thinner structures (the halo H.264's chroma
     subsampling bleeds around saturated objects). There is no closing: it would fuse objects a few
     pixels apart (a copy beside its original, the halves of a split).
     """
@@ -45,7 +46,7 @@ def find_blobs(cmap: np.ndarray, cls: int, frame: int, min_area: int) -> list[Bl
     raw = (cmap == cls).astype(np.uint8)
     if not raw.any():
         return []
-    m = cv2.morphologyEx(raw, cv2.MORPH_OPEN, _KERNEL)
+    m = cv2.morphologyEx(raw, cv2.MORPH_OPEN, np.ones((p.open_px, p.open_px), np.uint8))
     n, labels, stats, cents = cv2.connectedComponentsWithStats(m, connectivity=8)
     out: list[Blob] = []
     for i in range(1, n):
@@ -62,7 +63,9 @@ def find_blobs(cmap: np.ndarray, cls: int, frame: int, min_area: int) -> list[Bl
     return out
 
 
-def descriptors(mask: np.ndarray, raw: np.ndarray | None = None, gray: np.ndarray | None = None) -> np.ndarray:
+def descriptors(
+    mask: np.ndarray, raw: np.ndarray | None = None, gray: np.ndarray | None = None, p: BlobParams = DEFAULT
+) -> np.ndarray:
     """Shape descriptors of a region mask ``(h, w)``, in the order of :data:`DESCRIPTORS`.
 
     ``extent`` area / box area (circle 0.79, square ~0.97, triangle 0.5, star ~0.45);
@@ -70,7 +73,7 @@ def descriptors(mask: np.ndarray, raw: np.ndarray | None = None, gray: np.ndarra
     convex hull area (a bite lowers it); ``top_heavy`` the horizontal offset of the upper half's
     mass from the box centre in box widths (a vehicle's cabin sits toward its back); ``marks`` the
     fraction of the filled outline that is not the colour in ``raw`` or, given the ``gray`` crop of
-    the box, is more than 22% darker than the region's median luma away from its edge (a crack is
+    the box, is darker than ``p.mark_luma`` of the region's median luma away from its edge (a crack is
     drawn as dark lines, a bite-shaped hole as background).
     """
     h, w = mask.shape
@@ -97,7 +100,7 @@ def descriptors(mask: np.ndarray, raw: np.ndarray | None = None, gray: np.ndarra
         body = cv2.erode(raw.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
         if body.sum() >= 9:
             lum = gray.astype(np.float32)
-            marks += float((lum[body] < 0.78 * float(np.median(lum[raw]))).sum())
+            marks += float((lum[body] < p.mark_luma * float(np.median(lum[raw]))).sum())
     out[:] = [
         farea / (h * w),
         4.0 * np.pi * farea / max(perim * perim, 1.0),
@@ -119,39 +122,39 @@ def _blob_from(mask: np.ndarray, raw: np.ndarray, x0: int, y0: int, like: Blob, 
     return Blob(like.frame, like.cls, float(mask.sum()), box, center, sub, bool(edge), raw[by0:by1, bx0:bx1] & sub)
 
 
-def split_touching(blob: Blob, unit_area: float, W: int, H: int, neck: float = 0.55) -> list[Blob]:
+def split_touching(blob: Blob, unit_area: float, W: int, H: int, p: BlobParams = DEFAULT) -> list[Blob]:
     """Split a blob that holds several touching objects of about ``unit_area`` pixels each.
 
     Peaks of the distance transform at least one object radius apart are object centres; two
     peaks belong to different objects only if the distance along the segment between them dips
-    below ``neck`` times the smaller peak (touching discs pinch; a long body does not). Pixels go
-    to the nearest accepted peak. Returns ``[blob]`` when there is nothing to split.
+    below ``p.split_neck`` times the smaller peak (touching discs pinch; a long body does
+    not). Pixels go to the nearest accepted peak. Returns ``[blob]`` when there is nothing to split.
     """
-    if blob.area < 1.6 * unit_area:
+    if blob.area < p.split_units * unit_area:
         return [blob]
     m8 = np.pad(blob.mask.astype(np.uint8), 1)
     dist = cv2.distanceTransform(m8, cv2.DIST_L2, 3)[1:-1, 1:-1]
     r = max(float(np.sqrt(unit_area / np.pi)), 2.0)
-    k = 2 * int(0.7 * r) + 1
-    peaks = (dist >= cv2.dilate(dist, np.ones((k, k), np.uint8))) & (dist >= 0.5 * r)
+    k = 2 * int(p.split_spacing * r) + 1
+    peaks = (dist >= cv2.dilate(dist, np.ones((k, k), np.uint8))) & (dist >= p.split_peak * r)
     ys, xs = np.nonzero(peaks)
     order = np.argsort(-dist[ys, xs])
     chosen: list[tuple[int, int]] = []
     for i in order:
-        p = (int(ys[i]), int(xs[i]))
-        if all(np.hypot(p[0] - q[0], p[1] - q[1]) >= r for q in chosen):
-            chosen.append(p)
+        c = (int(ys[i]), int(xs[i]))
+        if all(np.hypot(c[0] - q[0], c[1] - q[1]) >= r for q in chosen):
+            chosen.append(c)
     centres: list[tuple[int, int]] = []
-    for p in chosen:
+    for c in chosen:
         separate = True
         for q in centres:
-            n = int(np.hypot(p[0] - q[0], p[1] - q[1])) + 2
-            line = dist[np.linspace(p[0], q[0], n).round().astype(int), np.linspace(p[1], q[1], n).round().astype(int)]
-            if line.min() >= neck * min(dist[p], dist[q]):
+            n = int(np.hypot(c[0] - q[0], c[1] - q[1])) + 2
+            line = dist[np.linspace(c[0], q[0], n).round().astype(int), np.linspace(c[1], q[1], n).round().astype(int)]
+            if line.min() >= p.split_neck * min(dist[c], dist[q]):
                 separate = False
                 break
         if separate:
-            centres.append(p)
+            centres.append(c)
     most = round(blob.area / unit_area)
     if len(centres) < 2 or most < 2:
         return [blob]
@@ -164,6 +167,6 @@ def split_touching(blob: Blob, unit_area: float, W: int, H: int, neck: float = 0
     for j in range(len(centres)):
         part = np.zeros_like(blob.mask)
         part[yy[owner == j], xx[owner == j]] = True
-        if part.sum() >= 4:
+        if part.sum() >= p.min_piece_px:
             out.append(_blob_from(part, raw, int(blob.box[0]), int(blob.box[1]), blob, W, H))
     return out if len(out) >= 2 else [blob]

@@ -7,16 +7,23 @@ import cv2
 import numpy as np
 
 from metrics.observe.base import Camera
+from metrics.observe.params import CameraParams
 
-MIN_INLIERS = 10
-MIN_SPREAD = 0.2  # inliers must span this fraction of the frame in x or y
-
-
-def _features(gray: np.ndarray, mask: np.ndarray | None) -> np.ndarray | None:
-    return cv2.goodFeaturesToTrack(gray, maxCorners=160, qualityLevel=0.005, minDistance=5, mask=mask, blockSize=5)
+DEFAULT = CameraParams()
 
 
-def estimate_camera(gray: np.ndarray, exclude: np.ndarray | None = None) -> Camera:
+def _features(gray: np.ndarray, mask: np.ndarray | None, p: CameraParams) -> np.ndarray | None:
+    return cv2.goodFeaturesToTrack(
+        gray,
+        maxCorners=p.max_corners,
+        qualityLevel=p.corner_quality,
+        minDistance=p.corner_spacing_px,
+        mask=mask,
+        blockSize=p.corner_block_px,
+    )
+
+
+def estimate_camera(gray: np.ndarray, exclude: np.ndarray | None = None, p: CameraParams = DEFAULT) -> Camera:
     """Per-step similarity of the background.
 
     Args:
@@ -26,32 +33,42 @@ def estimate_camera(gray: np.ndarray, exclude: np.ndarray | None = None) -> Came
     Returns:
         :class:`Camera`; a step without enough well-spread inliers is identity and invalid.
     """
-    T, H, W = gray.shape
+    T = gray.shape[0]
     cam = Camera.static(T, "lk-similarity")
     for t in range(T - 1):
         mask = None
         if exclude is not None:
             keep = ~(exclude[t] | exclude[t + 1])
             mask = keep.astype(np.uint8) * 255
-        p0 = _features(gray[t], mask)
-        if p0 is None or len(p0) < MIN_INLIERS:
-            continue
-        p1, st, _ = cv2.calcOpticalFlowPyrLK(gray[t], gray[t + 1], p0, None, winSize=(15, 15), maxLevel=2)
-        back, st2, _ = cv2.calcOpticalFlowPyrLK(gray[t + 1], gray[t], p1, None, winSize=(15, 15), maxLevel=2)
-        good = (st[:, 0] == 1) & (st2[:, 0] == 1) & (np.linalg.norm((back - p0)[:, 0], axis=1) < 0.5)
-        if good.sum() < MIN_INLIERS:
-            continue
-        a, b = p0[good, 0], p1[good, 0]
-        m, inl = cv2.estimateAffinePartial2D(a, b, method=cv2.RANSAC, ransacReprojThreshold=0.75, maxIters=500)
-        if m is None or inl is None or inl.sum() < MIN_INLIERS:
-            continue
-        pts = a[inl[:, 0] == 1]
-        spread = max(np.ptp(pts[:, 0]) / W, np.ptp(pts[:, 1]) / H)
-        if spread < MIN_SPREAD:
-            continue
-        cam.steps[t] = m
-        cam.valid[t] = True
+        m = _step(gray[t], gray[t + 1], mask, p)
+        if m is not None:
+            cam.steps[t] = m
+            cam.valid[t] = True
     return cam
+
+
+def _step(g0: np.ndarray, g1: np.ndarray, mask: np.ndarray | None, p: CameraParams) -> np.ndarray | None:
+    """The similarity taking ``g0``'s background to ``g1``'s, or None without enough well-spread
+    inliers."""
+    H, W = g0.shape
+    p0 = _features(g0, mask, p)
+    if p0 is None or len(p0) < p.min_inliers:
+        return None
+    win = (p.flow_window_px, p.flow_window_px)
+    p1, st, _ = cv2.calcOpticalFlowPyrLK(g0, g1, p0, None, winSize=win, maxLevel=p.flow_levels)
+    back, st2, _ = cv2.calcOpticalFlowPyrLK(g1, g0, p1, None, winSize=win, maxLevel=p.flow_levels)
+    good = (st[:, 0] == 1) & (st2[:, 0] == 1) & (np.linalg.norm((back - p0)[:, 0], axis=1) < p.round_trip_px)
+    if good.sum() < p.min_inliers:
+        return None
+    a, b = p0[good, 0], p1[good, 0]
+    m, inl = cv2.estimateAffinePartial2D(
+        a, b, method=cv2.RANSAC, ransacReprojThreshold=p.ransac_px, maxIters=p.ransac_iters
+    )
+    if m is None or inl is None or inl.sum() < p.min_inliers:
+        return None
+    pts = a[inl[:, 0] == 1]
+    spread = max(np.ptp(pts[:, 0]) / W, np.ptp(pts[:, 1]) / H)
+    return None if spread < p.min_spread else m
 
 
 def camera_from_truth(cx: list[float], cy: list[float], zoom: list[float], H: int, W: int) -> Camera:
@@ -71,7 +88,7 @@ def camera_from_truth(cx: list[float], cy: list[float], zoom: list[float], H: in
     return cam
 
 
-def camera_from_anchors(pairs: list[tuple[np.ndarray, np.ndarray]], cam: Camera) -> Camera:
+def camera_from_anchors(pairs: list[tuple[np.ndarray, np.ndarray]], cam: Camera, p: CameraParams = DEFAULT) -> Camera:
     """Fill the unmeasured steps of ``cam`` from anchor points (objects that should not move).
 
     ``pairs[t]`` holds ``(points_t, points_t+1)``, each ``(n, 2)``. Two or more anchors fix a
@@ -85,8 +102,9 @@ def camera_from_anchors(pairs: list[tuple[np.ndarray, np.ndarray]], cam: Camera)
         if len(a) == 2:
             m, _ = cv2.estimateAffinePartial2D(a32, b32, method=cv2.LMEDS)
         else:
-            m, _ = cv2.estimateAffinePartial2D(a32, b32, method=cv2.RANSAC, ransacReprojThreshold=1.5)
-        if m is None or not np.isfinite(m).all() or not 0.7 < np.hypot(m[0, 0], m[1, 0]) < 1.4:
+            m, _ = cv2.estimateAffinePartial2D(a32, b32, method=cv2.RANSAC, ransacReprojThreshold=p.anchor_ransac_px)
+        lo, hi = p.anchor_scale
+        if m is None or not np.isfinite(m).all() or not lo < np.hypot(m[0, 0], m[1, 0]) < hi:
             continue
         cam.steps[t] = m
         cam.valid[t] = True

@@ -10,30 +10,14 @@ classifying a clip is one table lookup per pixel.
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 
+from metrics.observe.params import KeyingParams
 from prompts.palette import COLOR_NAMES
 
-#: Hue windows in degrees [lo, hi) (red wraps around 0).
-HUE_WINDOWS: dict[str, tuple[float, float]] = {
-    "red": (340.0, 14.0),
-    "orange": (14.0, 40.0),
-    "yellow": (40.0, 68.0),
-    "green": (68.0, 165.0),
-    "cyan": (165.0, 205.0),
-    "blue": (205.0, 258.0),
-    "purple": (258.0, 292.0),
-    "magenta": (292.0, 340.0),
-}
-MIN_SAT = 0.38  # chromatic pixels
-MIN_VAL = 0.30
-BROWN_HUE = (8.0, 45.0)
-BROWN_SAT = 0.35
-BROWN_VAL = (0.18, 0.58)
-ACHROMATIC_SAT = 0.20
-WHITE_VAL = 0.85
-GRAY_VAL = (0.32, 0.66)
-BLACK_VAL = 0.22
+DEFAULT_KEYING = KeyingParams()
 
 #: Class index of each palette colour in a class map; ``NONE`` for background tones.
 CLASS_OF: dict[str, int] = {name: i for i, name in enumerate(COLOR_NAMES)}
@@ -53,39 +37,50 @@ def rgb_to_hsv(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return h, s, mx
 
 
-def classify_hsv(h: np.ndarray, s: np.ndarray, v: np.ndarray) -> np.ndarray:
+def classify_hsv(h: np.ndarray, s: np.ndarray, v: np.ndarray, k: KeyingParams = DEFAULT_KEYING) -> np.ndarray:
     """Palette class index (or ``NONE``) of each pixel from its hue, saturation and value."""
     out = np.full(h.shape, NONE, np.uint8)
-    chroma = (s >= MIN_SAT) & (v >= MIN_VAL)
-    for name, (lo, hi) in HUE_WINDOWS.items():
+    chroma = (s >= k.min_sat) & (v >= k.min_val)
+    for name, (lo, hi) in k.hue_windows.items():
         in_hue = ((h >= lo) | (h < hi)) if lo > hi else ((h >= lo) & (h < hi))
         m = in_hue & chroma
         if name in ("orange", "yellow"):  # dark orange is brown
-            m &= v >= BROWN_VAL[1]
+            m &= v >= k.brown_val[1]
         out[m] = CLASS_OF[name]
-    brown = (h >= BROWN_HUE[0]) & (h < BROWN_HUE[1]) & (s >= BROWN_SAT) & (v >= BROWN_VAL[0]) & (v < BROWN_VAL[1])
+    brown = (h >= k.brown_hue[0]) & (h < k.brown_hue[1]) & (s >= k.brown_sat)
+    brown &= (v >= k.brown_val[0]) & (v < k.brown_val[1])
     out[brown] = CLASS_OF["brown"]
-    grey = s < ACHROMATIC_SAT
-    out[grey & (v >= WHITE_VAL)] = CLASS_OF["white"]
-    out[grey & (v >= GRAY_VAL[0]) & (v <= GRAY_VAL[1])] = CLASS_OF["gray"]
-    out[v < BLACK_VAL] = CLASS_OF["black"]
+    grey = s < k.achromatic_sat
+    out[grey & (v >= k.white_val)] = CLASS_OF["white"]
+    out[grey & (v >= k.gray_val[0]) & (v <= k.gray_val[1])] = CLASS_OF["gray"]
+    out[v < k.black_val] = CLASS_OF["black"]
     return out
 
 
-def _build_lut() -> np.ndarray:
-    centres = np.arange(64, dtype=np.float64) * 4.0 + 1.5
-    r, g, b = np.meshgrid(centres, centres, centres, indexing="ij")
-    h, s, v = rgb_to_hsv(np.stack([r, g, b], -1))
-    return classify_hsv(h, s, v).reshape(-1)
+_LUTS: dict[str, np.ndarray] = {}
 
 
-LUT: np.ndarray = _build_lut()  # (64**3,) uint8, index (r>>2)<<12 | (g>>2)<<6 | (b>>2)
+def lut(keying: KeyingParams = DEFAULT_KEYING) -> np.ndarray:
+    """``(64**3,)`` uint8 class of each 6-bit RGB bin (index ``(r>>2)<<12 | (g>>2)<<6 | (b>>2)``),
+    evaluated at the bin's centre; built on first use per set of keying parameters."""
+    key = keying_key(keying)
+    if key not in _LUTS:
+        centres = np.arange(64, dtype=np.float64) * 4.0 + 1.5
+        r, g, b = np.meshgrid(centres, centres, centres, indexing="ij")
+        h, s, v = rgb_to_hsv(np.stack([r, g, b], -1))
+        _LUTS[key] = classify_hsv(h, s, v, keying).reshape(-1)
+    return _LUTS[key]
 
 
-def class_map(frames: np.ndarray) -> np.ndarray:
+def keying_key(keying: KeyingParams) -> str:
+    """A short text naming a set of keying parameters (cache keys)."""
+    return json.dumps(keying.protocol(), sort_keys=True)
+
+
+def class_map(frames: np.ndarray, keying: KeyingParams = DEFAULT_KEYING) -> np.ndarray:
     """``(..., H, W, 3)`` uint8 RGB -> ``(..., H, W)`` uint8 palette class (``NONE`` = none)."""
     q = (frames >> 2).astype(np.int32)
-    return LUT[(q[..., 0] << 12) | (q[..., 1] << 6) | q[..., 2]]
+    return lut(keying)[(q[..., 0] << 12) | (q[..., 1] << 6) | q[..., 2]]
 
 
 def color_mask(frames: np.ndarray, name: str) -> np.ndarray:

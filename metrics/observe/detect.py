@@ -14,23 +14,33 @@ only), ``area`` is the visible box's area, and the colour of a frame is the pale
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
 
 from metrics.observe.base import Observation, Track
 from metrics.observe.camera import estimate_camera
-from metrics.observe.color import class_map
+from metrics.observe.color import DEFAULT_KEYING, class_map, keying_key
 from metrics.observe.color_backend import group_info
-from metrics.observe.explain import explain, inside_fraction
+from metrics.observe.explain import explain
+from metrics.observe.geometry import box_center, inside_fraction
+from metrics.observe.params import BoxParams, CameraParams, ExplainParams, TrackingParams
 from metrics.observe.tracker import INF, GroupSpec, Motion
 from prompts.palette import COLOR_NAMES
 
-CONTINUE = 0.5  # a track continues on boxes scoring this fraction of the threshold
-PART_OF = 0.6  # a box this much inside a box matched in the same frame is part of that object
-MIN_COLOR = 0.3  # the dominant colour must cover this share of the box's central half
+
+@dataclass(frozen=True)
+class BoxObserving:
+    """Every parameter of observing through detector boxes (recorded in the backend's protocol)."""
+
+    boxes: BoxParams = field(default_factory=BoxParams)
+    tracking: TrackingParams = field(default_factory=TrackingParams)
+    explain: ExplainParams = field(default_factory=ExplainParams)
+    camera: CameraParams = field(default_factory=CameraParams)
+
+    def protocol(self) -> dict[str, Any]:
+        return {name: getattr(self, name).protocol() for name in ("boxes", "tracking", "explain", "camera")}
 
 
 @dataclass
@@ -104,7 +114,7 @@ def prepare(dets: Detections, H: int, W: int, iou: float) -> Detections:
     return dets.take(np.concatenate(keep)) if keep else dets
 
 
-def box_color(cmap: np.ndarray, box: np.ndarray) -> str | None:
+def box_color(cmap: np.ndarray, box: np.ndarray, min_color: float = BoxParams().min_color) -> str | None:
     """The palette colour of most of the central half of ``box`` in a class map ``(H, W)``."""
     x0, y0, x1, y1 = box
     qw, qh = (x1 - x0) / 4, (y1 - y0) / 4
@@ -112,7 +122,7 @@ def box_color(cmap: np.ndarray, box: np.ndarray) -> str | None:
     inner = cmap[ya : max(int(np.ceil(y1 - qh)), ya + 1), xa : max(int(np.ceil(x1 - qw)), xa + 1)]
     counts = np.bincount(inner.ravel(), minlength=256)[: len(COLOR_NAMES)]
     best = int(np.argmax(counts))
-    return COLOR_NAMES[best] if counts[best] >= MIN_COLOR * inner.size else None
+    return COLOR_NAMES[best] if counts[best] >= min_color * inner.size else None
 
 
 @dataclass(eq=False, kw_only=True)
@@ -130,16 +140,26 @@ class BoxTracker:
         cmap: ``(T, H, W)`` palette class maps, for the per-frame colour.
     """
 
-    def __init__(self, specs: list[GroupSpec], T: int, H: int, W: int, threshold: float, cmap: np.ndarray) -> None:
+    def __init__(
+        self,
+        specs: list[GroupSpec],
+        T: int,
+        H: int,
+        W: int,
+        threshold: float,
+        cmap: np.ndarray,
+        how: BoxObserving = BoxObserving(),
+    ) -> None:
         self.specs, self.T, self.H, self.W = specs, T, H, W
         self.threshold = float(threshold)
         self.cmap = cmap
+        self.how = how
         self.states: list[_BoxState] = []
 
     def _see(self, st: _BoxState, box: np.ndarray, t: int) -> None:
         edge = bool(box[0] <= 1 or box[1] <= 1 or box[2] >= self.W - 1 or box[3] >= self.H - 1)
         st.see(t, box.copy(), (box[:2] + box[2:]) / 2, float(np.prod(box[2:] - box[:2])), edge)
-        st.track.color[t] = box_color(self.cmap[t], box)
+        st.track.color[t] = box_color(self.cmap[t], box, self.how.boxes.min_color)
 
     def _new(self, label: int, box: np.ndarray, t: int) -> None:
         def members(s: GroupSpec) -> int:
@@ -148,15 +168,18 @@ class BoxTracker:
         spec = min((s for s in self.specs if s.cls == label), key=lambda s: (members(s) >= s.count, members(s)))
         k = members(spec) + 1
         tid = spec.id if spec.count <= 1 and k == 1 else f"{spec.id}#{k}"
-        st = _BoxState(Track.empty(tid, spec.id, self.T), spec=spec)
+        st = _BoxState(Track.empty(tid, spec.id, self.T), self.how.tracking, spec=spec)
         self.states.append(st)
         self._see(st, box, t)
 
     def run(self, frames: list[Detections]) -> list[Track]:
         """``frames[t]``: the prepared detections of frame t. Returns the tracks."""
+        from scipy.optimize import linear_sum_assignment
+
+        area_cost, part_of = self.how.tracking.area_cost, self.how.boxes.part_of
         for t, dets in enumerate(frames):
             live = [s for s in self.states if not s.exited]
-            centers = (dets.boxes[:, :2] + dets.boxes[:, 2:]) / 2
+            centers = box_center(dets.boxes)
             areas = np.prod(dets.boxes[:, 2:] - dets.boxes[:, :2], axis=1)
             taken: list[int] = []
             if live and len(dets):
@@ -165,7 +188,7 @@ class BoxTracker:
                     d = st.distances(t, centers)
                     ratio = np.abs(np.log(np.maximum(areas, 1.0) / max(st.ref_area(), 1.0)))
                     ok = (dets.labels == st.spec.cls) & (d <= st.gate(t))
-                    cost[i, ok] = d[ok] + 0.5 * ratio[ok]
+                    cost[i, ok] = d[ok] + area_cost * ratio[ok]
                 for i, j in zip(*linear_sum_assignment(cost), strict=True):
                     if cost[i, j] < INF:
                         self._see(live[i], dets.boxes[j], t)
@@ -173,7 +196,7 @@ class BoxTracker:
             for j in np.argsort(-dets.scores, kind="stable"):
                 if j in taken or dets.scores[j] < self.threshold:
                     continue
-                if any(inside_fraction(dets.boxes[j], dets.boxes[k]) >= PART_OF for k in taken):
+                if any(inside_fraction(dets.boxes[j], dets.boxes[k]) >= part_of for k in taken):
                     continue
                 self._new(int(dets.labels[j]), dets.boxes[j], t)
                 taken.append(int(j))
@@ -182,11 +205,13 @@ class BoxTracker:
                     st.exited = True
         for st in self.states:
             tr = st.track
-            tr.partial = tr.visible & (tr.edge | (tr.area < 0.75 * (tr.typical_area() or 1.0)))
+            tr.partial = tr.visible & (tr.edge | (tr.area < self.how.boxes.partial_area * (tr.typical_area() or 1.0)))
         return [st.track for st in self.states]
 
 
-def observe_with(detector: Detector, clip: Any, name: str, threshold: float, iou: float) -> Observation:
+def observe_with(
+    detector: Detector, clip: Any, name: str, threshold: float, iou: float, how: BoxObserving = BoxObserving()
+) -> Observation:
     """The :class:`Observation` of ``clip`` from ``detector``'s boxes for its ``expect.objects``."""
     frames = clip.frames
     T, H, W = frames.shape[:3]
@@ -199,18 +224,21 @@ def observe_with(detector: Detector, clip: Any, name: str, threshold: float, iou
         if text not in queries:
             queries.append(text)
         specs.append(GroupSpec(o.id, queries.index(text), o.count, o.shape))
-    low = CONTINUE * threshold
+    low = how.boxes.continue_share * threshold
     found = detector.detect(frames, queries, low) if queries else [Detections.empty() for _ in range(T)]
     dets = [prepare(d, H, W, iou) for d in found]
     exclude = np.zeros((T, H, W), bool)
+    pad = how.boxes.exclude_px
     for t, d in enumerate(dets):
         for x0, y0, x1, y1 in d.boxes:
-            exclude[t, max(int(y0) - 2, 0) : int(np.ceil(y1)) + 2, max(int(x0) - 2, 0) : int(np.ceil(x1)) + 2] = True
-    camera = estimate_camera(clip.gray(), exclude)
-    cmap = clip.cache.get("class_map")
-    if cmap is None:
-        cmap = clip.cache["class_map"] = class_map(frames)
-    tracks = BoxTracker(specs, T, H, W, threshold, cmap).run(dets) if specs else []
-    explain(tracks, [], camera, H, W)
+            exclude[
+                t, max(int(y0) - pad, 0) : int(np.ceil(y1)) + pad, max(int(x0) - pad, 0) : int(np.ceil(x1)) + pad
+            ] = True
+    camera = estimate_camera(clip.gray(), exclude, how.camera)
+    key = "class_map:" + keying_key(DEFAULT_KEYING)
+    if key not in clip.cache:
+        clip.cache[key] = class_map(frames)
+    tracks = BoxTracker(specs, T, H, W, threshold, clip.cache[key], how).run(dets) if specs else []
+    explain(tracks, [], camera, H, W, how.explain)
     notes = [f"{name}: boxes without masks; shape descriptors are NaN (physics.shape checks colour and size)"]
     return Observation(name, T, H, W, tracks, camera, [], groups, notes)

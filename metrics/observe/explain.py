@@ -9,117 +9,93 @@ from __future__ import annotations
 import numpy as np
 
 from metrics.observe.base import Camera, Region, Track
+from metrics.observe.geometry import boxes_touch, inside_fraction, outside_fraction, warp_box
+from metrics.observe.params import ExplainParams
+from metrics.observe.predict import predicted_boxes
 from metrics.observe.scenery import box_fraction_inside, integral
 
-SEEN_OVER = 0.3  # an object seen with this much of its box over a region is in front of it
-HIDDEN_IN = 0.4  # a predicted box this much inside a region in front is hidden by it
-OUTSIDE = 0.4  # a predicted box this much outside the frame has left it
+DEFAULT = ExplainParams()
 
 
-def _warp_box(box: np.ndarray, m: np.ndarray) -> np.ndarray:
-    pts = np.array([[box[0], box[1]], [box[2], box[3]]]) @ m[:, :2].T + m[:, 2]
-    return np.concatenate([pts.min(0), pts.max(0)])
+class _Scene:
+    """What explains a disappearance: the frame, the regions (their integral images, in frame-0
+    coordinates through the camera) and the other tracks."""
+
+    def __init__(self, tracks: list[Track], regions: list[Region], camera: Camera, H: int, W: int) -> None:
+        self.tracks, self.regions, self.H, self.W = tracks, regions, H, W
+        self.maps = camera.to_first()
+        self.integrals = {r.id: integral(r.mask) for r in regions}
 
 
-def _outside_fraction(box: np.ndarray, H: int, W: int) -> float:
-    w, h = max(box[2] - box[0], 1e-6), max(box[3] - box[1], 1e-6)
-    iw = max(0.0, min(box[2], W) - max(box[0], 0.0))
-    ih = max(0.0, min(box[3], H) - max(box[1], 0.0))
-    return 1.0 - (iw * ih) / (w * h)
-
-
-def predicted_boxes(track: Track) -> np.ndarray:
-    """``(T, 4)`` boxes: seen boxes where seen, else extrapolated at the velocity of the clean
-    sightings just before (or, before the first sighting, just after) the gap."""
-    T = track.num_frames
-    out = track.box.copy()
-    clean = np.flatnonzero(track.full())
-    seen = np.flatnonzero(track.visible)
-    if seen.size == 0:
-        return out
-    ref = clean if clean.size else seen
-    for t in range(T):
-        if track.visible[t] and not track.shared[t]:
-            continue
-        before = ref[ref < t][-4:]
-        after = ref[ref > t][:4]
-        use = before if before.size else after
-        if use.size == 0:
-            continue
-        c = track.center[use]
-        v = np.polyfit(use.astype(float), c, 1)[0] if use.size >= 2 else np.zeros(2)
-        anchor = use[-1] if before.size else use[0]
-        center = track.center[anchor] + v * (t - anchor)
-        half = (track.box[anchor, 2:] - track.box[anchor, :2]) / 2
-        out[t] = np.concatenate([center - half, center + half])
-    return out
-
-
-def explain(tracks: list[Track], regions: list[Region], camera: Camera, H: int, W: int) -> None:
+def explain(
+    tracks: list[Track], regions: list[Region], camera: Camera, H: int, W: int, p: ExplainParams = DEFAULT
+) -> None:
     """Fill ``hidden_by`` and ``born_from`` of every track (in place)."""
-    maps = camera.to_first()
-    integrals = {r.id: integral(r.mask) for r in regions}
+    scene = _Scene(tracks, regions, camera, H, W)
     for tr in tracks:
-        seen = np.flatnonzero(tr.visible)
-        if seen.size == 0:
+        if not tr.visible.any():
             continue
-        # depth order: regions this object was drawn over are behind it
-        behind: set[str] = set()
-        for t in np.flatnonzero(tr.visible & ~tr.shared):
-            sbox = _warp_box(tr.box[t], maps[t])
-            behind |= {r.id for r in regions if box_fraction_inside(sbox, integrals[r.id]) >= SEEN_OVER}
-        # a region of the object's own colour cannot visibly hide it (it is likely the object itself)
-        own = {c for c in tr.color if c}
-        front = [r for r in regions if r.id not in behind and r.color not in own]
-        pred = predicted_boxes(tr)
+        front = _regions_in_front(scene, tr, p)
+        pred = predicted_boxes(tr, p.predict_sightings)
         for t in range(tr.num_frames):
-            if tr.visible[t] or not np.isfinite(pred[t]).all():
-                continue
-            if _outside_fraction(pred[t], H, W) >= OUTSIDE:
-                tr.hidden_by[t] = "edge"
-                continue
-            sbox = _warp_box(pred[t], maps[t])
-            best = max(front, key=lambda r: box_fraction_inside(sbox, integrals[r.id]), default=None)
-            if best is not None and box_fraction_inside(sbox, integrals[best.id]) >= HIDDEN_IN:
-                tr.hidden_by[t] = f"occluder:{best.id}"
-                continue
-            cover = _covering_track(tr, pred[t], tracks, t)
-            if cover is not None:
-                same = cover.group == tr.group
-                tr.hidden_by[t] = f"{'merged' if same else 'behind'}:{cover.id}"
-        first = int(seen[0])
-        if first == 0:
-            tr.born_from = "start"
+            if not tr.visible[t] and np.isfinite(pred[t]).all():
+                tr.hidden_by[t] = _why_unseen(scene, tr, pred[t], t, front, p)
+        tr.born_from = _birth(scene, tr, pred, front, p)
+
+
+def _regions_in_front(scene: _Scene, tr: Track, p: ExplainParams) -> list[Region]:
+    """Regions that can hide ``tr``: not seen under it (depth order: a region the object was drawn
+    over is behind it) and not of its own colour (such a region is likely the object itself)."""
+    behind: set[str] = set()
+    for t in np.flatnonzero(tr.visible & ~tr.shared):
+        sbox = warp_box(tr.box[t], scene.maps[t])
+        behind |= {r.id for r in scene.regions if box_fraction_inside(sbox, scene.integrals[r.id]) >= p.seen_over}
+    own = {c for c in tr.color if c}
+    return [r for r in scene.regions if r.id not in behind and r.color not in own]
+
+
+def _why_unseen(
+    scene: _Scene, tr: Track, pred: np.ndarray, t: int, front: list[Region], p: ExplainParams
+) -> str | None:
+    """``edge``, ``occluder:<id>``, ``merged:<track>`` / ``behind:<track>`` or None."""
+    if outside_fraction(pred, scene.H, scene.W) >= p.outside:
+        return "edge"
+    sbox = warp_box(pred, scene.maps[t])
+    best = max(front, key=lambda r: box_fraction_inside(sbox, scene.integrals[r.id]), default=None)
+    if best is not None and box_fraction_inside(sbox, scene.integrals[best.id]) >= p.hidden_in:
+        return f"occluder:{best.id}"
+    cover = _covering_track(tr, pred, scene.tracks, t, p.cover)
+    if cover is not None:
+        return f"{'merged' if cover.group == tr.group else 'behind'}:{cover.id}"
+    return None
+
+
+def _birth(scene: _Scene, tr: Track, pred: np.ndarray, front: list[Region], p: ExplainParams) -> str | None:
+    """How ``tr`` first appeared: ``start``, ``edge``, ``occluder:<id>``, ``split:<track>`` or None."""
+    first = int(np.flatnonzero(tr.visible)[0])
+    if first == 0:
+        return "start"
+    box = tr.box[first]
+    if tr.edge[first] or outside_fraction(pred[first - 1], scene.H, scene.W) >= p.outside:
+        return "edge"
+    grown = box + np.array([-1.0, -1.0, 1.0, 1.0]) * p.born_touch_px
+    sbox = warp_box(grown, scene.maps[first])
+    near = [r for r in front if box_fraction_inside(sbox, scene.integrals[r.id]) > p.born_touch]  # touching it
+    if near:
+        return f"occluder:{near[0].id}"
+    for other in scene.tracks:
+        if other is tr or other.group != tr.group or not other.visible[first - 1]:
             continue
-        box = tr.box[first]
-        if tr.edge[first] or _outside_fraction(pred[first - 1], H, W) >= OUTSIDE:
-            tr.born_from = "edge"
-            continue
-        grown = box + np.array([-3.0, -3.0, 3.0, 3.0])
-        sbox = _warp_box(grown, maps[first])
-        near = [r for r in front if box_fraction_inside(sbox, integrals[r.id]) > 0.01]  # touching it
-        if near:
-            tr.born_from = f"occluder:{near[0].id}"
-            continue
-        for other in tracks:
-            if other is tr or other.group != tr.group or not other.visible[first - 1]:
-                continue
-            ob = other.box[first - 1]
-            if np.isfinite(ob).all() and _overlap_or_touch(ob, box, pad=0.25 * max(box[2] - box[0], box[3] - box[1])):
-                tr.born_from = f"split:{other.id}"
-                break
+        ob = other.box[first - 1]
+        pad = p.split_pad * max(box[2] - box[0], box[3] - box[1])
+        if np.isfinite(ob).all() and boxes_touch(ob, box, pad=pad):
+            return f"split:{other.id}"
+    return None
 
 
-def inside_fraction(a: np.ndarray, b: np.ndarray) -> float:
-    """Fraction of box ``a`` inside box ``b``."""
-    iw = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
-    ih = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
-    return iw * ih / max((a[2] - a[0]) * (a[3] - a[1]), 1e-6)
-
-
-def _covering_track(tr: Track, box: np.ndarray, tracks: list[Track], t: int) -> Track | None:
-    """A visible track at frame t whose box holds at least half of ``box`` (it may hide it)."""
-    best, frac = None, 0.5
+def _covering_track(tr: Track, box: np.ndarray, tracks: list[Track], t: int, least: float) -> Track | None:
+    """A visible track at frame t whose box holds at least ``least`` of ``box`` (it may hide it)."""
+    best, frac = None, least
     for other in tracks:
         if other is tr or not other.visible[t] or not np.isfinite(other.box[t]).all():
             continue
@@ -127,7 +103,3 @@ def _covering_track(tr: Track, box: np.ndarray, tracks: list[Track], t: int) -> 
         if f >= frac:
             best, frac = other, f
     return best
-
-
-def _overlap_or_touch(a: np.ndarray, b: np.ndarray, pad: float) -> bool:
-    return bool(a[0] - pad <= b[2] and b[0] - pad <= a[2] and a[1] - pad <= b[3] and b[1] - pad <= a[3])

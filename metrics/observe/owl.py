@@ -32,7 +32,7 @@ from scipy import ndimage
 from scipy.special import expit
 
 from metrics.observe.base import Observation
-from metrics.observe.detect import Detections, Detector, observe_with
+from metrics.observe.detect import BoxObserving, Detections, Detector, observe_with
 from metrics.weights import cache_dir, locate, verify
 from t2vbase.errors import MetricError, WeightsError
 
@@ -265,6 +265,7 @@ class OwlBackend:
             "threshold": self.threshold,
             "nms_iou": self.nms,
             "query": "a photo of a [color] noun",
+            **BoxObserving().protocol(),
         }
 
     def observe(self, clip: Any) -> Observation:

@@ -16,10 +16,11 @@ import numpy as np
 
 from metrics.observe.base import Camera, Region
 from metrics.observe.color import NONE
+from metrics.observe.params import SceneryParams
 from prompts.palette import COLOR_NAMES
 
 INVALID = 254  # out of view after stabilisation
-STATIC_FRACTION = 0.6
+DEFAULT = SceneryParams()
 
 
 def stabilised_class_maps(cmap: np.ndarray, camera: Camera) -> np.ndarray:
@@ -36,9 +37,9 @@ def stabilised_class_maps(cmap: np.ndarray, camera: Camera) -> np.ndarray:
     return out
 
 
-def static_class_map(stable: np.ndarray) -> np.ndarray:
-    """``(H, W)`` class each pixel shows in at least 60% of the frames where it is in view
-    (``NONE`` otherwise): the scenery, without what moves."""
+def static_class_map(stable: np.ndarray, p: SceneryParams = DEFAULT) -> np.ndarray:
+    """``(H, W)`` class each pixel shows in at least ``p.static_share`` of the frames where it is in
+    view and ``p.static_min`` of all (``NONE`` otherwise): the scenery, without what moves."""
     T = stable.shape[0]
     seen = (stable != INVALID).sum(0)
     best = np.full(stable.shape[1:], NONE, np.uint8)
@@ -49,17 +50,18 @@ def static_class_map(stable: np.ndarray) -> np.ndarray:
         n = (stable == cls).sum(0)
         better = n > best_n
         best[better], best_n[better] = cls, n[better]
-    static = best_n >= np.maximum(STATIC_FRACTION * seen, 0.5 * T)
+    static = best_n >= np.maximum(p.static_share * seen, p.static_min * T)
     return np.where(static, best, NONE).astype(np.uint8)
 
 
-def occluder_regions(static: np.ndarray, min_area: int) -> list[Region]:
+def occluder_regions(static: np.ndarray, min_area: int, p: SceneryParams = DEFAULT) -> list[Region]:
     """Connected static coloured regions big enough to hide an object."""
     out: list[Region] = []
     for cls in np.unique(static):
         if cls == NONE:
             continue
-        m = cv2.morphologyEx((static == cls).astype(np.uint8), cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
+        kernel = np.ones((p.open_px, p.open_px), np.uint8)
+        m = cv2.morphologyEx((static == cls).astype(np.uint8), cv2.MORPH_OPEN, kernel)
         n, labels, stats, _ = cv2.connectedComponentsWithStats(m, connectivity=8)
         for i in range(1, n):
             if stats[i, cv2.CC_STAT_AREA] < min_area:

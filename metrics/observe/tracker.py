@@ -12,13 +12,18 @@ of an expected colour start new tracks.
 from __future__ import annotations
 
 import statistics
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
 
 from metrics.observe.base import Track
+from metrics.observe.blobs import DEFAULT as BLOBS
 from metrics.observe.blobs import Blob, descriptors, split_touching
+from metrics.observe.geometry import boxes_overlap, object_size
+from metrics.observe.params import BlobParams, TrackingParams
+
+DEFAULT = TrackingParams()
 
 INF = 1e9
 #: Typical (extent, circularity) of each shape as the colour backend measures it.
@@ -48,6 +53,7 @@ class Motion:
     (seen whole, not at the frame edge). Shared by every tracker of the observation layer."""
 
     track: Track
+    p: TrackingParams = DEFAULT
     sightings: list[tuple[int, np.ndarray, float]] = field(default_factory=list)  # (t, centre, area) clean
     last: int = -1
     last_box: np.ndarray | None = None
@@ -55,7 +61,7 @@ class Motion:
     exited: bool = False
 
     def velocity(self) -> np.ndarray:
-        pts = self.sightings[-4:]
+        pts = self.sightings[-self.p.fit_sightings :]
         if len(pts) < 2:
             return np.zeros(2)
         ts = np.array([p[0] for p in pts], float)
@@ -72,11 +78,11 @@ class Motion:
 
     def ref_area(self) -> float:
         if self.sightings:
-            return float(statistics.median(a for _, _, a in self.sightings[-3:]))
+            return float(statistics.median(a for _, _, a in self.sightings[-self.p.area_sightings :]))
         return max(self.last_area, 1.0)
 
     def size(self) -> float:
-        return max(float(np.sqrt(self.ref_area())), 4.0)
+        return object_size(self.ref_area())
 
     def pred_box(self, t: int) -> np.ndarray:
         c = self.predict(t)
@@ -94,13 +100,13 @@ class Motion:
         if self.last < 0 or t - self.last != 1:
             return to_pred
         last_c = self.track.center[self.last]
-        reach = max(size, 1.5 * float(np.hypot(*self.velocity())))
+        reach = max(size, self.p.reach_speed * float(np.hypot(*self.velocity())))
         to_last = np.hypot(centers[:, 0] - last_c[0], centers[:, 1] - last_c[1]) / reach
         return np.minimum(to_pred, to_last)
 
     def gate(self, t: int) -> float:
         """Largest :meth:`distances` a match may have; it widens while the track is lost."""
-        return 1.4 + 0.4 * min(t - self.last - 1, 5)
+        return self.p.gate + self.p.gate_growth * min(t - self.last - 1, self.p.gate_growth_frames)
 
     def see(self, t: int, box: np.ndarray, center: np.ndarray, area: float, edge: bool) -> None:
         """Record a sighting at frame t (pixels); a clean one updates the motion model."""
@@ -111,7 +117,7 @@ class Motion:
         tr.area[t] = area
         tr.edge[t] = edge
         ref = self.ref_area() if self.sightings else area
-        if not edge and area >= 0.8 * ref:
+        if not edge and area >= self.p.clean_area * ref:
             self.sightings.append((t, center.copy(), area))
             self.last_box = box.copy()
         elif self.last_box is None:
@@ -131,22 +137,18 @@ class _State(Motion):
     parts: int = 1  # separate regions it is made of when it first appears (a car body and its roof)
 
 
-def _overlaps(a: np.ndarray, b: np.ndarray, pad: float = 0.0) -> bool:
-    return bool(a[0] - pad < b[2] and b[0] - pad < a[2] and a[1] - pad < b[3] and b[1] - pad < a[3])
+def _beside(host: Blob, b: Blob, p: TrackingParams) -> bool:
+    """Whether blob ``b``, born in the same frame as ``host``, is one of its parts: within
+    ``beside_px``, or, when much smaller, within ``beside_sizes`` of the host's size (a bumper that
+    the opening cut off a small car's body across a 2 px neck)."""
+    pad = p.beside_px + (p.beside_sizes * host.size if b.area < p.beside_small * host.area else 0.0)
+    return boxes_overlap(host.box, b.box, pad=pad)
 
 
-def _beside(host: Blob, b: Blob) -> bool:
-    """Whether blob ``b``, born in the same frame as ``host``, is one of its parts: within 3 px,
-    or, when much smaller, within 0.3 of the host's size (a bumper that the opening cut off a
-    small car's body across a 2 px neck)."""
-    pad = 3.0 + (0.3 * host.size if b.area < 0.4 * host.area else 0.0)
-    return _overlaps(host.box, b.box, pad=pad)
-
-
-def _shape_score(blob: Blob, shape: str | None) -> float:
+def _shape_score(blob: Blob, shape: str | None, bp: BlobParams) -> float:
     if shape is None or shape not in PROTOTYPES:
         return 0.0
-    d = descriptors(blob.mask)
+    d = descriptors(blob.mask, p=bp)
     ext, circ = PROTOTYPES[shape]
     return float(abs(d[0] - ext) + abs(d[1] - circ)) if np.isfinite(d[:2]).all() else 0.0
 
@@ -159,6 +161,9 @@ class ColorTracker:
         T, H, W: clip size.
         is_scenery: ``f(blob, t_prev) -> bool``, True for a blob whose colour was already where it
             is in frame ``t_prev`` (scenery such as a wall, not an object that changed colour).
+        gray: ``(T, H, W)`` luma, for the dark marks (cracks) inside an object.
+        cmap: ``(T, H, W)`` palette classes before cleaning, for a vehicle's thin cabin.
+        p, blobs: tracking and blob parameters.
     """
 
     def __init__(
@@ -167,20 +172,26 @@ class ColorTracker:
         T: int,
         H: int,
         W: int,
-        is_scenery=None,
+        is_scenery: Callable[[Blob, int], bool] | None = None,
         gray: np.ndarray | None = None,
         cmap: np.ndarray | None = None,
+        p: TrackingParams = DEFAULT,
+        blobs: BlobParams = BLOBS,
     ) -> None:
         self.specs = specs
         self.T, self.H, self.W = T, H, W
+        self.p, self.bp = p, blobs
         self.by_cls: dict[int, list[GroupSpec]] = {}
         for s in specs:
             self.by_cls.setdefault(s.cls, []).append(s)
+        self.expected = set(self.by_cls)
         self.states: list[_State] = []
         self.is_scenery = is_scenery or (lambda b, t_prev: False)
-        self.gray = gray  # (T, H, W) luma, for the dark marks (cracks) inside an object
-        self.cmap = cmap  # (T, H, W) palette classes before cleaning, for a vehicle's thin cabin
+        self.gray = gray
+        self.cmap = cmap
         self._count: dict[str, int] = {}
+        self._masks: dict[tuple[int, int], Blob] = {}
+        self._touch: dict[tuple[int, int], bool] = {}
 
     # --------------------------------------------------------------------------------------
     def _new(self, blob: Blob, t: int) -> _State:
@@ -189,7 +200,7 @@ class ColorTracker:
 
             def rank(s: GroupSpec) -> tuple[int, float]:
                 n = sum(1 for st in self.states if st.spec.id == s.id)
-                return (int(n >= s.count), _shape_score(blob, s.shape))
+                return (int(n >= s.count), _shape_score(blob, s.shape, self.bp))
 
             spec = min(specs, key=rank)
         else:
@@ -197,7 +208,7 @@ class ColorTracker:
         k = self._count.get(spec.id, 0) + 1
         self._count[spec.id] = k
         tid = spec.id if spec.count <= 1 and k == 1 else f"{spec.id}#{k}"
-        st = _State(Track.empty(tid, spec.id, self.T), cls=blob.cls, spec=spec)
+        st = _State(Track.empty(tid, spec.id, self.T), self.p, cls=blob.cls, spec=spec)
         self.states.append(st)
         self._see(st, blob, t)
         return st
@@ -230,28 +241,30 @@ class ColorTracker:
         out: list[Blob] = []
         for b in blobs:
             units = [st.ref_area() for st in live if st.cls == b.cls and st.sightings]
-            out += split_touching(b, float(np.median(units)), self.W, self.H) if units else [b]
+            out += split_touching(b, float(np.median(units)), self.W, self.H, self.bp) if units else [b]
         return out
 
     def _is_part(self, st: _State, b: Blob, t: int, cands: list[Blob]) -> str | None:
         """Whether an unclaimed blob is another region of matched track ``st`` this frame, and why:
-        ``"sliver"`` of its own body (inside its expected extent and under 0.4 of its area, or
-        under 0.15 of it anywhere beside it — window frames and seams cut a car's colour),
-        ``"part"`` of a multi-part object, or ``"cut"`` off by a thin occluder. A split half
+        ``"sliver"`` of its own body (inside its expected extent and under ``sliver_area`` of its
+        area, or under ``crumb_area`` of it anywhere beside it — window frames and seams cut a car's
+        colour), ``"part"`` of a multi-part object, or ``"cut"`` off by a thin occluder. A split half
         (about half of it) or a copy (all of it) is another object (None)."""
         if b.cls != st.cls:
             return None
+        p = self.p
         ref = st.ref_area()
         pb = st.pred_box(t)
-        grow = 0.25 * (pb[2:] - pb[:2]) + 3.0
+        grow = p.part_grow * (pb[2:] - pb[:2]) + p.part_grow_px
         ext = np.concatenate([pb[:2] - grow, pb[2:] + grow])
         inside = bool((b.box[:2] >= ext[:2]).all() and (b.box[2:] <= ext[2:]).all())
-        near = _overlaps(pb, b.box, pad=0.3 * st.size())
-        if (inside and b.area < 0.4 * ref and st.track.area[t] + b.area <= 1.3 * ref) or (near and b.area < 0.15 * ref):
+        near = boxes_overlap(pb, b.box, pad=p.part_near * st.size())
+        sliver = inside and b.area < p.sliver_area * ref and st.track.area[t] + b.area <= p.sliver_total * ref
+        if sliver or (near and b.area < p.crumb_area * ref):
             return "sliver"
         if near and st.parts > 1:
             return "part"
-        if near and b.area < 0.6 * ref and self._cut_between(st, b, t, cands):
+        if near and b.area < p.cut_area * ref and self._cut_between(st, b, t, cands):
             return "cut"
         return None
 
@@ -267,96 +280,129 @@ class ColorTracker:
         gx0, gx1 = sorted((gap[0], gap[2]))
         gy0, gy1 = sorted((gap[1], gap[3]))
         between = np.array([gx0, gy0, gx1, gy1])
-        return any(o is not frag and o.cls != st.cls and _overlaps(between, o.box) for o in cands)
+        return any(o is not frag and o.cls != st.cls and boxes_overlap(between, o.box) for o in cands)
 
     # --------------------------------------------------------------------------------------
     def run(self, blobs: list[list[Blob]]) -> list[Track]:
         """``blobs[t]``: every blob of frame t (all classes). Returns the tracks."""
-        self._masks: dict[tuple[int, int], Blob] = {}
-        self._touch: dict[tuple[int, int], bool] = {}
-        expected = set(self.by_cls)
+        self._masks, self._touch = {}, {}
         for t in range(self.T):
             live = [s for s in self.states if not s.exited]
             cands = self._split(blobs[t], live)
-            claimed: dict[int, _State] = {}
-            if live and cands:
-                cost = np.full((len(live), len(cands)), INF)
-                centers = np.array([b.center for b in cands])
-                for i, st in enumerate(live):
-                    dist = st.distances(t, centers)
-                    lost = t - st.last
-                    gate = st.gate(t)
-                    ref = st.ref_area()
-                    for j, b in enumerate(cands):
-                        d = float(dist[j])
-                        ratio = abs(np.log(max(b.area, 1.0) / max(ref, 1.0)))
-                        if b.cls == st.cls:
-                            if d <= gate:
-                                cost[i, j] = d + 0.5 * ratio
-                        elif lost <= 2 and d <= 0.8 and ratio <= np.log(1.8) and b.cls not in expected:
-                            if not self.is_scenery(b, st.last):
-                                cost[i, j] = d + 0.5 * ratio + 1.0
-                        elif lost <= 2 and d <= 0.6 and ratio <= np.log(1.5) and b.cls in expected:
-                            # became the colour of another expected group: dearer, so that
-                            # group's own tracks win the blobs they predict
-                            cost[i, j] = d + 0.5 * ratio + 1.5
-                rows, cols = linear_sum_assignment(cost)
-                for i, j in zip(rows, cols, strict=True):
-                    if cost[i, j] < INF:
-                        claimed[j] = live[i]
-                        self._see(live[i], cands[j], t)
+            claimed = self._assign(live, cands, t)
             matched = set(claimed.values())
-            for j, b in enumerate(cands):
-                if j in claimed:
-                    continue
-                for st in matched:
-                    why = self._is_part(st, b, t, cands)
-                    if why is not None:
-                        self._absorb(st, b, t, cut=why == "cut")
-                        claimed[j] = st
-                        break
-            for st in live:
-                if st in matched:
-                    continue
-                pb = st.pred_box(t)
-                for j, owner in claimed.items():
-                    b = cands[j]
-                    if owner is st or b.cls != st.cls or not _overlaps(pb, b.box):
-                        continue
-                    if b.area >= 1.25 * owner.ref_area():
-                        tr = st.track
-                        tr.visible[t], tr.shared[t] = True, True
-                        owner.track.shared[t] = True
-                        inter = np.concatenate([np.maximum(pb[:2], b.box[:2]), np.minimum(pb[2:], b.box[2:])])
-                        tr.box[t] = inter if (inter[2:] > inter[:2]).all() else b.box
-                        tr.center[t] = np.clip(st.predict(t), b.box[:2], b.box[2:])
-                        tr.area[t] = np.nan
-                        tr.color[t] = str(st.cls)
-                        tr.hidden_by[t] = f"merged:{owner.track.id}"
-                        break
-            born: list[tuple[_State, Blob]] = []
-            for j, b in enumerate(cands):
-                if j in claimed or b.cls not in expected:
-                    continue
-                # a part of an object born this frame (largest part first): one object, several regions
-                host = next((st for st, hb in born if st.cls == b.cls and _beside(hb, b)), None)
-                if host is not None:
-                    self._absorb(host, b, t)
-                    host.parts += 1
-                    claimed[j] = host
-                    continue
-                st = self._new(b, t)
-                born.append((st, b))
-                claimed[j] = st
-            for j, st in claimed.items():  # what could cut it: another region right beside it
-                box = cands[j].box
-                self._touch[(id(st), t)] = self._touch.get((id(st), t), False) or any(
-                    k != j and claimed.get(k) is not st and _overlaps(box, o.box, pad=3.0) for k, o in enumerate(cands)
-                )
+            self._absorb_parts(matched, cands, claimed, t)
+            self._mark_shared(live, matched, cands, claimed, t)
+            self._births(cands, claimed, t)
+            self._mark_touching(cands, claimed, t)
             for st in live:
                 if st.last != t and not st.track.shared[t] and st.outside(t, self.H, self.W):
                     st.exited = True
         return self._finish()
+
+    def _cost(self, st: _State, b: Blob, d: float, t: int) -> float:
+        """Cost of continuing ``st`` with blob ``b`` at distance ``d`` (object sizes) from where it
+        was expected; ``INF`` when it may not. Its own colour within the gate; another colour
+        just after it was lost at the same place and size (the object changed colour), dearer."""
+        p = self.p
+        lost = t - st.last
+        ratio = abs(np.log(max(b.area, 1.0) / max(st.ref_area(), 1.0)))
+        if b.cls == st.cls:
+            return d + p.area_cost * ratio if d <= st.gate(t) else INF
+        if lost > p.recolor_frames:
+            return INF
+        if d <= p.recolor_sizes and ratio <= np.log(p.recolor_ratio) and b.cls not in self.expected:
+            if not self.is_scenery(b, st.last):
+                return d + p.area_cost * ratio + p.recolor_cost
+            return INF
+        if d <= p.to_expected_sizes and ratio <= np.log(p.to_expected_ratio) and b.cls in self.expected:
+            # became the colour of another expected group: dearer, so that group's own tracks win
+            # the blobs they predict
+            return d + p.area_cost * ratio + p.to_expected_cost
+        return INF
+
+    def _assign(self, live: list[_State], cands: list[Blob], t: int) -> dict[int, _State]:
+        """One Hungarian assignment of live tracks to this frame's blobs: blob index -> track."""
+        from scipy.optimize import linear_sum_assignment
+
+        claimed: dict[int, _State] = {}
+        if not (live and cands):
+            return claimed
+        cost = np.full((len(live), len(cands)), INF)
+        centers = np.array([b.center for b in cands])
+        for i, st in enumerate(live):
+            dist = st.distances(t, centers)
+            for j, b in enumerate(cands):
+                cost[i, j] = self._cost(st, b, float(dist[j]), t)
+        rows, cols = linear_sum_assignment(cost)
+        for i, j in zip(rows, cols, strict=True):
+            if cost[i, j] < INF:
+                claimed[j] = live[i]
+                self._see(live[i], cands[j], t)
+        return claimed
+
+    def _absorb_parts(self, matched: set[_State], cands: list[Blob], claimed: dict[int, _State], t: int) -> None:
+        """Left-over blobs that are slivers, parts or cut-off pieces of a matched track join it."""
+        for j, b in enumerate(cands):
+            if j in claimed:
+                continue
+            for st in matched:
+                why = self._is_part(st, b, t, cands)
+                if why is not None:
+                    self._absorb(st, b, t, cut=why == "cut")
+                    claimed[j] = st
+                    break
+
+    def _mark_shared(
+        self, live: list[_State], matched: set[_State], cands: list[Blob], claimed: dict[int, _State], t: int
+    ) -> None:
+        """An unmatched track whose prediction falls on a claimed blob of its colour that grew to
+        hold two objects is there too, overlapping its owner (``shared``)."""
+        for st in live:
+            if st in matched:
+                continue
+            pb = st.pred_box(t)
+            for j, owner in claimed.items():
+                b = cands[j]
+                if owner is st or b.cls != st.cls or not boxes_overlap(pb, b.box):
+                    continue
+                if b.area >= self.p.shared_area * owner.ref_area():
+                    tr = st.track
+                    tr.visible[t], tr.shared[t] = True, True
+                    owner.track.shared[t] = True
+                    inter = np.concatenate([np.maximum(pb[:2], b.box[:2]), np.minimum(pb[2:], b.box[2:])])
+                    tr.box[t] = inter if (inter[2:] > inter[:2]).all() else b.box
+                    tr.center[t] = np.clip(st.predict(t), b.box[:2], b.box[2:])
+                    tr.area[t] = np.nan
+                    tr.color[t] = str(st.cls)
+                    tr.hidden_by[t] = f"merged:{owner.track.id}"
+                    break
+
+    def _births(self, cands: list[Blob], claimed: dict[int, _State], t: int) -> None:
+        """Left-over blobs of an expected colour start tracks; a part of an object born this frame
+        (largest part first) joins it: one object, several regions."""
+        born: list[tuple[_State, Blob]] = []
+        for j, b in enumerate(cands):
+            if j in claimed or b.cls not in self.expected:
+                continue
+            host = next((st for st, hb in born if st.cls == b.cls and _beside(hb, b, self.p)), None)
+            if host is not None:
+                self._absorb(host, b, t)
+                host.parts += 1
+                claimed[j] = host
+                continue
+            st = self._new(b, t)
+            born.append((st, b))
+            claimed[j] = st
+
+    def _mark_touching(self, cands: list[Blob], claimed: dict[int, _State], t: int) -> None:
+        """What could cut a track: another region right beside one of its blobs."""
+        for j, st in claimed.items():
+            box = cands[j].box
+            self._touch[(id(st), t)] = self._touch.get((id(st), t), False) or any(
+                k != j and claimed.get(k) is not st and boxes_overlap(box, o.box, pad=self.p.touch_px)
+                for k, o in enumerate(cands)
+            )
 
     def _cabin_lean(self, body: Blob, t: int, others: list[np.ndarray]) -> float | None:
         """Horizontal offset, in body widths, of the vehicle's colour above its body (the thin
@@ -366,18 +412,18 @@ class ColorTracker:
             return None
         x0, y0, x1, y1 = body.box.astype(int)
         h, w = y1 - y0, x1 - x0
-        top = max(0, int(y0 - 0.8 * h))
-        region = self.cmap[t, top : y0 + max(1, h // 5), x0:x1] == body.cls
+        top = max(0, int(y0 - self.p.cabin_above * h))
+        region = self.cmap[t, top : y0 + max(1, int(h * self.p.cabin_below + 1e-9)), x0:x1] == body.cls
         for b in others:
             bx0, by0, bx1, by1 = (round(float(v)) for v in b)
             region[max(by0 - top, 0) : max(by1 - top, 0), max(bx0 - x0, 0) : max(bx1 - x0, 0)] = False
         xs = np.nonzero(region)[1]
-        return float((xs.mean() + 0.5) / w - 0.5) if xs.size >= 4 else None
+        return float((xs.mean() + 0.5) / w - 0.5) if xs.size >= self.p.cabin_min_px else None
 
     def _finish(self) -> list[Track]:
+        """Palette names, ``partial`` frames, shape descriptors and a vehicle's facing."""
         from prompts.palette import COLOR_NAMES
 
-        out = []
         for st in self.states:
             tr = st.track
             typical = tr.typical_area() or 1.0
@@ -387,23 +433,28 @@ class ColorTracker:
                 if not tr.visible[t] or tr.shared[t]:
                     continue
                 # partly hidden: at the frame edge, or smaller than usual with something beside it
-                small = tr.area[t] < 0.75 * typical and self._touch.get((id(st), t), False)
+                small = tr.area[t] < self.p.partial_area * typical and self._touch.get((id(st), t), False)
                 tr.partial[t] = tr.partial[t] or tr.edge[t] or small
                 blob = self._masks.get((id(st), t))
                 if blob is not None and not tr.partial[t]:
-                    crop = None
-                    if self.gray is not None:
-                        x0, y0, x1, y1 = blob.box.astype(int)
-                        crop = self.gray[t, y0:y1, x0:x1]
-                    tr.desc[t] = descriptors(blob.mask, blob.raw, crop)
-                    if st.spec.shape == "vehicle":
-                        others = [
-                            ob.box
-                            for o in self.states
-                            if o is not st and (ob := self._masks.get((id(o), t))) is not None and ob.cls == blob.cls
-                        ]
-                        lean = self._cabin_lean(blob, t, others)
-                        if lean is not None and abs(lean) > 0.04:
-                            tr.facing[t] = -np.sign(lean)  # the cabin sits toward the back
-            out.append(tr)
-        return out
+                    self._describe(st, blob, t)
+        return [st.track for st in self.states]
+
+    def _describe(self, st: _State, blob: Blob, t: int) -> None:
+        """Shape descriptors of a whole frame, and, for a vehicle, its facing from the cabin."""
+        tr = st.track
+        crop = None
+        if self.gray is not None:
+            x0, y0, x1, y1 = blob.box.astype(int)
+            crop = self.gray[t, y0:y1, x0:x1]
+        tr.desc[t] = descriptors(blob.mask, blob.raw, crop, self.bp)
+        if st.spec.shape != "vehicle":
+            return
+        others = [
+            ob.box
+            for o in self.states
+            if o is not st and (ob := self._masks.get((id(o), t))) is not None and ob.cls == blob.cls
+        ]
+        lean = self._cabin_lean(blob, t, others)
+        if lean is not None and abs(lean) > self.p.cabin_lean:
+            tr.facing[t] = -np.sign(lean)  # the cabin sits toward the back

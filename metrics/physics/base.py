@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from abc import abstractmethod
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -10,6 +11,7 @@ import numpy as np
 
 from metrics.base import Clip, ClipMetric, ClipResult, Event, param
 from metrics.observe import Backend, Observation, Track, get_backend, observe
+from metrics.observe.params import field_units, protocol_value
 from prompts.schema import Expect
 
 
@@ -51,6 +53,15 @@ class PhysicsCheck(ClipMetric):
     def backend_spec(self) -> str:
         return self.backend if isinstance(self.backend, str) else self.backend.name
 
+    def params(self) -> dict[str, Any]:
+        """The parameters, groups of them (``lifecycle``) as dicts."""
+        return {k: protocol_value(v) for k, v in super().params().items()}
+
+    @classmethod
+    def param_units(cls) -> dict[str, str]:
+        """Unit of each parameter that has one, those of a group by dotted name."""
+        return field_units(dataclasses.fields(cls))
+
     def protocol(self) -> dict[str, Any]:
         return {**super().protocol(), "backend_spec": self.backend_spec, **self.observer.protocol()}
 
@@ -62,11 +73,16 @@ class PhysicsCheck(ClipMetric):
     def evaluate(self, expect: Expect, obs: Observation) -> tuple[list[Event], float] | None:
         """Events and value, or None when what is expected could not be observed (``n/a``)."""
 
+    def judge(self, clip: Clip, expect: Expect, obs: Observation) -> tuple[list[Event], float] | None:
+        """:meth:`evaluate` within a clip (checks that share work across a clip's checks, through
+        ``clip.cache``, override this)."""
+        return self.evaluate(expect, obs)
+
     def score(self, clip: Clip) -> ClipResult:
         exp = clip.prompt.expect
         if exp is None or not self.applicable(exp):
             return ClipResult(verdict="n/a")
-        out = self.evaluate(exp, observe(clip, self.observer))
+        out = self.judge(clip, exp, observe(clip, self.observer))
         if out is None:
             return ClipResult(verdict="n/a")
         events, value = out

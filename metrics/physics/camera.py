@@ -46,6 +46,8 @@ class CameraCheck(PhysicsCheck):
     zoom_frac: float = param(0.006, unit="frame sizes per step", doc="a zoom moves the border more")
     min_share: float = param(0.6, doc="share of measured steps that must match")
     smooth_steps: int = param(3, unit="steps", doc="running median over this many steps")
+    reversed_steps: int = param(2, unit="steps", doc="the opposite motion this long is a reversal")
+    moves_steps: int = param(3, unit="steps", doc="one motion this long moves a static camera")
 
     def classes(self, obs: Observation) -> list[str | None]:
         """Class of each step (None where the step could not be measured)."""
@@ -87,7 +89,7 @@ class CameraCheck(PhysicsCheck):
         if want == "static":
             for motion in sorted(set(measured) - {"static"}):
                 for s, e in runs(arr == motion):
-                    if e - s + 1 >= 3:
+                    if e - s + 1 >= self.moves_steps:
                         events.append(
                             event(
                                 "camera_moves", s + 1, obs, None, f"the camera does {motion} in frames {s + 1}-{e + 1}"
@@ -96,7 +98,7 @@ class CameraCheck(PhysicsCheck):
                         break
             return events, share
         for s, e in runs(arr == OPPOSITE[want]):
-            if e - s + 1 >= 2:
+            if e - s + 1 >= self.reversed_steps:
                 events.append(
                     event(
                         "camera_reversed",

@@ -41,8 +41,20 @@ class CausalCheck(PhysicsCheck):
 
     touch_px: float = param(2.0, unit="pixels", doc="boxes this close touch")
     touch_sizes: float = param(0.25, unit="object sizes", doc="...plus this once the subject stops closing in")
+    stop_sizes: float = param(0.6, unit="object sizes", doc="a subject that came closer and stopped this near touched")
+    closing_px: float = param(1.0, unit="pixels per frame", doc="a gap shrinking by less has stopped closing in")
     min_run: int = param(2, unit="frames", doc="a change must show this long to count")
+    ref_frames: int = param(3, unit="frames", doc="the object's intact reference: its first whole frames")
     crack_marks: float = param(0.015, doc="rise of the marks share that is a crack")
+    bite_shrink: float = param(0.04, doc="a bite loses at least this share of the area...")
+    bite_noise: float = param(3.0, doc="...and this many times the area's own noise")
+    area_noise: float = param(0.02, doc="the area's noise when it cannot be measured")
+    bite_dent: float = param(0.012, doc="a drop of solidity that is a dent...")
+    bite_dent_area: float = param(0.95, doc="...with the area below this share")
+    bite_deep: float = param(0.04, doc="a drop of solidity that is a bite by itself")
+    fall_sizes: float = param(0.4, unit="object sizes", doc="a fallen object dropped this far")
+    fall_fit_frames: int = param(4, unit="frames", doc="the drop's parabola is fitted over this many frames")
+    fall_back_frames: int = param(3, unit="frames", doc="its vertex may date the fall this much earlier")
 
     def applicable(self, expect: Expect) -> bool:
         """Only a ``state_change`` event gives this check something to verify (a contact alone does not)."""
@@ -59,68 +71,58 @@ class CausalCheck(PhysicsCheck):
             obj, sub = main_track(obs.group(ch.object)), main_track(obs.group(subject))
             if obj is None or sub is None or not obj.visible.any():
                 continue
-            c = self._contact(obj, sub)
-            changed = self._changed(obs, obj, ch, c if c is not None else obj.num_frames)
-            if c is None:  # the cause never happens: an effect anyway came without it
-                onset = next((s for s, e in runs(changed) if e - s + 1 >= self.min_run), None)
-                if onset is not None:
-                    msg = f"{ch.object} shows '{ch.change}' at frame {onset}, and {subject} never touches it"
-                    events.append(event("effect_before_cause", onset, obs, obj, msg))
-                else:
-                    first = int(np.flatnonzero(obj.visible)[0])
-                    events.append(event("no_contact", first, obs, obj, f"{subject} never touches {ch.object}"))
-                scores.append(0.0)
-                continue
             n = len(events)
-            before = changed[:c]
-            for s, e in runs(before):
-                if e - s + 1 >= self.min_run:
-                    events.append(
-                        event(
-                            "effect_before_cause",
-                            s,
-                            obs,
-                            obj,
-                            f"{ch.object} shows '{ch.change}' at frame {s}, before the contact at {c}",
-                        )
-                    )
-                    break
-            after = changed[c:]
-            if len(events) == n and after.sum() < min(self.min_run, len(after)):
-                shown = np.flatnonzero(after)
-                gone = c + int(shown[-1]) + 1 if shown.size else obj.num_frames
-                if gone < obj.num_frames:  # it showed, too briefly to count, and went: undone
-                    msg = f"{ch.object}'s '{ch.change}' shows at frame {c + int(shown[0])} and is gone at frame {gone}"
-                    events.append(event("effect_reverted", gone, obs, obj, msg))
-                else:
-                    events.append(
-                        event(
-                            "no_effect",
-                            c,
-                            obs,
-                            obj,
-                            f"{subject} touches {ch.object} at frame {c}; no '{ch.change}' follows",
-                        )
-                    )
-            elif len(events) == n:
-                onset = c + int(np.argmax(after))
-                for s, e in runs(~changed[onset:]):
-                    if e - s + 1 >= self.min_run or e + onset == obj.num_frames - 1:
-                        f = onset + s
-                        events.append(
-                            event("effect_reverted", f, obs, obj, f"{ch.object}'s '{ch.change}' goes away at frame {f}")
-                        )
-                        break
+            self._judge(events, obs, ch, subject, obj, sub)
             scores.append(float(len(events) == n))
         if not scores:
             return None
         return events, float(np.mean(scores))
 
+    def _judge(
+        self, events: list[Event], obs: Observation, ch: StateChangeEvent, subject: str, obj: Track, sub: Track
+    ) -> None:
+        """One state change: the contact, then the effect after it, not before, and for good."""
+        c = self._contact(obj, sub)
+        changed = self._changed(obs, obj, ch, c if c is not None else obj.num_frames)
+        if c is None:  # the cause never happens: an effect anyway came without it
+            onset = next((s for s, e in runs(changed) if e - s + 1 >= self.min_run), None)
+            if onset is not None:
+                msg = f"{ch.object} shows '{ch.change}' at frame {onset}, and {subject} never touches it"
+                events.append(event("effect_before_cause", onset, obs, obj, msg))
+            else:
+                first = int(np.flatnonzero(obj.visible)[0])
+                events.append(event("no_contact", first, obs, obj, f"{subject} never touches {ch.object}"))
+            return
+        for s, e in runs(changed[:c]):
+            if e - s + 1 >= self.min_run:
+                msg = f"{ch.object} shows '{ch.change}' at frame {s}, before the contact at {c}"
+                events.append(event("effect_before_cause", s, obs, obj, msg))
+                return
+        after = changed[c:]
+        if after.sum() < min(self.min_run, len(after)):
+            shown = np.flatnonzero(after)
+            gone = c + int(shown[-1]) + 1 if shown.size else obj.num_frames
+            if gone < obj.num_frames:  # it showed, too briefly to count, and went: undone
+                msg = f"{ch.object}'s '{ch.change}' shows at frame {c + int(shown[0])} and is gone at frame {gone}"
+                events.append(event("effect_reverted", gone, obs, obj, msg))
+            else:
+                msg = f"{subject} touches {ch.object} at frame {c}; no '{ch.change}' follows"
+                events.append(event("no_effect", c, obs, obj, msg))
+            return
+        onset = c + int(np.argmax(after))
+        for s, e in runs(~changed[onset:]):
+            if e - s + 1 >= self.min_run or e + onset == obj.num_frames - 1:
+                f = onset + s
+                events.append(
+                    event("effect_reverted", f, obs, obj, f"{ch.object}'s '{ch.change}' goes away at frame {f}")
+                )
+                return
+
     def _contact(self, obj: Track, sub: Track) -> int | None:
         """First frame the subject touches the object: their boxes within ``touch_px``; or within
         the padded distance once the subject stops closing in (a bite opens a notch where it
         touched, so the boxes never quite meet); or a subject that came closer and stopped within
-        0.6 of the smaller size (the thin tip it touched was cleaned off its mask)."""
+        ``stop_sizes`` of the smaller size (the thin tip it touched was cleaned off its mask)."""
         pad = self.touch_px + self.touch_sizes * min(track_size(obj), track_size(sub))
         T = obj.num_frames
         gap = np.full(T, np.inf)
@@ -128,21 +130,21 @@ class CausalCheck(PhysicsCheck):
             if obj.visible[t] and sub.visible[t] and np.isfinite(obj.box[t]).all() and np.isfinite(sub.box[t]).all():
                 a, b = obj.box[t], sub.box[t]
                 gap[t] = max(a[0] - b[2], b[0] - a[2], a[1] - b[3], b[1] - a[3])
-        stop_pad = self.touch_px + 0.6 * min(track_size(obj), track_size(sub))  # thin tips get cleaned off
+        stop_pad = self.touch_px + self.stop_sizes * min(track_size(obj), track_size(sub))  # thin tips get cleaned off
         for t in range(T):
-            if gap[t] <= self.touch_px or (gap[t] <= pad and (t + 1 >= T or gap[t + 1] >= gap[t] - 1.0)):
+            closing = self.closing_px
+            if gap[t] <= self.touch_px or (gap[t] <= pad and (t + 1 >= T or gap[t + 1] >= gap[t] - closing)):
                 return t
             if (
                 gap[t] <= stop_pad
                 and t + 1 < T
-                and abs(gap[t + 1] - gap[t]) <= 1.0
-                and (t == 0 or gap[t - 1] > gap[t] + 1.0)
+                and abs(gap[t + 1] - gap[t]) <= closing
+                and (t == 0 or gap[t - 1] > gap[t] + closing)
             ):
                 return t  # it came closer and stopped there
         return None
 
-    @staticmethod
-    def _fallen(obs: Observation, obj: Track, T: int) -> np.ndarray:
+    def _fallen(self, obs: Observation, obj: Track, T: int) -> np.ndarray:
         """``(T,)`` frames where the object has left the place it rested at first and dropped.
 
         The group's centre is followed (a fallen thing put back appears as a new track). A fall
@@ -158,18 +160,18 @@ class CausalCheck(PhysicsCheck):
             return out
         world = obs.camera.stabilise(pts)
         frames = np.flatnonzero(seen)
-        y0 = float(np.median(world[frames[:3], 1]))
+        y0 = float(np.median(world[frames[: self.ref_frames], 1]))
         drop = np.where(seen, world[:, 1] - y0, np.nan)
         size = track_size(obj)
-        down = np.nan_to_num(drop, nan=0.0) > 0.4 * size
+        down = np.nan_to_num(drop, nan=0.0) > self.fall_sizes * size
         for s, e in runs(down):
             onset = s
-            fall = np.arange(max(s - 1, 0), min(e + 1, s + 4) + 1)
+            fall = np.arange(max(s - 1, 0), min(e + 1, s + self.fall_fit_frames) + 1)
             fall = fall[np.isfinite(drop[fall])]
             if fall.size >= 3:
                 a, b, _ = np.polyfit(fall.astype(float), drop[fall], 2)
                 if a > 0:
-                    onset = int(np.clip(np.ceil(-b / (2 * a)), max(s - 3, 0), s))
+                    onset = int(np.clip(np.ceil(-b / (2 * a)), max(s - self.fall_back_frames, 0), s))
             out[onset : e + 1] = True
         # unseen frames keep the last seen state
         last = False
@@ -185,10 +187,10 @@ class CausalCheck(PhysicsCheck):
         T = obj.num_frames
         out = np.zeros(T, bool)
         clean = np.flatnonzero(obj.full())
-        pre = clean[clean < max(contact, 3)]  # whole frames before the contact
-        ref = pre[:3]
+        pre = clean[clean < max(contact, self.ref_frames)]  # whole frames before the contact
+        ref = pre[: self.ref_frames]
         if ref.size == 0:
-            ref = clean[:3]
+            ref = clean[: self.ref_frames]
         if ch.change == "color":
             start = obj.color[int(ref[0])] if ref.size else None
             out = np.array([c is not None and (c == ch.to if ch.to else c != start) for c in obj.color])
@@ -206,14 +208,14 @@ class CausalCheck(PhysicsCheck):
                 # its own area noise: over its first whole frames, or, robustly, over all of them
                 # before the contact, whichever is calmer (an early bite in either is not noise)
                 first = obj.area[ref]
-                noise = float(np.std(first) / max(np.mean(first), 1.0)) if first.size > 1 else 0.02
+                noise = float(np.std(first) / max(np.mean(first), 1.0)) if first.size > 1 else self.area_noise
                 if pre.size > 2:
                     areas = obj.area[pre]
                     mid = float(np.median(areas))
                     noise = min(noise, 1.4826 * float(np.median(np.abs(areas - mid))) / max(mid, 1.0))
-                shrink = ratio < 1.0 - max(0.04, 3.0 * noise)
-                dent = vals < base - 0.012
-                out = (shrink | ((ratio < 0.95) & dent) | (vals < base - 0.04)) & obj.full()
+                shrink = ratio < 1.0 - max(self.bite_shrink, self.bite_noise * noise)
+                dent = vals < base - self.bite_dent
+                out = (shrink | ((ratio < self.bite_dent_area) & dent) | (vals < base - self.bite_deep)) & obj.full()
             else:
                 out = (vals > base + self.crack_marks) & obj.full()
         elif ch.change == "fall":

@@ -5,6 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from metrics.observe import Observation, Track
+from metrics.observe.geometry import MIN_SIZE_PX, boxes_touch, object_size
+
+__all__ = ["boxes_touch", "group_center", "group_tracks", "main_track", "track_size", "world_path"]
 
 
 def group_tracks(obs: Observation, gid: str) -> list[Track]:
@@ -12,7 +15,8 @@ def group_tracks(obs: Observation, gid: str) -> list[Track]:
 
 
 def track_size(tr: Track) -> float:
-    return max(float(np.sqrt(max(tr.typical_area(), 1.0))), 4.0)
+    """An object's usual size (pixels): the square root of its typical area."""
+    return object_size(tr.typical_area())
 
 
 def group_center(tracks: list[Track], T: int) -> tuple[np.ndarray, np.ndarray, float]:
@@ -25,17 +29,18 @@ def group_center(tracks: list[Track], T: int) -> tuple[np.ndarray, np.ndarray, f
         if pts:
             centers[t] = np.mean(pts, axis=0)
             seen[t] = True
-    size = float(np.median([track_size(tr) for tr in tracks])) if tracks else 4.0
+    size = float(np.median([track_size(tr) for tr in tracks])) if tracks else MIN_SIZE_PX
     return centers, seen, size
 
 
-def world_path(obs: Observation, tr: Track, clean: bool = True) -> tuple[np.ndarray, np.ndarray]:
+def world_path(obs: Observation, tr: Track, clean: bool = True, min_clean: int = 3) -> tuple[np.ndarray, np.ndarray]:
     """Frames and ``(n, 2)`` centres of a track in frame-0 coordinates (camera motion removed).
 
-    ``clean`` keeps only frames where it is seen whole (partial or shared centres are biased).
+    ``clean`` keeps only frames where it is seen whole (partial or shared centres are biased),
+    unless fewer than ``min_clean`` are.
     """
     ok = (tr.full() if clean else tr.visible) & np.isfinite(tr.center).all(1)
-    if clean and ok.sum() < 3:
+    if clean and ok.sum() < min_clean:
         ok = tr.visible & np.isfinite(tr.center).all(1)
     frames = np.flatnonzero(ok)
     if frames.size == 0:
@@ -49,8 +54,3 @@ def world_path(obs: Observation, tr: Track, clean: bool = True) -> tuple[np.ndar
 def main_track(tracks: list[Track]) -> Track | None:
     """The longest-seen track of a group."""
     return max(tracks, key=lambda tr: int(tr.visible.sum()), default=None)
-
-
-def boxes_touch(a: np.ndarray, b: np.ndarray, pad: float) -> bool:
-    return bool(np.isfinite(a).all() and np.isfinite(b).all()
-                and a[0] - pad <= b[2] and b[0] - pad <= a[2] and a[1] - pad <= b[3] and b[1] - pad <= a[3])  # fmt: skip

@@ -9,15 +9,15 @@ import numpy as np
 
 from metrics.base import Event, param
 from metrics.observe import Observation
-from metrics.physics.base import PhysicsCheck, event, runs
-from metrics.physics.lifecycle import analyse
+from metrics.physics.base import event, runs
+from metrics.physics.lifecycle import Lifecycle, LifecycleCheck
 from metrics.registry import register_metric
 from prompts.schema import Expect
 
 
 @register_metric
 @dataclass(kw_only=True)
-class CountCheck(PhysicsCheck):
+class CountCheck(LifecycleCheck):
     """Verdict per clip: for each observable expected object, the number of instances present in
     each frame equals its ``count``.
 
@@ -31,17 +31,13 @@ class CountCheck(PhysicsCheck):
     version: ClassVar[str] = "2"
     description: ClassVar[str] = "each expected object's count stays as stated"
 
-    applies_to: ClassVar[tuple[str, ...]] = ("objects",)
     faults: ClassVar[tuple[str, ...]] = ("vanish", "spawn", "merge", "split", "duplicate")
     gate: ClassVar[float] = 0.95
 
     min_run: int = param(2, unit="frames", doc="a wrong count must last this long (or to the end)")
 
-    def evaluate(self, expect: Expect, obs: Observation) -> tuple[list[Event], float] | None:
+    def assess(self, expect: Expect, obs: Observation, life: Lifecycle) -> tuple[list[Event], float]:
         groups = [o for o in expect.objects if obs.observed(o.id)]
-        if not groups:
-            return None
-        life = analyse(obs, [o.id for o in groups])
         T = obs.num_frames
         events: list[Event] = []
         right = np.ones(T, bool)
@@ -61,7 +57,7 @@ class CountCheck(PhysicsCheck):
         return events, float(right.mean())
 
 
-def _culprit(life: Any, group: str, frame: int, kind: str) -> Any:
+def _culprit(life: Lifecycle, group: str, frame: int, kind: str) -> Any:
     near = [i for i in life.incidents if i.track.group == group and abs(i.frame - frame) <= 1]
     if near:
         return near[0].track

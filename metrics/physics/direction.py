@@ -26,7 +26,7 @@ class DirectionCheck(PhysicsCheck):
     must point within ``cone_deg`` of the named direction and exceed ``min_sizes`` object sizes
     (and ``min_frac`` of the frame): partial credit for a wrong direction does not exist.
     Reversals: steps moving against the direction by more than ``noise_px`` pixels (or
-    ``noise_sizes`` sizes for big objects); a run of two or more after moving the right way fails
+    ``noise_sizes`` sizes for big objects); a run of ``reverse_frames`` after moving the right way fails
     (a bounce excuses turns on its axis; a collision only at its first contact).
     Events: ``wrong_direction``, ``too_little_motion``, ``direction_reversed``. Value: share of
     steps that move the right way.
@@ -45,6 +45,12 @@ class DirectionCheck(PhysicsCheck):
     cone_deg: float = param(60.0, unit="degrees", doc="net motion must lie within this of the named way")
     noise_sizes: float = param(0.05, unit="object sizes", doc="centre jitter (or noise_px)")
     noise_px: float = param(1.0, unit="pixels", doc="centre jitter (or noise_sizes)")
+    end_frames: int = param(3, unit="frames", doc="net motion between the medians of this many first and last frames")
+    reverse_frames: int = param(2, unit="frames", doc="steps against the direction this long are a reversal")
+    contact_sizes: float = param(0.25, unit="object sizes", doc="a collision's contact: boxes this near...")
+    contact_px: float = param(2.0, unit="pixels", doc="...plus this")
+    excuse_before: int = param(1, unit="frames", doc="a collision excuses turns from this long before contact...")
+    excuse_after: int = param(2, unit="frames", doc="...to this long after")
 
     def evaluate(self, expect: Expect, obs: Observation) -> tuple[list[Event], float] | None:
         events: list[Event] = []
@@ -68,7 +74,7 @@ class DirectionCheck(PhysicsCheck):
             return None
         u = np.array(UNIT[direction])
         size = track_size(tr)
-        k = max(1, min(3, len(frames) // 4))
+        k = max(1, min(self.end_frames, len(frames) // 4))
         net = np.median(path[-k:], axis=0) - np.median(path[:k], axis=0)
         along = float(net @ u)
         across = float(abs(net @ np.array([-u[1], u[0]])))
@@ -79,7 +85,7 @@ class DirectionCheck(PhysicsCheck):
         # net motion, which would otherwise be blamed on the whole clip); a bounce or a collision
         # excuses a turn only where it happens
         excused = self._excused(expect, obs, tr, subject, 0 if u[0] else 1)
-        turn = self._reversal(steps, noise, frames, excused)
+        turn = self._reversal(steps, noise, frames, excused, self.reverse_frames)
         if turn is not None:
             f = int(frames[turn + 1])
             events.append(
@@ -98,21 +104,22 @@ class DirectionCheck(PhysicsCheck):
         return float((steps > noise).mean()) if len(steps) else 0.0
 
     @staticmethod
-    def _reversal(steps: np.ndarray, noise: float, frames: np.ndarray, excused: set[int] | None) -> int | None:
-        """Index of the first of two or more steps against the direction, after at least one step
-        with it, not starting at an excused frame (``None``: every turn is excused)."""
+    def _reversal(
+        steps: np.ndarray, noise: float, frames: np.ndarray, excused: set[int] | None, least: int
+    ) -> int | None:
+        """Index of the first of ``least`` or more steps against the direction, after at least one
+        step with it, not starting at an excused frame (``None``: every turn is excused)."""
         if excused is None:
             return None
         forward = np.flatnonzero(steps > noise)
         if forward.size == 0:
             return None
         for s, e in runs(steps < -noise):
-            if e - s + 1 >= 2 and s > forward[0] and int(frames[s + 1]) not in excused:
+            if e - s + 1 >= least and s > forward[0] and int(frames[s + 1]) not in excused:
                 return s
         return None
 
-    @staticmethod
-    def _excused(expect: Expect, obs: Observation, tr: Track, subject: str, axis: int) -> set[int] | None:
+    def _excused(self, expect: Expect, obs: Observation, tr: Track, subject: str, axis: int) -> set[int] | None:
         """Frames where turning back is physics, not a fault: ``None`` (any time) on the vertical
         axis of an expected bounce; around the contact on the horizontal axis of an expected
         collision."""
@@ -125,14 +132,14 @@ class DirectionCheck(PhysicsCheck):
             if k.motion == "collides" and axis == 0:
                 other = k.with_ if subject == k.subject else k.subject
                 for o in obs.group(other or ""):
-                    pad = 0.25 * track_size(tr) + 2
+                    pad = self.contact_sizes * track_size(tr) + self.contact_px
                     touching = [
                         t
                         for t in range(tr.num_frames)
                         if tr.visible[t] and o.visible[t] and boxes_touch(tr.box[t], o.box[t], pad)
                     ]
                     if touching:  # the first contact is the collision (touching again later is not)
-                        out |= set(range(touching[0] - 1, touching[0] + 3))
+                        out |= set(range(touching[0] - self.excuse_before, touching[0] + self.excuse_after + 1))
         return out
 
 

@@ -6,17 +6,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from metrics.base import Event, param
+from metrics.base import Event
 from metrics.observe import Observation
-from metrics.physics.base import PhysicsCheck, event
-from metrics.physics.lifecycle import JUMP_FACTOR, JUMP_SIZES, REEMERGE_SIZES, analyse
+from metrics.physics.base import event
+from metrics.physics.lifecycle import Lifecycle, LifecycleCheck
 from metrics.registry import register_metric
 from prompts.schema import Expect
 
 
 @register_metric
 @dataclass(kw_only=True)
-class PermanenceCheck(PhysicsCheck):
+class PermanenceCheck(LifecycleCheck):
     """Verdict per clip over every observable expected object.
 
     Events (``type``): ``vanish``, ``spawn``, ``merge``, ``split``, ``duplicate``, ``teleport``,
@@ -29,19 +29,10 @@ class PermanenceCheck(PhysicsCheck):
     version: ClassVar[str] = "1"
     description: ClassVar[str] = "no vanish, spawn, merge, split, duplicate or teleport; occluded objects re-emerge"
 
-    applies_to: ClassVar[tuple[str, ...]] = ("objects",)
     faults: ClassVar[tuple[str, ...]] = ("vanish", "spawn", "merge", "split", "duplicate", "teleport")
     gate: ClassVar[float] = 0.95
 
-    jump_sizes: float = param(JUMP_SIZES, unit="object sizes", doc="a jump between frames exceeds this")
-    jump_factor: float = param(JUMP_FACTOR, doc="...and this many times the track's usual prediction error")
-    reemerge_sizes: float = param(REEMERGE_SIZES, unit="object sizes", doc="re-emergence off its course")
-
-    def evaluate(self, expect: Expect, obs: Observation) -> tuple[list[Event], float] | None:
-        groups = [o.id for o in expect.objects if obs.observed(o.id)]
-        if not groups:
-            return None
-        life = analyse(obs, groups)
+    def assess(self, expect: Expect, obs: Observation, life: Lifecycle) -> tuple[list[Event], float]:
         events = [event(i.kind, i.frame, obs, i.track, i.detail) for i in life.incidents]
         bad = {i.track.id for i in life.incidents}
         n = max(len(life.tracks), 1)

@@ -27,7 +27,8 @@ class SpatialCheck(PhysicsCheck):
     zone of ``dead_zone`` times the objects' mean size, and lies within ``cone_deg`` of the axis;
     it is *opposite* when the same holds for the reverse relation; otherwise *unclear*. ``start``
     and ``end`` use the first / last ``window`` frames (majority must hold); ``all`` fails on any
-    run of two or more opposite frames, or when the relation holds in fewer than half the frames.
+    run of ``min_run`` or more opposite frames, or when the relation holds in fewer than ``min_share``
+    of the frames.
     Events: ``relation_swapped``, ``relation_unclear``. Value: share of frames where it holds.
     """
 
@@ -42,6 +43,8 @@ class SpatialCheck(PhysicsCheck):
     dead_zone: float = param(0.25, unit="object sizes", doc="offsets smaller than this are unclear")
     cone_deg: float = param(60.0, unit="degrees", doc="the offset must lie within this of the axis")
     window: int = param(3, unit="frames", doc="frames judged for when: start / end")
+    min_run: int = param(2, unit="frames", doc="the reverse holding this long is a swap (when: all)")
+    min_share: float = param(0.5, doc="the relation must hold in this share of the frames (when: all)")
 
     def states(self, d: np.ndarray, relation: str, dz: float) -> np.ndarray:
         """Per frame: +1 holds, -1 opposite, 0 unclear (NaN offsets are unclear)."""
@@ -87,13 +90,13 @@ class SpatialCheck(PhysicsCheck):
             scores.append(float((state == 1).mean()))
             flagged = False
             for s, e in runs(state == -1):
-                if e - s + 1 >= 2 or len(state) <= 2:
+                if e - s + 1 >= self.min_run or len(state) <= self.min_run:
                     f0, f1 = int(both[s]), int(both[e])
                     events.append(
                         event("relation_swapped", f0, obs, culprit, f"{label}: the reverse holds in frames {f0}-{f1}")
                     )
                     flagged = True
-            if not flagged and (state == 1).mean() < 0.5:
+            if not flagged and (state == 1).mean() < self.min_share:
                 events.append(
                     event(
                         "relation_unclear",

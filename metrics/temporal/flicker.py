@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-import cv2
 import numpy as np
 
 from metrics.base import Clip, ClipMetric, ClipResult, Event, param
@@ -13,6 +12,8 @@ from metrics.registry import register_metric
 
 
 def _warp(img: np.ndarray, flow: np.ndarray, grid: np.ndarray) -> np.ndarray:
+    import cv2
+
     m = grid + flow
     return cv2.remap(img, m[..., 0], m[..., 1], cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
 
@@ -45,8 +46,11 @@ class FlickerScore(ClipMetric):
     dead_zone: float = param(1.5, unit="gray levels", doc="differences below this are compression noise")
     flow: str = param("OpenCV DIS ultrafast", doc="optical flow used to follow pixels")
     luma: str = param("BT.601", doc="how RGB becomes gray")
+    event_level: float = param(0.5, unit="gray levels", doc="a frame oscillating more gets an event")
 
     def score(self, clip: Clip) -> ClipResult:
+        import cv2
+
         g = clip.gray()
         T, H, W = g.shape
         if T < 3:
@@ -68,6 +72,6 @@ class FlickerScore(ClipMetric):
         value = float(per_frame[1:-1].mean())
         worst = int(np.argmax(per_frame))
         events = []
-        if per_frame[worst] > 0.5:
+        if per_frame[worst] > self.event_level:
             events.append(Event("flicker", worst, None, None, f"oscillation {per_frame[worst]:.2f} gray levels"))
         return ClipResult(value=round(value, 6), events=events)

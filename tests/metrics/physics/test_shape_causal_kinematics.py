@@ -8,7 +8,7 @@ import pytest
 from metrics import Clip, build_metric
 from metrics.observe import Track
 from metrics.observe.base import DESCRIPTORS
-from metrics.physics.shape import ShapeCheck, _with_weak_facing
+from metrics.physics.shape import ShapeCheck
 from model.reference import ReferenceGenerator
 from prompts import load_suite
 from t2vbase.video import read_video, write_video
@@ -229,11 +229,11 @@ def _vehicle(facing: list[float], lean: list[float]) -> Track:
 def test_weak_facing_fills_frames_without_a_cabin() -> None:
     # the cabin is unseen for the first five frames; the body leans +, then - with the cabin at -1
     tr = _vehicle([0] * 5 + [-1] * 6, [0.03] * 5 + [-0.03] * 6)
-    assert _with_weak_facing(tr).tolist() == [1] * 5 + [-1] * 6
-    assert ShapeCheck._front(tr).any()  # the front turned: seen from the lean alone at first
+    assert ShapeCheck()._with_weak_facing(tr).tolist() == [1] * 5 + [-1] * 6
+    assert ShapeCheck()._front(tr).any()  # the front turned: seen from the lean alone at first
     # cues that disagree (a small car) add nothing
     odd = _vehicle([0] * 5 + [1, -1, 1, -1, 1, -1], [0.03] * 5 + [-0.03, 0.03, -0.03, 0.03, -0.03, 0.03])
-    assert _with_weak_facing(odd).tolist() == odd.facing.tolist()
+    assert ShapeCheck()._with_weak_facing(odd).tolist() == odd.facing.tolist()
     # a lean too small to mean anything stays unknown
     faint = _vehicle([0] * 5 + [-1] * 6, [0.01] * 5 + [-0.03] * 6)
-    assert not ShapeCheck._front(faint).any()
+    assert not ShapeCheck()._front(faint).any()

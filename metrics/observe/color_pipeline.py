@@ -1,0 +1,125 @@
+"""How the ``color`` backend observes a clip: palette classes, blobs, tracks, camera, occluders."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import cv2
+import numpy as np
+
+from metrics.observe.base import Observation, Track
+from metrics.observe.blobs import Blob, find_blobs
+from metrics.observe.camera import camera_from_anchors, estimate_camera
+from metrics.observe.color import CLASS_OF, NONE, class_map, keying_key
+from metrics.observe.color_backend import ColorBackend, group_info
+from metrics.observe.explain import explain
+from metrics.observe.params import CameraParams
+from metrics.observe.scenery import INVALID, occluder_regions, stabilised_class_maps, static_class_map
+from metrics.observe.tracker import ColorTracker, GroupSpec
+
+
+def clip_class_map(clip: Any, be: ColorBackend) -> np.ndarray:
+    """``(T, H, W)`` palette classes of the clip, computed once per clip and keying."""
+    key = "class_map:" + keying_key(be.keying)
+    if key not in clip.cache:
+        clip.cache[key] = class_map(clip.frames, be.keying)
+    return clip.cache[key]
+
+
+def observe_colors(clip: Any, be: ColorBackend) -> Observation:
+    """The observation of ``clip`` by colour keying with ``be``'s parameters."""
+    frames = clip.frames
+    T, H, W = frames.shape[:3]
+    groups = group_info(clip.prompt, lambda o: o.color is not None)
+    exp = clip.prompt.expect
+    specs = [GroupSpec(o.id, CLASS_OF[o.color], o.count, o.shape) for o in (exp.objects if exp else []) if o.color]
+    cmap = clip_class_map(clip, be)
+    min_area = max(6, round(be.min_area_frac * H * W))
+    expected_cls = np.array(sorted({s.cls for s in specs}), np.uint8)
+
+    def is_scenery(b: Blob, t_prev: int) -> bool:
+        """The blob's colour was already there when the lost track was last seen."""
+        ys, xs = np.nonzero(b.mask)
+        share = float((cmap[t_prev][ys + int(b.box[1]), xs + int(b.box[0])] == b.cls).mean())
+        return share >= be.scenery.recolor_scenery
+
+    blobs = frame_blobs(cmap, min_area, be)
+    tracks: list[Track] = []
+    if specs:
+        tracker = ColorTracker(specs, T, H, W, is_scenery, clip.gray(), cmap, be.tracking, be.blobs)
+        tracks = tracker.run(blobs)
+    # the camera from what is left once the followed objects (wheels, windows and all) are out
+    camera = estimate_camera(clip.gray(), _object_mask(tracks, cmap, expected_cls, be.camera), be.camera)
+    if camera.valid.sum() < max(1, int((T - 1) * be.camera.anchors_below)):
+        pairs = _anchor_pairs(clip.prompt, tracks, blobs, set(expected_cls.tolist()), be.camera)
+        camera = camera_from_anchors(pairs, camera, be.camera)
+    static = static_class_map(stabilised_class_maps(cmap, camera), be.scenery)
+    regions = occluder_regions(static, be.scenery.min_areas * min_area, be.scenery)
+    explain(tracks, regions, camera, H, W, be.explain)
+    return Observation("color", T, H, W, tracks, camera, regions, groups)
+
+
+def frame_blobs(cmap: np.ndarray, min_area: int, be: ColorBackend) -> list[list[Blob]]:
+    """Per frame, the blobs of every palette class present with at least ``min_area`` pixels."""
+    out: list[list[Blob]] = []
+    for t in range(cmap.shape[0]):
+        counts = np.bincount(cmap[t].ravel(), minlength=256)
+        present = [c for c in np.flatnonzero(counts >= min_area) if c not in (NONE, INVALID)]
+        out.append([b for c in present for b in find_blobs(cmap[t], int(c), t, min_area, be.blobs)])
+    return out
+
+
+def _anchor_pairs(
+    prompt: Any, tracks: list[Track], blobs: list[list[Blob]], expected: set[int], p: CameraParams
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Per step, matched centres of things that should not move: blobs of colours the prompt does
+    not mention (scenery), matched by colour, proximity and size, and — only when the prompt is
+    about the camera — tracks of expected objects it gives no motion (set dressing; elsewhere an
+    object without a motion expectation may well move)."""
+    still = _still_tracks(prompt, tracks)
+    out = []
+    for t in range(len(blobs) - 1):
+        a, b = [], []
+        for tr in still:
+            if tr.full()[t] and tr.full()[t + 1]:
+                a.append(tr.center[t])
+                b.append(tr.center[t + 1])
+        for x in blobs[t]:
+            if x.cls in expected:
+                continue
+            cands = [y for y in blobs[t + 1] if y.cls == x.cls and abs(np.log(y.area / x.area)) < p.anchor_area_ratio]
+            if not cands:
+                continue
+            y = min(cands, key=lambda y: float(np.hypot(*(y.center - x.center))))
+            if np.hypot(*(y.center - x.center)) < p.anchor_reach * np.sqrt(x.area) + p.anchor_reach_px:
+                a.append(x.center)
+                b.append(y.center)
+        out.append((np.array(a, float).reshape(-1, 2), np.array(b, float).reshape(-1, 2)))
+    return out
+
+
+def _still_tracks(prompt: Any, tracks: list[Track]) -> list[Track]:
+    """In a camera prompt, tracks of expected objects the prompt gives no motion (set dressing)."""
+    exp = prompt.expect
+    if exp is None or exp.camera is None:
+        return []
+    moving = {m.subject for m in exp.motion} | {k.subject for k in exp.kinematics}
+    moving |= {k.with_ for k in exp.kinematics if k.with_}
+    moving |= {getattr(e, "subject", None) for e in exp.events} - {None}
+    return [tr for tr in tracks if tr.group not in moving]
+
+
+def _object_mask(tracks: list[Track], cmap: np.ndarray, expected_cls: np.ndarray, p: CameraParams) -> np.ndarray:
+    """``(T, H, W)`` pixels of the followed objects: their colour, and their boxes padded (parts of
+    other colours — wheels, windows, lamps — move with them), dilated."""
+    mask = np.isin(cmap, expected_cls)
+    _, H, W = mask.shape
+    for tr in tracks:
+        for t in np.flatnonzero(tr.visible & np.isfinite(tr.box).all(1)):
+            x0, y0, x1, y1 = tr.box[t]
+            px, py = p.exclude_pad * (x1 - x0) + p.exclude_pad_px, p.exclude_pad * (y1 - y0) + p.exclude_pad_px
+            mask[
+                t, max(0, int(y0 - py)) : min(H, int(y1 + py) + 1), max(0, int(x0 - px)) : min(W, int(x1 + px) + 1)
+            ] = True
+    kernel = np.ones((p.exclude_dilate_px, p.exclude_dilate_px), np.uint8)
+    return np.stack([cv2.dilate(m.astype(np.uint8), kernel).astype(bool) for m in mask])

@@ -1,0 +1,204 @@
+"""The observation layer's parameters: every threshold of colour keying, blobs, tracking,
+explanations, camera and scenery, declared once with its unit.
+
+A backend holds one of each group; its protocol (recorded in every run, hashed into the unit's
+``score_key``, and the key under which a clip caches its observation) is derived from them, so
+changing any threshold changes the protocol. This module imports nothing heavy: building a
+check's protocol must not import OpenCV's or SciPy's pipelines.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+from metrics.base import param
+
+
+def protocol_value(value: Any) -> Any:
+    """A parameter as the protocol records it: parameter groups as dicts, tuples as lists."""
+    if isinstance(value, Params):
+        return value.protocol()
+    if isinstance(value, tuple):
+        return [protocol_value(v) for v in value]
+    if isinstance(value, dict):
+        return {k: protocol_value(v) for k, v in value.items()}
+    return value
+
+
+def field_units(fields: tuple[dataclasses.Field, ...], prefix: str = "") -> dict[str, str]:
+    """``name -> unit`` of dataclass ``fields``, descending into parameter groups
+    (``lifecycle.jump_sizes``)."""
+    out: dict[str, str] = {}
+    for f in fields:
+        if not f.metadata.get("protocol", True):
+            continue
+        if f.metadata.get("unit"):
+            out[prefix + f.name] = f.metadata["unit"]
+        default = f.default if f.default is not dataclasses.MISSING else None
+        if default is None and f.default_factory is not dataclasses.MISSING:
+            default = f.default_factory()
+        if isinstance(default, Params):
+            out.update(field_units(dataclasses.fields(default), f"{prefix}{f.name}."))
+    return out
+
+
+@dataclass(frozen=True, kw_only=True)
+class Params:
+    """A group of parameters (frozen: a group is shared by every object built from defaults)."""
+
+    def protocol(self) -> dict[str, Any]:
+        """The group's values, nested groups as dicts."""
+        return {
+            f.name: protocol_value(getattr(self, f.name))
+            for f in dataclasses.fields(self)
+            if f.metadata.get("protocol", True)
+        }
+
+    @classmethod
+    def units(cls) -> dict[str, str]:
+        """``name -> unit`` of every parameter that has one."""
+        return field_units(dataclasses.fields(cls))
+
+
+@dataclass(frozen=True, kw_only=True)
+class KeyingParams(Params):
+    """Palette classes by hue and tolerance (see docs/DESIGN.md, "Colour keying")."""
+
+    hue_windows: dict[str, tuple[float, float]] = param(
+        {
+            "red": (340.0, 14.0),
+            "orange": (14.0, 40.0),
+            "yellow": (40.0, 68.0),
+            "green": (68.0, 165.0),
+            "cyan": (165.0, 205.0),
+            "blue": (205.0, 258.0),
+            "purple": (258.0, 292.0),
+            "magenta": (292.0, 340.0),
+        },
+        unit="degrees",
+        doc="hue window [lo, hi) of each chromatic colour (red wraps around 0)",
+    )
+    min_sat: float = param(0.38, unit="saturation", doc="chromatic pixels are at least this saturated")
+    min_val: float = param(0.30, unit="value", doc="...and at least this bright")
+    brown_hue: tuple[float, float] = param((8.0, 45.0), unit="degrees", doc="hue window of brown")
+    brown_sat: float = param(0.35, unit="saturation", doc="brown is at least this saturated")
+    brown_val: tuple[float, float] = param((0.18, 0.58), unit="value", doc="brown's value band (orange above)")
+    achromatic_sat: float = param(0.20, unit="saturation", doc="white and gray are less saturated")
+    white_val: float = param(0.85, unit="value", doc="white is at least this bright")
+    gray_val: tuple[float, float] = param((0.32, 0.66), unit="value", doc="gray's value band")
+    black_val: float = param(0.22, unit="value", doc="black is darker (any saturation)")
+
+
+@dataclass(frozen=True, kw_only=True)
+class BlobParams(Params):
+    """Connected regions of one colour and their descriptors."""
+
+    open_px: int = param(3, unit="pixels", doc="opening kernel: thinner structures are the codec's halo")
+    mark_luma: float = param(0.78, doc="a mark inside an object is darker than this share of its median luma")
+    split_units: float = param(1.6, unit="object areas", doc="a blob this large may hold touching objects")
+    split_neck: float = param(0.55, doc="two peaks are two objects when the distance dips below this share")
+    split_peak: float = param(0.5, unit="object radii", doc="a centre peak of the distance transform is this deep")
+    split_spacing: float = param(0.7, unit="object radii", doc="peaks are local maxima over this radius")
+    min_piece_px: int = param(4, unit="pixels", doc="smaller pieces of a split are dropped")
+
+
+@dataclass(frozen=True, kw_only=True)
+class TrackingParams(Params):
+    """Identities across frames (the motion model and the Hungarian association)."""
+
+    fit_sightings: int = param(4, unit="frames", doc="velocity fitted to this many last clean sightings")
+    area_sightings: int = param(3, unit="frames", doc="reference area: median of this many last sightings")
+    clean_area: float = param(0.8, doc="a sighting with less of its reference area does not move the model")
+    reach_speed: float = param(1.5, unit="steps", doc="a track seen last frame may be found this far from there")
+    gate: float = param(1.4, unit="object sizes", doc="largest distance from the prediction of a match")
+    gate_growth: float = param(0.4, unit="object sizes per frame", doc="the gate widens while lost...")
+    gate_growth_frames: int = param(5, unit="frames", doc="...for at most this many frames")
+    area_cost: float = param(0.5, doc="weight of the log area ratio in a match's cost")
+    recolor_frames: int = param(2, unit="frames", doc="a track lost this long may continue in another colour")
+    recolor_sizes: float = param(0.8, unit="object sizes", doc="...this near its prediction")
+    recolor_ratio: float = param(1.8, doc="...at this area ratio at most")
+    recolor_cost: float = param(1.0, unit="object sizes", doc="extra cost of a colour change")
+    to_expected_sizes: float = param(0.6, unit="object sizes", doc="becoming an expected colour: this near")
+    to_expected_ratio: float = param(1.5, doc="...at this area ratio at most")
+    to_expected_cost: float = param(1.5, unit="object sizes", doc="...at this extra cost")
+    beside_px: float = param(3.0, unit="pixels", doc="a region this near a newborn blob is one of its parts")
+    beside_sizes: float = param(0.3, unit="object sizes", doc="...or this near, when small")
+    beside_small: float = param(0.4, unit="object areas", doc="'small': under this share of the host")
+    part_grow: float = param(0.25, unit="box extents", doc="a sliver lies inside the predicted box grown by this")
+    part_grow_px: float = param(3.0, unit="pixels", doc="...plus this")
+    sliver_area: float = param(0.4, unit="object areas", doc="a sliver inside is smaller than this")
+    sliver_total: float = param(1.3, unit="object areas", doc="...and leaves the object at most this large")
+    part_near: float = param(0.3, unit="object sizes", doc="a part is within this of the predicted box")
+    crumb_area: float = param(0.15, unit="object areas", doc="a region this small beside it is a sliver")
+    cut_area: float = param(0.6, unit="object areas", doc="a piece cut off by an occluder is smaller")
+    shared_area: float = param(1.25, unit="object areas", doc="a blob this large under a lost track holds it too")
+    touch_px: float = param(3.0, unit="pixels", doc="a region this near can cut an object")
+    partial_area: float = param(0.75, unit="object areas", doc="smaller than this with a region beside: partial")
+    cabin_above: float = param(0.8, unit="body heights", doc="a vehicle's cabin is looked for this far above")
+    cabin_below: float = param(0.2, unit="body heights", doc="...down to this far into the body")
+    cabin_min_px: int = param(4, unit="pixels", doc="cabin pixels needed to read a lean")
+    cabin_lean: float = param(0.04, unit="body widths", doc="a cabin leaning further gives the facing")
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExplainParams(Params):
+    """Why a track is unseen and how it appeared."""
+
+    seen_over: float = param(0.3, doc="seen with this share of its box over a region: in front of it")
+    hidden_in: float = param(0.4, doc="a predicted box this much inside a region in front is hidden by it")
+    outside: float = param(0.4, doc="a predicted box this much outside the frame has left it")
+    cover: float = param(0.5, doc="a track whose box holds this share of the predicted box may hide it")
+    born_touch_px: float = param(3.0, unit="pixels", doc="born this near a region in front: out of it")
+    born_touch: float = param(0.01, doc="...touching it by this share of the grown box")
+    split_pad: float = param(0.25, unit="object sizes", doc="born this near one of its kind: split off it")
+    predict_sightings: int = param(4, unit="frames", doc="velocity of a lost track from this many sightings")
+
+
+@dataclass(frozen=True, kw_only=True)
+class CameraParams(Params):
+    """Background motion: features, Lucas-Kanade, a RANSAC similarity per step; anchors."""
+
+    max_corners: int = param(160, doc="features per frame")
+    corner_quality: float = param(0.005, doc="goodFeaturesToTrack quality level")
+    corner_spacing_px: int = param(5, unit="pixels", doc="features at least this far apart")
+    corner_block_px: int = param(5, unit="pixels", doc="corner detection block")
+    flow_window_px: int = param(15, unit="pixels", doc="Lucas-Kanade window")
+    flow_levels: int = param(2, doc="Lucas-Kanade pyramid levels above the frame")
+    round_trip_px: float = param(0.5, unit="pixels", doc="forward-backward error of a kept feature")
+    ransac_px: float = param(0.75, unit="pixels", doc="RANSAC inlier distance")
+    ransac_iters: int = param(500, doc="RANSAC iterations")
+    min_inliers: int = param(10, doc="a step needs this many inliers")
+    min_spread: float = param(0.2, unit="frame sizes", doc="inliers span this much of the frame in x or y")
+    exclude_pad: float = param(0.25, unit="box extents", doc="followed objects' boxes grown by this...")
+    exclude_pad_px: float = param(2.0, unit="pixels", doc="...plus this, then dilated")
+    exclude_dilate_px: int = param(5, unit="pixels", doc="dilation of the excluded pixels")
+    anchors_below: float = param(0.5, doc="anchors fill in when fewer steps than this share are measured")
+    anchor_area_ratio: float = param(0.4, doc="an anchor's match differs in log area by less")
+    anchor_reach: float = param(0.5, unit="object sizes", doc="an anchor moves less than this...")
+    anchor_reach_px: float = param(4.0, unit="pixels", doc="...plus this per step")
+    anchor_scale: tuple[float, float] = param((0.7, 1.4), doc="an anchor similarity scales within this")
+    anchor_ransac_px: float = param(1.5, unit="pixels", doc="RANSAC inlier distance of anchors")
+
+
+@dataclass(frozen=True, kw_only=True)
+class SceneryParams(Params):
+    """The static scene and the occluders in it."""
+
+    static_share: float = param(0.6, doc="a pixel is scenery when it shows one colour this share of its frames")
+    static_min: float = param(0.5, doc="...and at least this share of all frames")
+    open_px: int = param(3, unit="pixels", doc="opening of an occluder's mask")
+    min_areas: float = param(2.0, unit="smallest blobs", doc="an occluder is at least this large")
+    recolor_scenery: float = param(0.5, doc="a blob whose colour covered this share of it before is scenery")
+
+
+@dataclass(frozen=True, kw_only=True)
+class BoxParams(Params):
+    """Detector boxes (the ``owl`` backend)."""
+
+    continue_share: float = param(0.5, doc="a track continues on boxes scoring this share of the threshold")
+    part_of: float = param(0.6, doc="a box this much inside a box matched in the same frame is part of it")
+    min_color: float = param(0.3, doc="the dominant colour covers this share of the box's central half")
+    exclude_px: int = param(2, unit="pixels", doc="detected boxes grown by this are not background")
+    partial_area: float = param(0.75, unit="object areas", doc="a box smaller than this is partial")
