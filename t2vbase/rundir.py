@@ -309,3 +309,87 @@ class RunDir:
             return []
         with open(self.samples_path, encoding="utf-8") as fh:
             return [json.loads(line) for line in fh if line.strip()]
+
+    # finding runs -----------------------------------------------------------------------------
+    @classmethod
+    def find(cls, root: str | Path) -> list[RunDir]:
+        """Every run directory at or below ``root`` (a folder holding a manifest), sorted by path.
+
+        A run's own sub-folders (clips, units, features, assets) are not searched.
+        """
+        found = []
+        for here, dirs, files in os.walk(root):
+            if cls.MANIFEST in files:
+                found.append(cls(here))
+                dirs[:] = []
+            else:
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        return sorted(found, key=lambda r: str(r.root))
+
+
+class CompareDir:
+    """Where ``t2vbench compare`` writes: compare.html, compare.md, compare.json and assets/."""
+
+    HTML = "compare.html"
+    MD = "compare.md"
+    JSON = "compare.json"
+    ASSETS = "assets"
+
+    def __init__(self, root: str | Path) -> None:
+        self.root = Path(root)
+
+    @property
+    def html_path(self) -> Path:
+        return self.root / self.HTML
+
+    @property
+    def md_path(self) -> Path:
+        return self.root / self.MD
+
+    @property
+    def json_path(self) -> Path:
+        return self.root / self.JSON
+
+    def asset_path(self, name: str) -> tuple[Path, str]:
+        return self.root / self.ASSETS / name, f"{self.ASSETS}/{name}"
+
+    def link_to(self, target: Path) -> str:
+        """``target``'s link relative to this folder (clips of the compared runs stay where they are)."""
+        return Path(os.path.relpath(Path(target).resolve(), self.root.resolve())).as_posix()
+
+    def write(self, markdown: str, html: str, document: dict[str, Any]) -> Path:
+        atomic_write_text(self.md_path, markdown)
+        atomic_write_text(self.html_path, html)
+        atomic_write_json(self.json_path, document)
+        return self.html_path
+
+
+class HistoryDir:
+    """Where ``t2vbench history`` writes (history.html, history.json) and its default index."""
+
+    HTML = "history.html"
+    JSON = "history.json"
+    DB = "history.sqlite"
+
+    def __init__(self, root: str | Path) -> None:
+        self.root = Path(root)
+
+    @property
+    def html_path(self) -> Path:
+        return self.root / self.HTML
+
+    @property
+    def json_path(self) -> Path:
+        return self.root / self.JSON
+
+    @property
+    def db_path(self) -> Path:
+        return self.root / self.DB
+
+    def link_to(self, target: Path) -> str:
+        return Path(os.path.relpath(Path(target).resolve(), self.root.resolve())).as_posix()
+
+    def write(self, html: str, document: dict[str, Any]) -> Path:
+        atomic_write_text(self.html_path, html)
+        atomic_write_json(self.json_path, document)
+        return self.html_path

@@ -75,13 +75,17 @@ def test_report_has_provenance_tables_figure_profile_and_gallery(run_with_failur
     html = (out / "report.html").read_text()
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["suite"]["sha256"] in html and "reference:faults=vanish,rate=1" in html
-    assert "physics.count" in html and "By family" in html and "Profile" in html
-    assert (out / "assets" / "pass_rates.png").stat().st_size > 1000
+    assert "physics.count" in html and "By prompt family" in html and "Cost: time and memory" in html
+    assert html.index('id="headline"') < html.index('id="results"') < html.index('id="gallery"')  # the answer first
+    svg = (out / "assets" / "pass_rates.svg").read_text()
+    assert svg.startswith("<svg") and "physics.count" in svg
     posters = sorted((out / "assets").glob("poster-*.png"))
     fails = [x for x in map(json.loads, (out / "samples.jsonl").read_text().splitlines()) if x["verdict"] == "fail"]
     assert len(posters) == len(fails) >= 4  # 2 prompts x 2 seeds, each lost an object
-    assert all(f'src="assets/{p.name}"' in html for p in posters)
+    md = (out / "report.md").read_text()
+    assert all(f"(assets/{p.name})" in md for p in posters[:10])
     assert 'src="clips/smoke-count-three/0.mp4"' in html
+    assert html.count('<article class="card"') == len(fails)
     summary = json.loads((out / "summary.json").read_text())
     assert summary["metrics"]["physics.count"]["pass_rate"] == 0.0
     assert summary["provenance"]["suite"]["sha256"] == manifest["suite"]["sha256"]
