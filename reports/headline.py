@@ -66,8 +66,21 @@ def _row(info: MetricInfo, summary: dict[str, Any]) -> HeadRow | None:
             return None
         value, floor = s.get("value"), s.get("floor")
         note = f"{value / floor:.1f}× its floor" if value is not None and floor else ""
-        return HeadRow(info.group, info.name, "distance", value, s.get("ci95"), s.get("n"), info.arrow, info.unit, note,
-                       floor=floor, floor_ci=s.get("floor_ci95"), warning=s.get("warning"), error=s.get("error"))  # fmt: skip
+        return HeadRow(
+            info.group,
+            info.name,
+            "distance",
+            value,
+            s.get("ci95"),
+            s.get("n"),
+            info.arrow,
+            info.unit,
+            note,
+            floor=floor,
+            floor_ci=s.get("floor_ci95"),
+            warning=s.get("warning"),
+            error=s.get("error"),
+        )
     b = summary.get("metrics", {}).get(info.name)
     if b is None:
         return None
@@ -75,8 +88,17 @@ def _row(info: MetricInfo, summary: dict[str, Any]) -> HeadRow | None:
         note = f"{b['n_na']} n/a" if b.get("n_na") else ""
         n_err = b.get("n_error") or 0
         note += f"{', ' if note else ''}{n_err} errors" if n_err else ""
-        return HeadRow(info.group, info.name, "check", b.get("pass_rate"), b.get("pass_rate_ci95"),
-                       b["n_pass"] + b["n_fail"], info.arrow, "", note)  # fmt: skip
+        return HeadRow(
+            info.group,
+            info.name,
+            "check",
+            b.get("pass_rate"),
+            b.get("pass_rate_ci95"),
+            b["n_pass"] + b["n_fail"],
+            info.arrow,
+            "",
+            note,
+        )
     note = "read beside the consistency scores above" if info.name == DYNAMICS else ""
     return HeadRow(
         info.group, info.name, "score", b.get("mean"), b.get("ci95"), b.get("n"), info.arrow, info.unit, note
@@ -94,8 +116,19 @@ def headline(summary: dict[str, Any], infos: dict[str, MetricInfo]) -> list[Head
             g = groups.get(info.group)
             if g and g.get("pass_rate") is not None:
                 note = f"{g['n_units']} clips, {g['n_pass'] + g['n_fail']} verdicts"
-                out.append(HeadRow(info.group, f"{info.group}: all checks", "pooled", g["pass_rate"], g["pass_rate_ci95"],
-                                   g["n_pass"] + g["n_fail"], "↑", "", note))  # fmt: skip
+                out.append(
+                    HeadRow(
+                        info.group,
+                        f"{info.group}: all checks",
+                        "pooled",
+                        g["pass_rate"],
+                        g["pass_rate_ci95"],
+                        g["n_pass"] + g["n_fail"],
+                        "↑",
+                        "",
+                        note,
+                    )
+                )
         row = _row(info, summary)
         if row is not None:
             out.append(row)

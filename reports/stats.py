@@ -7,6 +7,9 @@ report rebuilt from the same rows prints the same intervals).
   (a unit's checks see the same clip, so they are resampled together).
 - :func:`paired_delta_ci`: mean of candidate − baseline over paired units, with a paired
   bootstrap CI (``scipy.stats.bootstrap(..., paired=True)``).
+- :func:`paired_pooled_delta_ci`: the change of a pooled pass rate, units resampled in pairs.
+- :func:`independent_delta_ci`: difference of means of unpaired samples (``compare --force``).
+- :func:`paired_permutation_p`: a sign-flip permutation test over units (exact at small n).
 - :func:`mcnemar_exact`: McNemar's exact test of paired pass/fail verdicts
   (``scipy.stats.binomtest`` on the discordant pairs).
 """
@@ -21,6 +24,7 @@ from scipy import stats
 
 BOOTSTRAP_RESAMPLES = 2000
 BOOTSTRAP_SEED = 0
+EXACT_PAIRS = 16  # sign flips enumerated up to this many differing pairs
 Interval = list[float]
 
 
@@ -104,6 +108,30 @@ def paired_delta_ci(
     return delta, _bootstrap((a, b), lambda x, y, axis: (y - x).mean(axis=axis), confidence, paired=True)
 
 
+def paired_pooled_delta_ci(
+    passes_a: list[int], passes_b: list[int], judged: list[int], confidence: float = 0.95
+) -> tuple[float | None, Interval | None]:
+    """Change of a pooled pass rate, ``(Σpasses_b − Σpasses_a) / Σjudged``, over units judged by
+    the same checks in both runs; the CI resamples units (their checks see the same clip)."""
+    ka = np.asarray(passes_a, np.float64)
+    kb = np.asarray(passes_b, np.float64)
+    n = np.asarray(judged, np.float64)
+    if n.sum() <= 0:
+        return None, None
+    delta = float((kb.sum() - ka.sum()) / n.sum())
+    if n.size < 2:
+        return delta, None
+    if np.ptp((kb - ka) / np.maximum(n, 1)) == 0 and np.ptp(n) == 0:
+        return delta, [delta, delta]
+    ci = _bootstrap(
+        (ka, kb, n),
+        lambda a, b, m, axis: (b.sum(axis=axis) - a.sum(axis=axis)) / m.sum(axis=axis),
+        confidence,
+        paired=True,
+    )
+    return delta, ci
+
+
 def independent_delta_ci(
     baseline: list[float], candidate: list[float], confidence: float = 0.95
 ) -> tuple[float | None, Interval | None]:
@@ -119,6 +147,34 @@ def independent_delta_ci(
         return delta, [delta, delta]
     ci = _bootstrap((a, b), lambda x, y, axis: y.mean(axis=axis) - x.mean(axis=axis), confidence, paired=False)
     return delta, ci
+
+
+def paired_permutation_p(baseline: list[float], candidate: list[float]) -> float | None:
+    """Two-sided p-value that paired values do not differ on average: the sign-flip permutation
+    test over units. Pairs that do not differ cannot change sign and are left out. Up to
+    :data:`EXACT_PAIRS` differing pairs, every sign flip is enumerated
+    (``scipy.stats.permutation_test``, ``permutation_type="samples"``): exact, and valid at any
+    number of units, which is why a regression needs it as well as a bootstrap CI. Beyond, the
+    same flip distribution by its normal limit (mean 0, variance Σd²), with a continuity
+    correction of the smallest |d| (1 for counts of verdicts). None when no pair differs."""
+    d = np.asarray(candidate, np.float64) - np.asarray(baseline, np.float64)
+    d = d[d != 0]
+    if d.size == 0:
+        return None
+    if d.size == 1:
+        return 1.0  # flipping the one sign gives the same |mean|
+    if d.size > EXACT_PAIRS:
+        z = max(0.0, abs(d.sum()) - np.abs(d).min()) / np.sqrt((d * d).sum())
+        return float(min(1.0, 2 * stats.norm.sf(z)))
+    res = stats.permutation_test(
+        (np.zeros_like(d), d),
+        lambda x, y, axis: (y - x).mean(axis=axis),
+        permutation_type="samples",
+        vectorized=True,
+        n_resamples=2**EXACT_PAIRS,
+        alternative="two-sided",
+    )
+    return float(min(1.0, res.pvalue))
 
 
 def mcnemar_exact(pass_to_fail: int, fail_to_pass: int) -> float | None:
