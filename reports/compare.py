@@ -318,7 +318,8 @@ def compare_runs(
         )
     same_suite = (a.manifest.get("suite") or {}).get("sha256") == (b.manifest.get("suite") or {}).get("sha256")
     units = paired_units(a, b, same_suite)
-    common = sorted(set(a.infos) & set(b.infos))
+    scored = {r["metric"] for r in a.rows + b.rows}
+    common = sorted(set(a.infos) & set(b.infos) & scored)
     metrics = [compare_metric(m, a, b, units, th) for m in common]
     checks = [m for m in common if b.infos[m].kind == "check"]
     groups = sorted({b.infos[m].group for m in checks})

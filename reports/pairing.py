@@ -22,6 +22,8 @@ ENV_IGNORED = frozenset({"memory_bytes", "hostname", "pid", "created", "updated"
 
 
 def _short(value: Any, width: int = 40) -> str:
+    if value is None:
+        return "–"
     text = value if isinstance(value, str) else json.dumps(value, sort_keys=True)
     return text if len(text) <= width else text[: width - 1] + "…"
 

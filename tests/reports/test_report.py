@@ -96,3 +96,54 @@ def test_report_rebuilds_from_files_alone(run_with_failures: Path) -> None:
         (run_with_failures / name).unlink()
     build_report(run_with_failures)
     assert (run_with_failures / "report.html").is_file() and (run_with_failures / "summary.json").is_file()
+
+
+def test_headline_opens_with_families_and_reads_consistency_beside_dynamics(tmp_path: Path) -> None:
+    """Rows of the coming metric families (written here): the headline orders them, shows each
+    direction, puts dynamic degree right after the consistency scores and distances with their floor."""
+    from reports.headline import headline
+    from reports.metricinfo import metric_infos
+    from t2vbase.rundir import make_row
+    from tests.reports.rundirs import CHECK, make_run
+
+    protos = [
+        CHECK,
+        {"name": "temporal.warp_error", "version": "1", "higher_is_better": False, "unit": "gray levels"},
+        {"name": "temporal.dynamic_degree", "version": "1", "higher_is_better": None, "unit": ""},
+        {"name": "temporal.feature_consistency", "version": "1", "higher_is_better": True, "unit": ""},
+        {"name": "align.clip_score", "version": "1", "higher_is_better": True, "unit": ""},
+        {"name": "dist.fvd", "version": "1", "higher_is_better": False, "unit": ""},
+    ]
+    rows = []
+    for k in range(12):
+        pid = f"p{k:02d}"
+        rows.append(make_row(pid, 0, "count", "physics.count", 1.0, "pass" if k % 4 else "fail"))
+        rows.append(make_row(pid, 0, "count", "temporal.warp_error", 2.0 + 0.1 * k))
+        rows.append(make_row(pid, 0, "count", "temporal.dynamic_degree", 0.05 * k))
+        rows.append(make_row(pid, 0, "count", "temporal.feature_consistency", 0.99 - 0.01 * k))
+        rows.append(make_row(pid, 0, "count", "align.clip_score", 0.3))
+    detail = {"ci95": [90.0, 110.0], "n": 12, "floor": 40.0, "floor_ci95": [35.0, 45.0], "warning": "N=12 is small"}
+    rows.append(make_row("*", None, "*", "dist.fvd", 100.0, detail=detail))
+    run = make_run(tmp_path / "run", rows, protocols=protos)
+    build_report(run)
+    summary = json.loads((run / "summary.json").read_text())
+    assert summary["set"]["dist.fvd"]["floor"] == 40.0 and summary["set"]["dist.fvd"]["ci95"] == [90.0, 110.0]
+    labels = [r.label for r in headline(summary, metric_infos(json.loads((run / "manifest.json").read_text()), rows))]
+    assert labels == ["physics: all checks", "physics.count", "temporal.feature_consistency", "temporal.warp_error",
+                      "temporal.dynamic_degree", "align.clip_score", "dist.fvd"]  # fmt: skip
+    md = (run / "report.md").read_text()
+    assert "| `dist.fvd` | ↓ | distance | 100.000 | [90.000, 110.000] | 12 | 40.000 [35.000, 45.000] | 2.5× its floor ⚠ N=12 is small |" in md
+    assert "| `temporal.warp_error` | ↓ | mean (gray levels) |" in md and "| `temporal.dynamic_degree` | · |" in md
+    html = (run / "report.html").read_text()
+    assert html.count('class="chart scatter"') == 2  # each consistency score against dynamic degree
+    assert html.index('data-metric="temporal.warp_error"') < html.index('data-metric="temporal.dynamic_degree"')
+
+
+def test_charts_escape_labels_and_draw_each_interval() -> None:
+    from reports.charts import Bar, Step, TrendPoint, bar_chart, nice_ticks, trend_chart
+
+    svg = str(bar_chart([Bar(XSS, 0.5, 0.4, 0.6), Bar("b", 0.9, 0.8, 1.0)], domain=(0, 1)))
+    assert XSS not in svg and "&lt;script&gt;" in svg and svg.count("<rect") == 2 and svg.count("<path") == 2
+    trend = str(trend_chart([TrendPoint(f"r{i}", v) for i, v in enumerate([1, 1, 0.5])], [Step(2, True, "regression at r2")]))
+    assert "regression at r2" in trend and trend.count("<circle") == 3
+    assert nice_ticks(0.13, 0.92) == [0.0, 0.2, 0.4, 0.6, 0.8, 1.0]
