@@ -86,7 +86,9 @@ def make_run(
     return root
 
 
-def check_rows(verdicts: dict[str, str], metric: str = "physics.count", family: str = "count", events=None) -> list[dict]:
+def check_rows(
+    verdicts: dict[str, str], metric: str = "physics.count", family: str = "count", events=None
+) -> list[dict]:
     """One check row per unit ``"pid"`` (seed 0) with the given verdict."""
     out = []
     for pid, v in verdicts.items():

@@ -57,10 +57,15 @@ def test_a_threshold_keeps_tiny_changes_out(tmp_path: Path) -> None:
     [
         ({"suite_sha": "b" * 64}, "different suites"),
         ({"seeds": [0, 1]}, "different seeds"),
-        ({"protocols": [{**CHECK, "min_run": 3}, SCORE]}, "metric physics.count has different protocols: min_run 2 vs 3"),
+        (
+            {"protocols": [{**CHECK, "min_run": 3}, SCORE]},
+            "metric physics.count has different protocols: min_run 2 vs 3",
+        ),
     ],
 )
-def test_unpaired_runs_are_refused_with_one_line_unless_forced(tmp_path: Path, change: dict, reason: str, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_unpaired_runs_are_refused_with_one_line_unless_forced(
+    tmp_path: Path, change: dict, reason: str, capsys
+) -> None:  # type: ignore[no-untyped-def]
     a = make_run(tmp_path / "a", check_rows(dict.fromkeys(UNITS, "pass")))
     b = make_run(tmp_path / "b", check_rows(dict.fromkeys(UNITS, "pass")), **change)
     with pytest.raises(UsageError, match=reason) as err:
@@ -77,7 +82,9 @@ def test_forced_across_suites_pairs_only_identical_prompts(tmp_path: Path) -> No
     a = make_run(tmp_path / "a", rows)
     from tests.reports.rundirs import prompt
 
-    b = make_run(tmp_path / "b", rows, suite_sha="c" * 64, prompts=[prompt("p00"), prompt("p01", text="something else")])
+    b = make_run(
+        tmp_path / "b", rows, suite_sha="c" * 64, prompts=[prompt("p00"), prompt("p01", text="something else")]
+    )
     doc, *_ = compare_runs(a, b, force=True)
     assert doc["n_units_paired"] == 1
 
@@ -85,6 +92,7 @@ def test_forced_across_suites_pairs_only_identical_prompts(tmp_path: Path) -> No
 def test_scores_follow_their_direction(tmp_path: Path) -> None:
     """temporal.flicker is lower-is-better: up by 50% on every unit is a regression; a metric with
     no known direction is 'changed', never a regression."""
+
     def rows(level: float, name: str) -> list[dict]:
         return [make_row(u, 0, "count", name, level + 0.01 * (k % 3)) for k, u in enumerate(UNITS)]
 
@@ -147,7 +155,14 @@ def test_environment_fingerprints_are_compared_key_by_key(tmp_path: Path) -> Non
 def test_compare_pages_show_both_clips_of_each_flip(tmp_path: Path) -> None:
     clip = square_clip(24)
     track = square_track(24)
-    ev = {"type": "count_missing", "frame": 9, "object": "sq", "bbox": track[9][1:], "detail": "gone", "track": track[:9]}
+    ev = {
+        "type": "count_missing",
+        "frame": 9,
+        "object": "sq",
+        "bbox": track[9][1:],
+        "detail": "gone",
+        "track": track[:9],
+    }
     a = make_run(tmp_path / "a", check_rows({"p00": "pass", "p01": "pass"}), clips={("p00", 0): clip, ("p01", 0): clip})
     b = make_run(tmp_path / "b", check_rows({"p00": "fail", "p01": "pass"}, events={"p00": [ev]}),
                  clips={("p00", 0): clip, ("p01", 0): clip})  # fmt: skip

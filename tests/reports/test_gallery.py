@@ -28,7 +28,7 @@ def test_card_carries_what_the_overlay_draws_and_a_poster_with_the_box(tmp_path:
     assert ov["events"][0]["track"][-1] == track[20] and ov["frames"] == 49
     poster = read_video(tmp_path / card.poster, [0], backend="pyav").frames[0]  # PNG through PyAV
     assert poster.shape[:2] == (288, 512)  # drawn at twice the size
-    x0, y0, x1, y1 = (round(v * s) for v, s in zip(track[20][1:], (512, 288, 512, 288), strict=True))
+    x0, y0, x1, _ = (round(v * s) for v, s in zip(track[20][1:], (512, 288, 512, 288), strict=True))
     edge = poster[y0, x0 + 4 : x1 - 4]
     assert (edge[:, 0] > 200).all() and (edge[:, 1] < 60).all()  # magenta box on the event's frame
 
@@ -56,5 +56,7 @@ def test_a_clip_browsers_cannot_play_gets_an_h264_preview(tmp_path: Path) -> Non
 
 def test_a_missing_clip_makes_a_card_without_a_video(tmp_path: Path) -> None:
     rd = RunDir(tmp_path)
-    card = make_card(make_row("p", 0, "count", "physics.count", 0.5, "fail", []), rd.clip_path("p", 0), cache_for(rd), "", [])
+    card = make_card(
+        make_row("p", 0, "count", "physics.count", 0.5, "fail", []), rd.clip_path("p", 0), cache_for(rd), "", []
+    )
     assert card.clip is None and card.poster is None and card.note == "clip missing or unreadable"

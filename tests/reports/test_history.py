@@ -15,8 +15,8 @@ from reports import changepoints
 from reports.changepoints import detect
 from reports.history import build_history
 from reports.history_index import index_run, read_index
-from tests.reports.rundirs import CHECK, SCORE, make_run
 from t2vbase.rundir import make_row
+from tests.reports.rundirs import CHECK, SCORE, make_run
 
 UNITS = [f"p{i:02d}" for i in range(40)]
 
@@ -36,12 +36,14 @@ def test_index_is_wal_and_reindexing_a_run_replaces_it(tmp_path: Path) -> None:
     with sqlite3.connect(db) as con:
         assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert con.execute("SELECT COUNT(*) FROM runs").fetchone()[0] == 1
-    runs, points = read_index(db)
+    _, points = read_index(db)
     series = {p["series"]: p for p in points}
     assert series["physics.count"]["value"] == pytest.approx(0.9) and series["physics.count"]["kind"] == "check"
     assert series["physics: all checks"]["scope"] == "group" and "family count: all checks" in series
     assert series["temporal.flicker"]["higher_is_better"] == 0
-    unfinished = make_run(tmp_path / "runs" / "x", [make_row("p", 0, "count", "physics.count", 1.0, "pass")], status="partial")
+    unfinished = make_run(
+        tmp_path / "runs" / "x", [make_row("p", 0, "count", "physics.count", 1.0, "pass")], status="partial"
+    )
     assert not index_run(db, unfinished)
 
 

@@ -132,7 +132,10 @@ def test_headline_opens_with_families_and_reads_consistency_beside_dynamics(tmp_
     assert labels == ["physics: all checks", "physics.count", "temporal.feature_consistency", "temporal.warp_error",
                       "temporal.dynamic_degree", "align.clip_score", "dist.fvd"]  # fmt: skip
     md = (run / "report.md").read_text()
-    assert "| `dist.fvd` | ↓ | distance | 100.000 | [90.000, 110.000] | 12 | 40.000 [35.000, 45.000] | 2.5× its floor ⚠ N=12 is small |" in md
+    assert (
+        "| `dist.fvd` | ↓ | distance | 100.000 | [90.000, 110.000] | 12 | 40.000 [35.000, 45.000] | 2.5× its floor ⚠ N=12 is small |"
+        in md
+    )
     assert "| `temporal.warp_error` | ↓ | mean (gray levels) |" in md and "| `temporal.dynamic_degree` | · |" in md
     html = (run / "report.html").read_text()
     assert html.count('class="chart scatter"') == 2  # each consistency score against dynamic degree
@@ -144,6 +147,8 @@ def test_charts_escape_labels_and_draw_each_interval() -> None:
 
     svg = str(bar_chart([Bar(XSS, 0.5, 0.4, 0.6), Bar("b", 0.9, 0.8, 1.0)], domain=(0, 1)))
     assert XSS not in svg and "&lt;script&gt;" in svg and svg.count("<rect") == 2 and svg.count("<path") == 2
-    trend = str(trend_chart([TrendPoint(f"r{i}", v) for i, v in enumerate([1, 1, 0.5])], [Step(2, True, "regression at r2")]))
+    trend = str(
+        trend_chart([TrendPoint(f"r{i}", v) for i, v in enumerate([1, 1, 0.5])], [Step(2, True, "regression at r2")])
+    )
     assert "regression at r2" in trend and trend.count("<circle") == 3
     assert nice_ticks(0.13, 0.92) == [0.0, 0.2, 0.4, 0.6, 0.8, 1.0]
