@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from reports.compare import Side, Thresholds, compare_runs
-from reports.gallery import Card, ClipCache, filters, make_card, safe_id, unit_verdicts
+from reports.gallery import Card, ClipCache, anchor, filters, make_card, unit_verdicts
 from reports.headline import metric_order
 from reports.render import md_env, page_assets, web_env
 from t2vbase.rundir import CompareDir
@@ -56,7 +56,7 @@ def pair_cards(a: Side, b: Side, flipped: list, out: CompareDir) -> list[PairCar
         text = (b.prompts.get(unit[0]) or a.prompts.get(unit[0]) or {}).get("text", "")
         ca = make_card(ra, a.rd.clip_path(*unit), cache, text, va[unit], side="A")
         cb = make_card(rb, b.rd.clip_path(*unit), cache, text, vb[unit], side="B")
-        cards.append(PairCard(f"pair-{safe_id(unit[0])}-{unit[1]}-{safe_id(ra['metric'])}", change, ca, cb))
+        cards.append(PairCard(anchor("pair", unit[0], unit[1], ra["metric"]), change, ca, cb))
     return cards
 
 

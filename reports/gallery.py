@@ -27,7 +27,13 @@ BOX = (255, 0, 200)  # RGB, the overlay's event colour
 
 
 def safe_id(text: str) -> str:
+    """``text`` as a file-name part."""
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", text)
+
+
+def anchor(*parts: object) -> str:
+    """An element id / URL fragment that needs no escaping in CSS selectors: ``card-p1-0-physics-count``."""
+    return "-".join(re.sub(r"[^A-Za-z0-9_]+", "-", str(p)).strip("-") for p in parts)
 
 
 @dataclass
@@ -157,7 +163,7 @@ def make_card(
     poster = cache.poster(clip, frame, first.get("bbox"), f"poster-{stem}-{safe_id(metric)}.png")
     info = cache.info(clip)
     return Card(
-        id=f"card-{stem}-{safe_id(metric)}",
+        id=anchor("card", pid, seed, side, metric) if side else anchor("card", pid, seed, metric),
         prompt_id=pid,
         seed=seed,
         metric=metric,

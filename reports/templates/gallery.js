@@ -103,7 +103,7 @@
       });
     }
     draw(0);
-    return { video, fps, T, seek, frame: () => Number(el.dataset.frame || 0), first: d.events.length ? d.events[0].frame : 0 };
+    return { video, fps, T, seek, frame: () => Number(el.dataset.frame || 0), first: d.events.length ? d.events[0].frame : null };
   }
 
   // Cards: controls act on every player of the card; the second clip of a pair follows the first.
@@ -111,10 +111,11 @@
     const players = [...card.querySelectorAll(".player")].map(player).filter(Boolean);
     if (!players.length) continue;
     const lead = players[0];
+    const eventFrame = players.map((p) => p.first).find((f) => f !== null) ?? 0; // the failing side's
     const act = {
       prev: () => players.forEach((p) => p.seek(lead.frame() - 1)),
       next: () => players.forEach((p) => p.seek(lead.frame() + 1)),
-      event: () => players.forEach((p) => p.seek(lead.first)),
+      event: () => players.forEach((p) => p.seek(eventFrame)),
       play: () => players.forEach((p) => { delete p.video.dataset.userPaused; play(p.video); }),
     };
     for (const b of card.querySelectorAll(".controls button")) b.addEventListener("click", () => act[b.dataset.act]());
