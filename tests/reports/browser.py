@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,30 +25,16 @@ def chromium_path() -> str | None:
     return next((p for p in map(shutil.which, CANDIDATES) if p), None)
 
 
+MISSING: list[str] = []  # why the browser could not be had (printed at the end of the session)
+
+
 def unavailable(reason: str) -> None:
     """Skip (or, when the browser is required, fail) naming what is missing."""
     message = f"browser tests need {reason}"
+    MISSING.append(message)
     if os.environ.get("T2V_REQUIRE_BROWSER") == "1":
         pytest.fail(message + " (T2V_REQUIRE_BROWSER=1)")
     pytest.skip(message)
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        unavailable("the playwright Python package (pip install playwright; it drives the system Chromium)")
-    exe = chromium_path()
-    if exe is None:
-        unavailable("a Chromium executable (apt-get install chromium, or set T2V_CHROMIUM=/path/to/chrome)")
-    with sync_playwright() as pw:
-        try:
-            b = pw.chromium.launch(executable_path=exe, args=ARGS, headless=True)
-        except Exception as err:
-            unavailable(f"a Chromium that starts ({exe}: {' '.join(str(err).split())[:300]})")
-        yield b
-        b.close()
 
 
 @dataclass

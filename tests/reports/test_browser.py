@@ -13,7 +13,7 @@ from reports import build_report
 from reports.compare_report import build_compare
 from reports.history import build_history
 from t2vbase.rundir import make_row
-from tests.reports.browser import PLAYING, SEEK_AND_LOOK, browser, open_page  # noqa: F401 (fixture)
+from tests.reports.browser import PLAYING, SEEK_AND_LOOK, open_page
 from tests.reports.rundirs import make_run, prompt, square_clip, square_track
 
 T, FPS = 24, 8.0
