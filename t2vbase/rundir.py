@@ -317,8 +317,13 @@ class RunDir:
 
         A run's own sub-folders (clips, units, features, assets) are not searched.
         """
-        found = []
-        for here, dirs, files in os.walk(root):
+        found, seen = [], set()
+        for here, dirs, files in os.walk(root, followlinks=True):  # a linked run counts, a link loop once
+            real = os.path.realpath(here)
+            if real in seen:
+                dirs[:] = []
+                continue
+            seen.add(real)
             if cls.MANIFEST in files:
                 found.append(cls(here))
                 dirs[:] = []

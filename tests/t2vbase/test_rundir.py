@@ -13,6 +13,10 @@ def test_find_lists_runs_at_any_depth_and_not_inside_a_run(tmp_path: Path) -> No
     found = [r.root.relative_to(tmp_path).as_posix() for r in RunDir.find(tmp_path)]
     assert found == ["a", "nightly/2026-01-02/b"]  # not a run's own sub-folders, not hidden ones
     assert RunDir.find(tmp_path / "missing") == []
+    (tmp_path / "links").mkdir()
+    (tmp_path / "links" / "b").symlink_to(tmp_path / "nightly" / "2026-01-02" / "b")
+    (tmp_path / "links" / "loop").symlink_to(tmp_path / "links")
+    assert [r.root.name for r in RunDir.find(tmp_path / "links")] == ["b"]  # a linked run, a loop walked once
 
 
 def test_compare_and_history_folders_link_relatively(tmp_path: Path) -> None:
