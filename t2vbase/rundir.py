@@ -332,13 +332,11 @@ class RunDir:
         return sorted(found, key=lambda r: str(r.root))
 
 
-class CompareDir:
-    """Where ``t2vbench compare`` writes: compare.html, compare.md, compare.json and assets/."""
+class _PageDir:
+    """A folder of pages about runs (not a run): its HTML and JSON and links back to run files."""
 
-    HTML = "compare.html"
-    MD = "compare.md"
-    JSON = "compare.json"
-    ASSETS = "assets"
+    HTML = ""
+    JSON = ""
 
     def __init__(self, root: str | Path) -> None:
         self.root = Path(root)
@@ -348,19 +346,28 @@ class CompareDir:
         return self.root / self.HTML
 
     @property
-    def md_path(self) -> Path:
-        return self.root / self.MD
-
-    @property
     def json_path(self) -> Path:
         return self.root / self.JSON
 
+    def link_to(self, target: Path) -> str:
+        """``target``'s link relative to this folder (the runs' files stay where they are)."""
+        return Path(os.path.relpath(Path(target).resolve(), self.root.resolve())).as_posix()
+
+
+class CompareDir(_PageDir):
+    """Where ``t2vbench compare`` writes: compare.html, compare.md, compare.json and assets/."""
+
+    HTML = "compare.html"
+    MD = "compare.md"
+    JSON = "compare.json"
+    ASSETS = "assets"
+
+    @property
+    def md_path(self) -> Path:
+        return self.root / self.MD
+
     def asset_path(self, name: str) -> tuple[Path, str]:
         return self.root / self.ASSETS / name, f"{self.ASSETS}/{name}"
-
-    def link_to(self, target: Path) -> str:
-        """``target``'s link relative to this folder (clips of the compared runs stay where they are)."""
-        return Path(os.path.relpath(Path(target).resolve(), self.root.resolve())).as_posix()
 
     def write(self, markdown: str, html: str, document: dict[str, Any]) -> Path:
         atomic_write_text(self.md_path, markdown)
@@ -369,30 +376,16 @@ class CompareDir:
         return self.html_path
 
 
-class HistoryDir:
+class HistoryDir(_PageDir):
     """Where ``t2vbench history`` writes (history.html, history.json) and its default index."""
 
     HTML = "history.html"
     JSON = "history.json"
     DB = "history.sqlite"
 
-    def __init__(self, root: str | Path) -> None:
-        self.root = Path(root)
-
-    @property
-    def html_path(self) -> Path:
-        return self.root / self.HTML
-
-    @property
-    def json_path(self) -> Path:
-        return self.root / self.JSON
-
     @property
     def db_path(self) -> Path:
         return self.root / self.DB
-
-    def link_to(self, target: Path) -> str:
-        return Path(os.path.relpath(Path(target).resolve(), self.root.resolve())).as_posix()
 
     def write(self, html: str, document: dict[str, Any]) -> Path:
         atomic_write_text(self.html_path, html)
