@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from reports.charts import Bar, bar_chart, scatter_chart
-from reports.gallery import MAX_CARDS, Card, ClipCache, filters, make_card, unit_verdicts
+from reports.gallery import MAX_CARDS, Card, ClipCache, filters, make_card, spread, unit_verdicts
 from reports.headline import DYNAMICS, cost, headline, is_consistency, worst_families
 from reports.metricinfo import MetricInfo, metric_infos
 from reports.render import md_env, page_assets, web_env
@@ -115,7 +115,7 @@ def gallery(rd: RunDir, rows: list[dict[str, Any]], prompts: dict[str, dict[str,
     verdicts = unit_verdicts(rows)
     cache = ClipCache(rd.asset_path, lambda p: p.relative_to(rd.root).as_posix())
     cards = []
-    for r in fails[:MAX_CARDS]:
+    for r in spread(fails, lambda r: r["metric"], MAX_CARDS):
         text = (prompts.get(r["prompt_id"]) or {}).get("text", "")
         clip = rd.clip_path(r["prompt_id"], r["seed"])
         cards.append(make_card(r, clip, cache, text, verdicts[(r["prompt_id"], r.get("seed"))]))
@@ -148,7 +148,7 @@ def build_report(run_dir: str | Path) -> Path:
         "profile": profile,
         "cost": cost(profile, manifest),
         "cards": cards,
-        "top": cards[:TOP_FAILURES],
+        "top": spread(cards, lambda c: c.metric, TOP_FAILURES),
         "filters": filters(cards),
         "overlays": {c.id: c.overlay() for c in cards},
         "n_fails": sum(1 for r in rows if r.get("verdict") == "fail"),

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from reports.compare import Side, Thresholds, compare_runs
-from reports.gallery import Card, ClipCache, anchor, filters, make_card, unit_verdicts
+from reports.gallery import Card, ClipCache, anchor, filters, make_card, spread, unit_verdicts
 from reports.headline import metric_order
 from reports.render import md_env, page_assets, web_env
 from t2vbase.rundir import CompareDir
@@ -51,7 +51,7 @@ def pair_cards(a: Side, b: Side, flipped: list, out: CompareDir) -> list[PairCar
     cache = ClipCache(out.asset_path, out.link_to)
     va, vb = unit_verdicts(a.rows), unit_verdicts(b.rows)
     cards = []
-    for change, ra, rb in flipped[:MAX_PAIRS]:
+    for change, ra, rb in spread(flipped, lambda f: (f[0], f[1]["metric"]), MAX_PAIRS):
         unit = (ra["prompt_id"], ra.get("seed"))
         text = (b.prompts.get(unit[0]) or a.prompts.get(unit[0]) or {}).get("text", "")
         ca = make_card(ra, a.rd.clip_path(*unit), cache, text, va[unit], side="A")

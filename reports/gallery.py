@@ -134,6 +134,25 @@ class ClipCache:
         return rel if draw_poster(video.frames[0], bbox, path) else None
 
 
+def spread(items: list[Any], key: Any, limit: int) -> list[Any]:
+    """At most ``limit`` of ``items`` taken in turn from each ``key`` group (in order of first
+    appearance), so a capped gallery still shows every check; the order within a group is kept."""
+    groups: dict[Any, list[Any]] = {}
+    for it in items:
+        groups.setdefault(key(it), []).append(it)
+    out: list[Any] = []
+    queues = [iter(g) for g in groups.values()]
+    while queues and len(out) < limit:
+        for q in list(queues):
+            nxt = next(q, None)
+            if nxt is None:
+                queues.remove(q)
+            elif len(out) < limit:
+                out.append(nxt)
+    pos = {id(it): k for k, it in enumerate(items)}
+    return sorted(out, key=lambda it: pos[id(it)])
+
+
 def unit_verdicts(rows: list[dict[str, Any]]) -> dict[tuple[str, Any], list[dict[str, Any]]]:
     """Every metric's verdict and value on each unit (what a card lists beside its clip)."""
     out: dict[tuple[str, Any], list[dict[str, Any]]] = defaultdict(list)

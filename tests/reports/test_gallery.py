@@ -60,3 +60,12 @@ def test_a_missing_clip_makes_a_card_without_a_video(tmp_path: Path) -> None:
         make_row("p", 0, "count", "physics.count", 0.5, "fail", []), rd.clip_path("p", 0), cache_for(rd), "", []
     )
     assert card.clip is None and card.poster is None and card.note == "clip missing or unreadable"
+
+
+def test_a_capped_gallery_still_shows_every_check() -> None:
+    from reports.gallery import spread
+
+    rows = [("a", i) for i in range(10)] + [("b", i) for i in range(3)] + [("c", 0)]
+    picked = spread(rows, lambda r: r[0], 6)
+    assert picked == [("a", 0), ("a", 1), ("a", 2), ("b", 0), ("b", 1), ("c", 0)]  # in the original order
+    assert spread(rows, lambda r: r[0], 100) == rows
