@@ -118,16 +118,29 @@ class Step:
     label: str
 
 
-def trend_chart(points: list[TrendPoint], steps: list[Step], *, title: str = "", unit: str = "") -> Markup:
+def trend_chart(
+    points: list[TrendPoint],
+    steps: list[Step],
+    *,
+    title: str = "",
+    unit: str = "",
+    bounds: tuple[float, float] | None = None,
+) -> Markup:
     """A line over runs in time order with its CI band, links on the points, and change points
-    as vertical lines named after the run where the step happened."""
+    as vertical lines named after the run where the step happened; ``bounds`` keeps the axis
+    inside what the values can be (``(0, 1)`` for a rate)."""
     vals = [v for p in points for v in (p.value, p.lo, p.hi) if v is not None and math.isfinite(v)]
     if not vals:
         return Markup("")
     lo, hi = min(vals), max(vals)
     pad = (hi - lo) * 0.08 or max(abs(hi) * 0.05, 0.01)
-    ticks = nice_ticks(lo - pad, hi + pad)
-    lo, hi = ticks[0], ticks[-1]
+    lo, hi = lo - pad, hi + pad
+    if bounds:
+        lo, hi = max(lo, bounds[0]), min(hi, bounds[1])
+    ticks = nice_ticks(lo, hi)
+    if bounds:
+        ticks = [t for t in ticks if bounds[0] <= t <= bounds[1]] or ticks
+    lo, hi = min(ticks[0], lo), max(ticks[-1], hi)
     left, width, top, plot_h = 56, 560, 22, 150
     n = len(points)
 

@@ -110,7 +110,8 @@ def _chart(s: dict[str, Any], roots: dict[str, str]) -> Any:
         )
         for c in s["steps"]
     ]
-    return trend_chart(points, steps, title=s["series"], unit=s["unit"])
+    bounds = (0.0, 1.0) if s["kind"] in ("check", "pooled") else None
+    return trend_chart(points, steps, title=s["series"], unit=s["unit"], bounds=bounds)
 
 
 def build_history(
