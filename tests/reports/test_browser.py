@@ -88,6 +88,31 @@ def test_overlay_draws_the_presented_frame(browser, report: Path, k: int) -> Non
     assert page.problems == []
 
 
+@pytest.fixture(scope="module")
+def portrait(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A generator's format: 480×854 (9:16), 24 fps, 49 frames."""
+    T2, W, H = 49, 480, 854
+    track = square_track(T2, W, H, side=40, step=8)
+    ev = {"type": "teleport", "frame": 30, "object": "sq", "bbox": track[30][1:], "detail": "", "track": track}
+    rows = [make_row("p00", 0, "permanence", "physics.permanence", 0.5, "fail", [ev])]
+    run = make_run(
+        tmp_path_factory.mktemp("portrait") / "run", rows, clips={("p00", 0): square_clip(T2, W, H, 40, 8)}, fps=24.0
+    )
+    return build_report(run)
+
+
+@pytest.mark.parametrize("k", [1, 30, 48])
+def test_overlay_keeps_frame_accuracy_at_24_fps_in_portrait(browser, portrait: Path, k: int) -> None:  # type: ignore[no-untyped-def]
+    track = square_track(49, 480, 854, side=40, step=8)
+    page = open_page(browser, portrait, width=900)
+    playing(page, ".card video")
+    got = page.evaluate(SEEK_AND_LOOK, ["card-p00-0-physics-permanence", k])
+    assert got["frame"] == k and got["marker"] == f"frame {k} / 48"
+    assert got["squareX0"] == pytest.approx(track[k][1], abs=2 / 480) and got["curX"] == pytest.approx(track[k][1])
+    assert got["lit"] == (30 <= k <= 36)  # the event's box stays lit a quarter of a second (6 frames at 24 fps)
+    assert page.problems == []
+
+
 def test_the_event_frame_lights_the_event_box(browser, report: Path) -> None:  # type: ignore[no-untyped-def]
     page = open_page(browser, report)
     playing(page, ".card video")

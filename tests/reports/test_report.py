@@ -152,3 +152,31 @@ def test_charts_escape_labels_and_draw_each_interval() -> None:
     )
     assert "regression at r2" in trend and trend.count("<circle") == 3
     assert nice_ticks(0.13, 0.92) == [0.0, 0.2, 0.4, 0.6, 0.8, 1.0]
+
+
+def test_cost_per_second_of_video_and_gpu_memory_per_stage(tmp_path: Path) -> None:
+    """profile.json as a CUDA run writes it: the report shows seconds of compute per second of
+    generated video and each stage's peak GPU memory."""
+    from t2vbase.rundir import RunDir
+    from tests.reports.rundirs import check_rows, make_run
+
+    run = make_run(tmp_path / "run", check_rows({f"p{i}": "pass" for i in range(10)}), fps=8.0)
+    gib = 1024**3
+
+    def stage(total: float, alloc: int) -> dict:
+        return {"count": 10, "wall_s": {"total": total, "median": total / 10, "p90": total / 8},
+                "cuda_ms": {"total": total * 900}, "peak_allocated_bytes": alloc,
+                "peak_reserved_bytes": alloc * 2, "peak_rss_bytes": 3 * gib}  # fmt: skip
+
+    RunDir(run).write_profile({
+        "stages": {"generate": stage(15.0, int(1.5 * gib)), "metric:dist.fvd": stage(5.0, gib // 2)},
+        "throughput": {"units_timed": 10, "unit_wall_s": 20.0, "clips_per_s": 0.5, "frames_per_s": 12.0},
+        "invocation": {"wall_s": 21.0, "peak_rss_bytes": 3 * gib}, "machine": {"cpu": "x", "gpu": "NVIDIA H200"},
+    })  # fmt: skip
+    build_report(run)
+    html = (run / "report.html").read_text()
+    # 10 clips of 24 frames at 8 fps are 30 s of video; 20 s of unit time: 0.67 s per second
+    assert "0.67 s of compute per second of generated video" in html and "0.50 clips/s" in html
+    assert "peak GPU memory 1.5 GiB" in html and "3.0 GiB" in html and "NVIDIA H200" in html
+    assert '<td class="n">512.0 MiB</td>' in html  # the distance stage's own peak
+    assert "**Cost:** 0.67 s of compute per second of video" in (run / "report.md").read_text()
