@@ -17,6 +17,7 @@ from reports.charts import Step, TrendPoint, trend_chart
 from reports.compare import Thresholds
 from reports.history_index import index_run, index_tree, read_index
 from reports.render import page_assets, web_env
+from t2vbase.errors import UsageError
 from t2vbase.rundir import HistoryDir, RunDir
 
 __all__ = ["build_history", "index_run"]
@@ -127,6 +128,8 @@ def build_history(
     write history.html and history.json; returns the document and the page's path."""
     th = th or Thresholds()
     root = Path(root)
+    if not root.exists():
+        raise UsageError(f"{root}: no such folder of runs or history index")
     skipped: list[str] = []
     if root.is_file():
         db_path, out_dir = Path(db or root), HistoryDir(out or root.parent)

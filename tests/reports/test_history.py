@@ -132,3 +132,13 @@ def test_without_ruptures_history_says_why_there_are_no_change_points(tmp_path: 
     doc, path = build_history(root)
     assert all(s["steps"] == [] for s in doc["series"]) and "install ruptures" in doc["changepoints"]
     assert "install ruptures" in path.read_text()
+
+
+def test_bad_roots_are_one_line_errors(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    assert main(["history", str(tmp_path / "nope")]) == 2
+    assert "nope: no such folder of runs or history index" in capsys.readouterr().err
+    (tmp_path / "junk.sqlite").write_text("not a database at all, just text " * 100)
+    assert main(["history", str(tmp_path / "junk.sqlite")]) == 2
+    err = capsys.readouterr().err
+    assert "junk.sqlite: not a usable history index" in err and err.count("\n") == 1
+    assert not (tmp_path / "nope").exists()
