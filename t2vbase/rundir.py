@@ -305,10 +305,24 @@ class RunDir:
         atomic_write_bytes(self.results_path, buf.getvalue())
 
     def read_samples(self) -> list[dict[str, Any]]:
+        """The rows of samples.jsonl (``[]`` when absent); a line that is not a row object is a
+        one-line :class:`RunDirError` naming the file and line (reports, compare and history read
+        runs they did not write)."""
         if not self.samples_path.is_file():
             return []
+        rows = []
         with open(self.samples_path, encoding="utf-8") as fh:
-            return [json.loads(line) for line in fh if line.strip()]
+            for k, line in enumerate(fh, 1):
+                if not line.strip():
+                    continue
+                try:
+                    row = json.loads(line)
+                except ValueError as err:
+                    raise RunDirError(f"{self.samples_path}:{k}: not JSON ({err})") from None
+                if not isinstance(row, dict) or not isinstance(row.get("metric"), str) or "prompt_id" not in row:
+                    raise RunDirError(f"{self.samples_path}:{k}: not a row (needs prompt_id and metric)")
+                rows.append(row)
+        return rows
 
     # finding runs -----------------------------------------------------------------------------
     @classmethod

@@ -185,3 +185,14 @@ def test_na_transitions_are_counted_but_not_paired(tmp_path: Path) -> None:
     doc, *_ = compare_runs(a, b)
     m = doc["metrics"][0]
     assert m["transitions"] == {"pass→n/a": 1} and m["n_paired"] == 2 and m["delta"] == 0
+
+
+def test_a_missing_or_broken_run_is_a_one_line_error(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    a = make_run(tmp_path / "a", check_rows({"p00": "pass"}))
+    assert main(["compare", str(tmp_path / "nope"), str(a)]) == 2
+    assert "nope: no manifest.json" in capsys.readouterr().err
+    b = make_run(tmp_path / "b", check_rows({"p00": "pass"}))
+    (b / "samples.jsonl").write_text("{truncated\n")
+    assert main(["compare", str(a), str(b)]) == 2
+    err = capsys.readouterr().err
+    assert "samples.jsonl:1: not JSON" in err and err.count("\n") == 1

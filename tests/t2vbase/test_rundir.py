@@ -30,3 +30,20 @@ def test_compare_and_history_folders_link_relatively(tmp_path: Path) -> None:
         hd.db_path.name == "history.sqlite"
         and hd.link_to(RunDir(tmp_path / "runs" / "a").report_html_path) == "a/report.html"
     )
+
+
+def test_a_corrupt_samples_line_is_named(tmp_path: Path) -> None:
+    import pytest
+
+    from t2vbase.rundir import RunDirError, make_row
+
+    rd = RunDir(tmp_path)
+    rd.write_tables([make_row("p", 0, "count", "physics.count", 1.0, "pass")])
+    assert rd.read_samples()[0]["metric"] == "physics.count"
+    with open(rd.samples_path, "a") as fh:
+        fh.write('{"prompt_id": "q", "seed": 0, "metric": "physics.co\n')
+    with pytest.raises(RunDirError, match=r"samples.jsonl:2: not JSON"):
+        rd.read_samples()
+    rd.samples_path.write_text("[1, 2]\n")
+    with pytest.raises(RunDirError, match=r"samples.jsonl:1: not a row"):
+        rd.read_samples()
