@@ -63,11 +63,59 @@ def _add_run(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--width", type=int, default=None)
     p.add_argument("--fps", type=float, default=None)
     p.add_argument("--no-report", action="store_true", help="skip report.html / report.md")
+    p.add_argument(
+        "--history", type=Path, default=None, metavar="DB", help="add the finished run to this history index"
+    )
     bar = p.add_mutually_exclusive_group()
     bar.add_argument(
         "--progress", dest="progress", action="store_true", default=None, help="always show a progress bar"
     )
     bar.add_argument("--no-progress", dest="progress", action="store_false", help="never show a progress bar")
+
+
+def _add_compare(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "compare",
+        help="compare run A (baseline) with run B (candidate); exit 1 with --fail-on-regression if B regressed",
+        description="Per-metric Δ with paired bootstrap CIs, McNemar's exact test, per-family tables and a "
+        "side-by-side gallery; writes compare.html, compare.md, compare.json. Runs of different suites, seeds or "
+        "metric protocols are refused (exit 2) unless --force.",
+    )
+    p.add_argument("run_a", type=Path, metavar="RUN_A", help="baseline run directory")
+    p.add_argument("run_b", type=Path, metavar="RUN_B", help="candidate run directory")
+    p.add_argument("--out", type=Path, default=None, help="output folder (default: <RUN_B's parent>/compare-A-vs-B)")
+    p.add_argument("--fail-on-regression", action="store_true", help="exit 1 if any check or metric regressed")
+    p.add_argument(
+        "--force", action="store_true", help="compare runs that are not paired (different suite/seeds/protocols)"
+    )
+    p.add_argument("--confidence", type=float, default=0.95, help="level of CIs and tests (default: 0.95)")
+    p.add_argument(
+        "--min-rate-delta", type=float, default=0.05, help="smallest pass-rate change that counts (default: 0.05)"
+    )
+    p.add_argument(
+        "--min-rel-delta", type=float, default=0.05, help="smallest relative score change that counts (default: 0.05)"
+    )
+
+
+def _add_history(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "history",
+        help="index runs under RUNS_ROOT (SQLite) and write history.html: trends and change points",
+        description="Index every run under RUNS_ROOT (or read an index file) into an SQLite database, then write "
+        "history.html and history.json: each metric's trend over runs and the change points, named by the run "
+        "where the step happened.",
+    )
+    p.add_argument(
+        "root", type=Path, metavar="RUNS_ROOT", help="folder holding run directories, or an index .sqlite file"
+    )
+    p.add_argument("--db", type=Path, default=None, help="index database (default: RUNS_ROOT/history.sqlite)")
+    p.add_argument(
+        "--out", type=Path, default=None, help="where history.html/.json go (default: RUNS_ROOT or the db's folder)"
+    )
+    p.add_argument("--suite", default=None, help="only runs of this suite")
+    p.add_argument("--generator", default=None, metavar="GLOB", help="only runs whose generator spec matches")
+    p.add_argument("--json", action="store_true", help="print history.json's document to stdout")
+    p.add_argument("--fail-on-regression", action="store_true", help="exit 1 if the latest run starts a worse level")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -78,6 +126,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_run(sub)
     rp = sub.add_parser("report", help="(re)build summary.json, report.md and report.html of a run")
     rp.add_argument("run", type=Path)
+    _add_compare(sub)
+    _add_history(sub)
     sp = sub.add_parser(
         "suites",
         help="list bundled suites; `suites validate [FILE]` checks a suite file (default: all bundled)",
@@ -123,6 +173,7 @@ def cmd_run(args: argparse.Namespace, argv: list[str]) -> int:
         width=args.width,
         fps=args.fps,
         report=not args.no_report,
+        history=args.history,
         progress=args.progress,
         argv=["t2vbench", *argv],
     )
@@ -148,6 +199,35 @@ def cmd_report(args: argparse.Namespace) -> int:
     path = build_report(args.run)
     print(f"report: {path}")
     return 0
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from reports.compare import Thresholds
+    from reports.compare_report import build_compare
+
+    th = Thresholds(args.confidence, args.min_rate_delta, args.min_rel_delta)
+    doc, path = build_compare(args.run_a, args.run_b, args.out, force=args.force, th=th)
+    for w in doc["warnings"]:
+        print(f"warning: {w}")
+    for kind in ("regressions", "improvements"):
+        print(f"{kind}: {', '.join(doc[kind]) or 'none'}")
+    print(f"compare: {path}")
+    return 1 if args.fail_on_regression and doc["regressions"] else 0
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    from reports.history import build_history
+
+    doc, path = build_history(args.root, db=args.db, out=args.out, suite=args.suite, generator=args.generator)
+    if args.json:
+        import json
+
+        print(json.dumps(doc, indent=2))
+    else:
+        for step in doc["latest_steps"]:
+            print(f"{step['verdict']}: {step['label']}")
+        print(f"history: {path} ({len(doc['runs'])} runs, {len(doc['series'])} series)")
+    return 1 if args.fail_on_regression and any(s["verdict"] == "regression" for s in doc["latest_steps"]) else 0
 
 
 def cmd_suites(args: argparse.Namespace) -> int:
@@ -276,6 +356,10 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_run(args, argv)
         if args.command == "report":
             return cmd_report(args)
+        if args.command == "compare":
+            return cmd_compare(args)
+        if args.command == "history":
+            return cmd_history(args)
         if args.command == "suites":
             return cmd_suites(args)
         if args.command == "generators":

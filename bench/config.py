@@ -61,6 +61,7 @@ class RunConfig:
     report: bool = True
     progress: bool | None = None  # None: a bar only on a terminal
     runs_root: Path = Path("runs")
+    history: Path | None = None  # an index (SQLite) the finished run is added to
     argv: list[str] = field(default_factory=list)
 
     def given(self) -> dict[str, Any]:

@@ -258,6 +258,8 @@ class Runner:
         rd.write_manifest(self._manifest(previous, status, counts))
         if self.cfg.report and status not in ("interrupted", "stopped"):
             self._report()
+        if self.cfg.history is not None and status in FINAL:
+            self._index()
         return counts
 
     def _report(self) -> None:
@@ -267,6 +269,14 @@ class Runner:
             build_report(self.rundir.root)
         except Exception as err:  # the results are safe on disk; say what went wrong
             log.error("report: %s", one_line(err))
+
+    def _index(self) -> None:
+        try:
+            from reports.history import index_run
+
+            index_run(self.cfg.history, self.rundir.root)
+        except Exception as err:  # the run is safe on disk; say why it is not in the index
+            log.error("history: %s", one_line(err))
 
     def _stop(self, previous: dict[str, Any] | None, why: str, t0: float, processed: int, skipped: int) -> RunOutcome:
         """The run directory could not be written: record what is finished, as far as possible."""

@@ -5,67 +5,38 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
-
-from reports.figures import pass_rate_figure
-from reports.gallery import build_gallery
+from reports.charts import Bar, bar_chart, scatter_chart
+from reports.gallery import MAX_CARDS, Card, ClipCache, filters, make_card, spread, unit_verdicts
+from reports.headline import DYNAMICS, cost, headline, is_consistency, worst_families
+from reports.metricinfo import MetricInfo, metric_infos
+from reports.render import md_env, page_assets, web_env
 from reports.summary import summarize_rows
+from t2vbase.files import atomic_write_text
 from t2vbase.rundir import RunDir
 
-TEMPLATES = Path(__file__).resolve().parent / "templates"
 MAX_ERROR_ROWS = 200
+TOP_FAILURES = 10
 
 
-def fmt_num(value: Any, digits: int = 3) -> str:
-    if value is None:
-        return "–"
-    if isinstance(value, float):
-        return f"{value:.{digits}f}"
-    return str(value)
+def manifest_view(manifest: dict[str, Any], run: Path) -> dict[str, Any]:
+    """The manifest with every field a page shows present (older or partial manifests)."""
+    m = dict(manifest)
+    m.setdefault("run_id", run.name)
+    for key, default in {"status": "?", "updated": "", "created": "", "device": "?", "shard": "0/1"}.items():
+        m.setdefault(key, default)
+    m["suite"] = {"name": "?", "version": "?", "prompts": "?", "sha256": "", **(m.get("suite") or {})}
+    m["generator"] = {"spec": "?", "name": "?", "version": "", **(m.get("generator") or {})}
+    m["video"] = {"num_frames": "?", "height": "?", "width": "?", "fps": "?", **(m.get("video") or {})}
+    m["counts"] = {"done": 0, "units": 0, "failed": 0, **(m.get("counts") or {})}
+    m["seeds"] = m.get("seeds") or []
+    m["metrics"] = [p for p in m.get("metrics") or [] if isinstance(p, dict)]
+    return m
 
 
-def fmt_ci(ci: Any, digits: int = 3) -> str:
-    if not ci:
-        return "–"
-    return f"[{ci[0]:.{digits}f}, {ci[1]:.{digits}f}]"
-
-
-def fmt_bytes(n: Any) -> str:
-    if n is None:
-        return "–"
-    n = float(n)
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
-        if n < 1024 or unit == "TiB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1024
-    return str(n)  # pragma: no cover
-
-
-def fmt_ms(seconds: Any) -> str:
-    return "–" if seconds is None else f"{seconds * 1000:.1f}"
-
-
-def md_cell(text: Any) -> str:
-    """Make text safe inside a Markdown table cell (pipes, newlines, HTML)."""
-    s = "" if text is None else str(text)
-    s = s.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
-    return s.replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _env(autoescape: bool) -> Environment:
-    env = Environment(
-        loader=FileSystemLoader(str(TEMPLATES)),
-        autoescape=autoescape,
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    env.filters.update(num=fmt_num, ci=fmt_ci, bytes=fmt_bytes, ms=fmt_ms, md=md_cell)
-    return env
-
-
-def build_summary(run: Path, manifest: dict[str, Any], rows: list[dict[str, Any]]) -> dict[str, Any]:
+def build_summary(
+    run: Path, manifest: dict[str, Any], rows: list[dict[str, Any]], infos: dict[str, MetricInfo] | None = None
+) -> dict[str, Any]:
+    infos = metric_infos(manifest, rows) if infos is None else infos
     return {
         "schema_version": 1,
         "run_id": manifest.get("run_id", run.name),
@@ -80,8 +51,75 @@ def build_summary(run: Path, manifest: dict[str, Any], rows: list[dict[str, Any]
             "t2vbench_version": manifest.get("t2vbench_version"),
             "git_commit": (manifest.get("env") or {}).get("git_commit"),
         },
-        **summarize_rows(rows),
+        **summarize_rows(rows, infos),
     }
+
+
+def charts(summary: dict[str, Any], infos: dict[str, MetricInfo], rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The report's SVG charts: checks, prompt families, scores per family, consistency vs dynamics."""
+    checks = [
+        Bar(m, b["pass_rate"], *b["pass_rate_ci95"], note=f"n={b['n_pass'] + b['n_fail']}", href="#gallery")
+        for m, b in summary["metrics"].items()
+        if infos[m].kind == "check" and b.get("pass_rate") is not None
+    ]
+    fams = [
+        Bar(f, b["pass_rate"], *b["pass_rate_ci95"], note=f"{b['n_units']} clips")
+        for f, b in (summary.get("pooled") or {}).get("families", {}).items()
+        if b.get("pass_rate") is not None
+    ]
+    scores = []
+    for m, per_family in summary["families"].items():
+        if infos[m].kind != "score":
+            continue
+        bars = [
+            Bar(f, b["mean"], *(b["ci95"] or (None, None)), note=f"n={b['n']}")
+            for f, b in per_family.items()
+            if b["mean"] is not None
+        ]
+        if bars:
+            scores.append((m, bar_chart(bars, title=f"{m} per prompt family")))
+    return {
+        "checks": bar_chart(checks, domain=(0.0, 1.0), title="pass rate per check"),
+        "families": bar_chart(fams, domain=(0.0, 1.0), title="pass rate per prompt family"),
+        "scores": scores,
+        "dynamics": dynamics_scatters(infos, rows),
+    }
+
+
+def dynamics_scatters(infos: dict[str, MetricInfo], rows: list[dict[str, Any]]) -> list[tuple[str, Any]]:
+    """Per clip, each temporal consistency score against the dynamic degree."""
+    if DYNAMICS not in infos:
+        return []
+    values: dict[tuple[str, Any], dict[str, float]] = {}
+    for r in rows:
+        if r.get("prompt_id") != "*" and r.get("value") is not None and not r.get("error"):
+            values.setdefault((r["prompt_id"], r.get("seed")), {})[r["metric"]] = float(r["value"])
+    out = []
+    for name in (m for m in infos if is_consistency(m)):
+        pts = [
+            (v[DYNAMICS], v[name], f"{pid} seed {seed}")
+            for (pid, seed), v in values.items()
+            if DYNAMICS in v and name in v
+        ]
+        if pts:
+            out.append((name, scatter_chart(pts, xlabel=DYNAMICS, ylabel=name)))
+    return out
+
+
+def gallery(rd: RunDir, rows: list[dict[str, Any]], prompts: dict[str, dict[str, Any]]) -> list[Card]:
+    """Cards for failed checks (at most :data:`MAX_CARDS`), sorted by check then prompt."""
+    fails = sorted(
+        (r for r in rows if r.get("verdict") == "fail" and r.get("prompt_id") != "*"),
+        key=lambda r: (r["metric"], r["prompt_id"], str(r.get("seed"))),
+    )
+    verdicts = unit_verdicts(rows)
+    cache = ClipCache(rd.asset_path, lambda p: p.relative_to(rd.root).as_posix())
+    cards = []
+    for r in spread(fails, lambda r: r["metric"], MAX_CARDS):
+        text = (prompts.get(r["prompt_id"]) or {}).get("text", "")
+        clip = rd.clip_path(r["prompt_id"], r["seed"])
+        cards.append(make_card(r, clip, cache, text, verdicts[(r["prompt_id"], r.get("seed"))]))
+    return cards
 
 
 def build_report(run_dir: str | Path) -> Path:
@@ -89,25 +127,35 @@ def build_report(run_dir: str | Path) -> Path:
     rd = RunDir(run_dir)
     manifest = rd.load_manifest()
     rows = rd.read_samples()
-    summary = build_summary(rd.root, manifest, rows)
+    infos = metric_infos(manifest, rows)
+    summary = build_summary(rd.root, manifest, rows, infos)
     rd.write_summary(summary)
     suite_doc = rd.read_suite()
     prompts = {p["id"]: p for p in suite_doc.get("prompts", []) if isinstance(p, dict) and "id" in p}
-    fig_path, fig_rel = rd.asset_path("pass_rates.png")
-    figure = fig_rel if pass_rate_figure(summary, fig_path) else None
-    cards = build_gallery(rd, rows, prompts)
-    errors = [r for r in rows if r.get("error")][:MAX_ERROR_ROWS]
-    n_errors = sum(1 for r in rows if r.get("error"))
+    figs = charts(summary, infos, rows)
+    fig_path, fig_rel = rd.asset_path("pass_rates.svg")
+    if figs["checks"]:
+        atomic_write_text(fig_path, str(figs["checks"]).replace("<svg ", '<svg xmlns="http://www.w3.org/2000/svg" ', 1))
+    cards = gallery(rd, rows, prompts)
+    profile = rd.read_profile()
     ctx = {
-        "m": manifest,
+        "m": manifest_view(manifest, rd.root),
         "summary": summary,
-        "profile": rd.read_profile(),
-        "figure": figure,
+        "headline": headline(summary, infos),
+        "worst": worst_families(summary),
+        "charts": figs,
+        "figure": fig_rel if figs["checks"] else None,
+        "profile": profile,
+        "cost": cost(profile, manifest),
         "cards": cards,
+        "top": spread(cards, lambda c: c.metric, TOP_FAILURES),
+        "filters": filters(cards),
+        "overlays": {c.id: c.overlay() for c in cards},
         "n_fails": sum(1 for r in rows if r.get("verdict") == "fail"),
-        "errors": errors,
-        "n_errors": n_errors,
+        "errors": [r for r in rows if r.get("error")][:MAX_ERROR_ROWS],
+        "n_errors": sum(1 for r in rows if r.get("error")),
         "env": manifest.get("env") or {},
+        **page_assets(),
     }
-    markdown = _env(False).get_template("report.md.j2").render(**ctx)
-    return rd.write_reports(markdown, _env(True).get_template("report.html.j2").render(**ctx))
+    markdown = md_env().get_template("report.md.j2").render(**ctx)
+    return rd.write_reports(markdown, web_env().get_template("report.html.j2").render(**ctx))

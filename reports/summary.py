@@ -1,50 +1,19 @@
-"""summary.json: per metric and per family — mean, 95% CI, pass rate, n; set-level values."""
+"""summary.json: per metric and per prompt family — mean, 95% CI, pass rate, n; the checks
+pooled (all of them, per metric family, per prompt family); set-level values with their detail.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from typing import Any
 
-import numpy as np
-from scipy import stats
+from reports.metricinfo import MetricInfo
+from reports.stats import mean_ci, pooled_rate_ci, rate_ci
 
-BOOTSTRAP_RESAMPLES = 2000
-BOOTSTRAP_SEED = 0
-
-
-def mean_ci(values: list[float], confidence: float = 0.95) -> tuple[float | None, list[float] | None]:
-    """Mean and a percentile-bootstrap CI (``scipy.stats.bootstrap``, fixed seed: reproducible).
-
-    Returns ``(None, None)`` for no values and a degenerate CI for constant values.
-    """
-    if not values:
-        return None, None
-    arr = np.asarray(values, np.float64)
-    mean = float(arr.mean())
-    if arr.size < 2:
-        return mean, None
-    if np.ptp(arr) == 0:
-        return mean, [mean, mean]
-    res = stats.bootstrap(
-        (arr,),
-        np.mean,
-        confidence_level=confidence,
-        n_resamples=BOOTSTRAP_RESAMPLES,
-        method="percentile",
-        random_state=np.random.default_rng(BOOTSTRAP_SEED),
-    )
-    return mean, [float(res.confidence_interval.low), float(res.confidence_interval.high)]
+Row = dict[str, Any]
 
 
-def rate_ci(k: int, n: int, confidence: float = 0.95) -> tuple[float | None, list[float] | None]:
-    """Pass rate ``k/n`` and its Wilson score interval (``scipy.stats.binomtest``)."""
-    if n == 0:
-        return None, None
-    ci = stats.binomtest(k, n).proportion_ci(confidence_level=confidence, method="wilson")
-    return k / n, [float(ci.low), float(ci.high)]
-
-
-def _block(rows: list[dict[str, Any]]) -> dict[str, Any]:
+def _block(rows: list[Row]) -> dict[str, Any]:
     ok = [r for r in rows if not r.get("error")]
     values = [float(r["value"]) for r in ok if r.get("value") is not None]
     n_pass = sum(r.get("verdict") == "pass" for r in ok)
@@ -65,10 +34,50 @@ def _block(rows: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def summarize_rows(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """``{"metrics": {m: block}, "families": {m: {family: block}}, "set": {m: value}}``."""
-    by_metric: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    by_family: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
+def pooled_block(rows: list[Row]) -> dict[str, Any]:
+    """Checks pooled: pass rate over every pass/fail verdict in ``rows``, CI by resampling units."""
+    per_unit: dict[tuple[str, Any], list[int]] = defaultdict(lambda: [0, 0])
+    n_na = 0
+    for r in rows:
+        if r.get("error"):
+            continue
+        verdict = r.get("verdict")
+        n_na += verdict == "n/a"
+        if verdict in ("pass", "fail"):
+            cell = per_unit[(r["prompt_id"], r.get("seed"))]
+            cell[0] += verdict == "pass"
+            cell[1] += 1
+    passes = [c[0] for c in per_unit.values()]
+    judged = [c[1] for c in per_unit.values()]
+    rate, ci = pooled_rate_ci(passes, judged)
+    return {
+        "pass_rate": rate,
+        "pass_rate_ci95": ci,
+        "n_units": len(per_unit),
+        "n_pass": sum(passes),
+        "n_fail": sum(judged) - sum(passes),
+        "n_na": n_na,
+    }
+
+
+def _pooled(check_rows: list[Row], infos: dict[str, MetricInfo]) -> dict[str, Any]:
+    by_group: dict[str, list[Row]] = defaultdict(list)
+    by_family: dict[str, list[Row]] = defaultdict(list)
+    for r in check_rows:
+        by_group[infos[r["metric"]].group].append(r)
+        by_family[r.get("family") or "?"].append(r)
+    return {
+        "checks": pooled_block(check_rows),
+        "groups": {g: pooled_block(rs) for g, rs in sorted(by_group.items())},
+        "families": {f: pooled_block(rs) for f, rs in sorted(by_family.items())},
+    }
+
+
+def summarize_rows(rows: list[Row], infos: dict[str, MetricInfo] | None = None) -> dict[str, Any]:
+    """``{"metrics": {m: block}, "families": {m: {family: block}}, "set": {m: {value, error,
+    **detail}}, "pooled": {...}}``; ``pooled`` needs ``infos`` (which metrics are checks)."""
+    by_metric: dict[str, list[Row]] = defaultdict(list)
+    by_family: dict[str, dict[str, list[Row]]] = defaultdict(lambda: defaultdict(list))
     set_level: dict[str, Any] = {}
     for r in rows:
         if r.get("prompt_id") == "*":
@@ -76,8 +85,13 @@ def summarize_rows(rows: list[dict[str, Any]]) -> dict[str, Any]:
             continue
         by_metric[r["metric"]].append(r)
         by_family[r["metric"]][r.get("family") or "?"].append(r)
-    return {
+    out: dict[str, Any] = {
         "metrics": {m: _block(rs) for m, rs in sorted(by_metric.items())},
         "families": {m: {f: _block(rs) for f, rs in sorted(fams.items())} for m, fams in sorted(by_family.items())},
         "set": set_level,
     }
+    if infos is not None:
+        checks = [r for m, rs in by_metric.items() if m in infos and infos[m].kind == "check" for r in rs]
+        out["pooled"] = _pooled(checks, infos)
+        out["info"] = {m: i.to_dict() for m, i in infos.items()}
+    return out

@@ -305,7 +305,103 @@ class RunDir:
         atomic_write_bytes(self.results_path, buf.getvalue())
 
     def read_samples(self) -> list[dict[str, Any]]:
+        """The rows of samples.jsonl (``[]`` when absent); a line that is not a row object is a
+        one-line :class:`RunDirError` naming the file and line (reports, compare and history read
+        runs they did not write)."""
         if not self.samples_path.is_file():
             return []
+        rows = []
         with open(self.samples_path, encoding="utf-8") as fh:
-            return [json.loads(line) for line in fh if line.strip()]
+            for k, line in enumerate(fh, 1):
+                if not line.strip():
+                    continue
+                try:
+                    row = json.loads(line)
+                except ValueError as err:
+                    raise RunDirError(f"{self.samples_path}:{k}: not JSON ({err})") from None
+                if not isinstance(row, dict) or not isinstance(row.get("metric"), str) or "prompt_id" not in row:
+                    raise RunDirError(f"{self.samples_path}:{k}: not a row (needs prompt_id and metric)")
+                rows.append(row)
+        return rows
+
+    # finding runs -----------------------------------------------------------------------------
+    @classmethod
+    def find(cls, root: str | Path) -> list[RunDir]:
+        """Every run directory at or below ``root`` (a folder holding a manifest), sorted by path.
+
+        A run's own sub-folders (clips, units, features, assets) are not searched.
+        """
+        found, seen = [], set()
+        for here, dirs, files in os.walk(root, followlinks=True):  # a linked run counts, a link loop once
+            real = os.path.realpath(here)
+            if real in seen:
+                dirs[:] = []
+                continue
+            seen.add(real)
+            if cls.MANIFEST in files:
+                found.append(cls(here))
+                dirs[:] = []
+            else:
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        return sorted(found, key=lambda r: str(r.root))
+
+
+class _PageDir:
+    """A folder of pages about runs (not a run): its HTML and JSON and links back to run files."""
+
+    HTML = ""
+    JSON = ""
+
+    def __init__(self, root: str | Path) -> None:
+        self.root = Path(root)
+
+    @property
+    def html_path(self) -> Path:
+        return self.root / self.HTML
+
+    @property
+    def json_path(self) -> Path:
+        return self.root / self.JSON
+
+    def link_to(self, target: Path) -> str:
+        """``target``'s link relative to this folder (the runs' files stay where they are)."""
+        return Path(os.path.relpath(Path(target).resolve(), self.root.resolve())).as_posix()
+
+
+class CompareDir(_PageDir):
+    """Where ``t2vbench compare`` writes: compare.html, compare.md, compare.json and assets/."""
+
+    HTML = "compare.html"
+    MD = "compare.md"
+    JSON = "compare.json"
+    ASSETS = "assets"
+
+    @property
+    def md_path(self) -> Path:
+        return self.root / self.MD
+
+    def asset_path(self, name: str) -> tuple[Path, str]:
+        return self.root / self.ASSETS / name, f"{self.ASSETS}/{name}"
+
+    def write(self, markdown: str, html: str, document: dict[str, Any]) -> Path:
+        atomic_write_text(self.md_path, markdown)
+        atomic_write_text(self.html_path, html)
+        atomic_write_json(self.json_path, document)
+        return self.html_path
+
+
+class HistoryDir(_PageDir):
+    """Where ``t2vbench history`` writes (history.html, history.json) and its default index."""
+
+    HTML = "history.html"
+    JSON = "history.json"
+    DB = "history.sqlite"
+
+    @property
+    def db_path(self) -> Path:
+        return self.root / self.DB
+
+    def write(self, html: str, document: dict[str, Any]) -> Path:
+        atomic_write_text(self.html_path, html)
+        atomic_write_json(self.json_path, document)
+        return self.html_path

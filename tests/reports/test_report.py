@@ -75,13 +75,17 @@ def test_report_has_provenance_tables_figure_profile_and_gallery(run_with_failur
     html = (out / "report.html").read_text()
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["suite"]["sha256"] in html and "reference:faults=vanish,rate=1" in html
-    assert "physics.count" in html and "By family" in html and "Profile" in html
-    assert (out / "assets" / "pass_rates.png").stat().st_size > 1000
+    assert "physics.count" in html and "By prompt family" in html and "Cost: time and memory" in html
+    assert html.index('id="headline"') < html.index('id="results"') < html.index('id="gallery"')  # the answer first
+    svg = (out / "assets" / "pass_rates.svg").read_text()
+    assert svg.startswith("<svg") and "physics.count" in svg
     posters = sorted((out / "assets").glob("poster-*.png"))
     fails = [x for x in map(json.loads, (out / "samples.jsonl").read_text().splitlines()) if x["verdict"] == "fail"]
     assert len(posters) == len(fails) >= 4  # 2 prompts x 2 seeds, each lost an object
-    assert all(f'src="assets/{p.name}"' in html for p in posters)
+    md = (out / "report.md").read_text()
+    assert all(f"(assets/{p.name})" in md for p in posters[:10])
     assert 'src="clips/smoke-count-three/0.mp4"' in html
+    assert html.count('<article class="card"') == len(fails)
     summary = json.loads((out / "summary.json").read_text())
     assert summary["metrics"]["physics.count"]["pass_rate"] == 0.0
     assert summary["provenance"]["suite"]["sha256"] == manifest["suite"]["sha256"]
@@ -92,3 +96,87 @@ def test_report_rebuilds_from_files_alone(run_with_failures: Path) -> None:
         (run_with_failures / name).unlink()
     build_report(run_with_failures)
     assert (run_with_failures / "report.html").is_file() and (run_with_failures / "summary.json").is_file()
+
+
+def test_headline_opens_with_families_and_reads_consistency_beside_dynamics(tmp_path: Path) -> None:
+    """Rows of the coming metric families (written here): the headline orders them, shows each
+    direction, puts dynamic degree right after the consistency scores and distances with their floor."""
+    from reports.headline import headline
+    from reports.metricinfo import metric_infos
+    from t2vbase.rundir import make_row
+    from tests.reports.rundirs import CHECK, make_run
+
+    protos = [
+        CHECK,
+        {"name": "temporal.warp_error", "version": "1", "higher_is_better": False, "unit": "gray levels"},
+        {"name": "temporal.dynamic_degree", "version": "1", "higher_is_better": None, "unit": ""},
+        {"name": "temporal.feature_consistency", "version": "1", "higher_is_better": True, "unit": ""},
+        {"name": "align.clip_score", "version": "1", "higher_is_better": True, "unit": ""},
+        {"name": "dist.fvd", "version": "1", "higher_is_better": False, "unit": ""},
+    ]
+    rows = []
+    for k in range(12):
+        pid = f"p{k:02d}"
+        rows.append(make_row(pid, 0, "count", "physics.count", 1.0, "pass" if k % 4 else "fail"))
+        rows.append(make_row(pid, 0, "count", "temporal.warp_error", 2.0 + 0.1 * k))
+        rows.append(make_row(pid, 0, "count", "temporal.dynamic_degree", 0.05 * k))
+        rows.append(make_row(pid, 0, "count", "temporal.feature_consistency", 0.99 - 0.01 * k))
+        rows.append(make_row(pid, 0, "count", "align.clip_score", 0.3))
+    detail = {"ci95": [90.0, 110.0], "n": 12, "floor": 40.0, "floor_ci95": [35.0, 45.0], "warning": "N=12 is small"}
+    rows.append(make_row("*", None, "*", "dist.fvd", 100.0, detail=detail))
+    run = make_run(tmp_path / "run", rows, protocols=protos)
+    build_report(run)
+    summary = json.loads((run / "summary.json").read_text())
+    assert summary["set"]["dist.fvd"]["floor"] == 40.0 and summary["set"]["dist.fvd"]["ci95"] == [90.0, 110.0]
+    labels = [r.label for r in headline(summary, metric_infos(json.loads((run / "manifest.json").read_text()), rows))]
+    assert labels == ["physics: all checks", "physics.count", "temporal.feature_consistency", "temporal.warp_error",
+                      "temporal.dynamic_degree", "align.clip_score", "dist.fvd"]  # fmt: skip
+    md = (run / "report.md").read_text()
+    assert (
+        "| `dist.fvd` | ↓ | distance | 100.000 | [90.000, 110.000] | 12 | 40.000 [35.000, 45.000] | 2.5× its floor ⚠ N=12 is small |"
+        in md
+    )
+    assert "| `temporal.warp_error` | ↓ | mean (gray levels) |" in md and "| `temporal.dynamic_degree` | · |" in md
+    html = (run / "report.html").read_text()
+    assert html.count('class="chart scatter"') == 2  # each consistency score against dynamic degree
+    assert html.index('data-metric="temporal.warp_error"') < html.index('data-metric="temporal.dynamic_degree"')
+
+
+def test_charts_escape_labels_and_draw_each_interval() -> None:
+    from reports.charts import Bar, Step, TrendPoint, bar_chart, nice_ticks, trend_chart
+
+    svg = str(bar_chart([Bar(XSS, 0.5, 0.4, 0.6), Bar("b", 0.9, 0.8, 1.0)], domain=(0, 1)))
+    assert XSS not in svg and "&lt;script&gt;" in svg and svg.count("<rect") == 2 and svg.count("<path") == 2
+    trend = str(
+        trend_chart([TrendPoint(f"r{i}", v) for i, v in enumerate([1, 1, 0.5])], [Step(2, True, "regression at r2")])
+    )
+    assert "regression at r2" in trend and trend.count("<circle") == 3
+    assert nice_ticks(0.13, 0.92) == [0.0, 0.2, 0.4, 0.6, 0.8, 1.0]
+
+
+def test_cost_per_second_of_video_and_gpu_memory_per_stage(tmp_path: Path) -> None:
+    """profile.json as a CUDA run writes it: the report shows seconds of compute per second of
+    generated video and each stage's peak GPU memory."""
+    from t2vbase.rundir import RunDir
+    from tests.reports.rundirs import check_rows, make_run
+
+    run = make_run(tmp_path / "run", check_rows({f"p{i}": "pass" for i in range(10)}), fps=8.0)
+    gib = 1024**3
+
+    def stage(total: float, alloc: int) -> dict:
+        return {"count": 10, "wall_s": {"total": total, "median": total / 10, "p90": total / 8},
+                "cuda_ms": {"total": total * 900}, "peak_allocated_bytes": alloc,
+                "peak_reserved_bytes": alloc * 2, "peak_rss_bytes": 3 * gib}  # fmt: skip
+
+    RunDir(run).write_profile({
+        "stages": {"generate": stage(15.0, int(1.5 * gib)), "metric:dist.fvd": stage(5.0, gib // 2)},
+        "throughput": {"units_timed": 10, "unit_wall_s": 20.0, "clips_per_s": 0.5, "frames_per_s": 12.0},
+        "invocation": {"wall_s": 21.0, "peak_rss_bytes": 3 * gib}, "machine": {"cpu": "x", "gpu": "NVIDIA H200"},
+    })  # fmt: skip
+    build_report(run)
+    html = (run / "report.html").read_text()
+    # 10 clips of 24 frames at 8 fps are 30 s of video; 20 s of unit time: 0.67 s per second
+    assert "0.67 s of compute per second of generated video" in html and "0.50 clips/s" in html
+    assert "peak GPU memory 1.5 GiB" in html and "3.0 GiB" in html and "NVIDIA H200" in html
+    assert '<td class="n">512.0 MiB</td>' in html  # the distance stage's own peak
+    assert "**Cost:** 0.67 s of compute per second of video" in (run / "report.md").read_text()
