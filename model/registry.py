@@ -37,8 +37,11 @@ def get_generator(spec: str) -> Generator:
     """Build the generator a spec string names.
 
     ``reference``, ``reference:profile=clean``, ``reference:faults=vanish+mirror,rate=0.3``,
-    ``folder:PATH``, ``module:pkg.mod:Factory``.
+    ``folder:PATH``, ``module:pkg.mod:Factory``, ``diffusers:PATH[,k=v...]``,
+    ``command:[k=v,... --] PROGRAM ARG...``.
     """
+    import model.command
+    import model.diffusers_pipeline
     import model.folder
     import model.reference
     import model.user_module  # noqa: F401
