@@ -195,7 +195,9 @@ class CommandGenerator:
             values = self._values(prompt, seed, out, video)
             run_program([fill(a, values) for a in self.argv], self.timeout, Path(tmp) / "stderr.log")
             if not out.is_file():
-                raise GeneratorError(f"command exited 0 but wrote no video at {{out}}: {tail(Path(tmp) / 'stderr.log')}")
+                raise GeneratorError(
+                    f"command exited 0 but wrote no video at {{out}}: {tail(Path(tmp) / 'stderr.log')}"
+                )
             clip = read_video(out)
             return Video(clip.frames, clip.fps, metadata=self._sidecar(out.with_suffix(".json")))
 
@@ -206,7 +208,9 @@ class CommandGenerator:
         try:
             meta = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as err:
-            raise GeneratorError(f"command: its sidecar {path.name} is not valid JSON ({' '.join(str(err).split())})") from None
+            raise GeneratorError(
+                f"command: its sidecar {path.name} is not valid JSON ({' '.join(str(err).split())})"
+            ) from None
         if not isinstance(meta, dict):
             raise GeneratorError(f"command: its sidecar {path.name} must be a JSON object, got {type(meta).__name__}")
         meta.pop("t2vbench", None)
@@ -231,5 +235,7 @@ def load_command(target: str) -> CommandGenerator:
         try:
             typed[key] = kind(value)
         except ValueError:
-            raise GeneratorError(f"generator spec {spec!r}: option {key}={value!r} is not a valid {kind.__name__}") from None
+            raise GeneratorError(
+                f"generator spec {spec!r}: option {key}={value!r} is not a valid {kind.__name__}"
+            ) from None
     return CommandGenerator(argv, **typed)

@@ -138,7 +138,7 @@ def pipeline_class(folder: PipelineFolder) -> Any:
             f'{folder.who}: diffusers is not installed; pip install -e ".[diffusers]" (or pip install diffusers)'
         ) from None
     cls = getattr(diffusers, folder.class_name, None)
-    if cls is None or not callable(getattr(cls, "__call__", None)):
+    if not isinstance(cls, type) or not hasattr(cls, "from_pretrained"):
         raise GeneratorError(
             f"{folder.who}: model_index.json names {folder.class_name!r}, which diffusers {diffusers.__version__} "
             "does not have (another diffusers version, or a community pipeline)"
@@ -195,7 +195,9 @@ class DiffusersGenerator:
         self.params = inspect.signature(self.cls.__call__).parameters
         self.frames_arg = next((a for a in FRAME_ARGS if a in self.params), None)
         if self.frames_arg is None:
-            raise GeneratorError(f"{who}: {self.folder.class_name} takes no frame count (num_frames): not a video pipeline")
+            raise GeneratorError(
+                f"{who}: {self.folder.class_name} takes no frame count (num_frames): not a video pipeline"
+            )
         self.rate_arg = next((a for a in RATE_ARGS if a in self.params), None)
         self.call = self._check_call(who, call or {})
         self.device_opt, self.offload, self.steps, self.guidance = device, offload, steps, guidance
@@ -305,7 +307,9 @@ class DiffusersGenerator:
         """Load the weights (once) and place them on ``device`` (or offload to it)."""
         target = self._target(str(device))
         if self.offload != "none" and not target.startswith("cuda"):
-            raise GeneratorError(f"diffusers:{self.folder.root}: offload={self.offload} needs a CUDA device, not {target}")
+            raise GeneratorError(
+                f"diffusers:{self.folder.root}: offload={self.offload} needs a CUDA device, not {target}"
+            )
         if self.pipe is None:
             self.pipe = self._load()
         if self.offload == "model":
@@ -438,5 +442,7 @@ def load_diffusers(target: str) -> DiffusersGenerator:
         try:
             typed[key] = kind(value)
         except ValueError:
-            raise GeneratorError(f"generator spec {spec!r}: option {key}={value!r} is not a valid {kind.__name__}") from None
+            raise GeneratorError(
+                f"generator spec {spec!r}: option {key}={value!r} is not a valid {kind.__name__}"
+            ) from None
     return DiffusersGenerator(path.strip(), **typed, call=call)

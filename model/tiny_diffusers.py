@@ -16,10 +16,42 @@ import argparse
 import sys
 from pathlib import Path
 
-WORDS = (
-    "a an the red green blue yellow orange purple cyan magenta white black gray brown ball cube car "
-    "box wall rolls moves falls to of left right behind in front on and camera pans"
-).split()
+WORDS = [
+    "a",
+    "an",
+    "the",
+    "red",
+    "green",
+    "blue",
+    "yellow",
+    "orange",
+    "purple",
+    "cyan",
+    "magenta",
+    "white",
+    "black",
+    "gray",
+    "brown",
+    "ball",
+    "cube",
+    "car",
+    "box",
+    "wall",
+    "rolls",
+    "moves",
+    "falls",
+    "to",
+    "of",
+    "left",
+    "right",
+    "behind",
+    "in",
+    "front",
+    "on",
+    "and",
+    "camera",
+    "pans",
+]
 
 
 def _tokenizer(max_length: int) -> object:

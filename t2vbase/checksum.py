@@ -8,6 +8,7 @@ too, so a nightly run of an unchanged 30 GB checkpoint does not read it again.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -45,10 +46,8 @@ def _read_disk(key: tuple[str, int, int]) -> str | None:
 
 
 def _write_disk(key: tuple[str, int, int], digest: str) -> None:
-    try:
+    with contextlib.suppress(OSError):  # a read-only cache only costs time
         atomic_write_json(_disk_entry(key), {"path": key[0], "size": key[1], "mtime_ns": key[2], "sha256": digest})
-    except OSError:  # a read-only cache only costs time
-        pass
 
 
 def sha256_file(path: Path, persist: bool = False) -> str:
