@@ -47,21 +47,24 @@ class Prefetcher:
         self.executor, self.keys, self.batch = executor, keys, batch
         self.cuda = cuda
         self.timeout = executor.unit_timeout
+        self.alone: set[str] = set()  # units of a failed batch: made one by one from now on
 
     def ensure(self, todo: list[WorkUnit], k: int) -> None:
         """Called for ``todo[k]`` just before it is processed."""
         ex = self.executor
-        if self.batch < 2 or todo[k].key in ex.prefetched:
+        if self.batch < 2 or todo[k].key in ex.prefetched or todo[k].key in self.alone:
             return
         if source_path(ex.generator, todo[k].prompt_id, todo[k].seed) is not None:
             return
-        need = [u for u in todo[k : k + self.batch] if not ex.clip_is_current(u, self.keys[u.key][0])]
+        window = [u for u in todo[k:] if u.key not in self.alone][: self.batch]
+        need = [u for u in window if not ex.clip_is_current(u, self.keys[u.key][0])]
         if len(need) < 2 or need[0] is not todo[k]:
             return
         try:
             videos, sample = self._generate(need)
         except Exception as err:  # each unit is tried alone: its own error, or its clip after all
             log.warning("a batch of %d clips failed (%s); generating them one by one", len(need), one_line(err))
+            self.alone.update(u.key for u in need)
             return
         share = {**sample, "wall_s": sample["wall_s"] / len(need), "batch": len(need)}
         if sample.get("cuda_ms") is not None:

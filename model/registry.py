@@ -33,6 +33,15 @@ def build_with_options(factory: GeneratorFactory, options: dict[str, str], spec:
     return _build(factory, options, f"generator spec {spec!r}", GeneratorError)
 
 
+def load_bundled() -> None:
+    """Register the bundled generators (each module imports its heavy libraries only when used)."""
+    import model.command
+    import model.diffusers_pipeline
+    import model.folder
+    import model.reference
+    import model.user_module  # noqa: F401
+
+
 def get_generator(spec: str) -> Generator:
     """Build the generator a spec string names.
 
@@ -40,12 +49,7 @@ def get_generator(spec: str) -> Generator:
     ``folder:PATH``, ``module:pkg.mod:Factory``, ``diffusers:PATH[,k=v...]``,
     ``command:[k=v,... --] PROGRAM ARG...``.
     """
-    import model.command
-    import model.diffusers_pipeline
-    import model.folder
-    import model.reference
-    import model.user_module  # noqa: F401
-
+    load_bundled()
     name, _, rest = spec.partition(":")
     try:
         entry = GENERATORS.entry(name.strip())
