@@ -91,10 +91,10 @@ def _versions(names: list[str]) -> dict[str, str | None]:
     return out
 
 
-def nvidia_driver() -> str | None:
+def nvidia_driver(proc: Path = Path("/proc/driver/nvidia/version")) -> str | None:
     """The NVIDIA kernel driver's version (``/proc/driver/nvidia/version``, else ``nvidia-smi``)."""
     try:
-        text = Path("/proc/driver/nvidia/version").read_text()
+        text = proc.read_text()
         m = re.search(r"Kernel Module(?: for [\w-]+)?\s+([0-9][0-9.]+)", text)
         if m:
             return m.group(1)
