@@ -94,7 +94,7 @@ def cmd_launch(args: argparse.Namespace, argv: list[str], run_config: Callable[.
             raise
         from t2vbase.errors import UsageError
 
-        raise UsageError('launch needs submitit: pip install -e ".[launch]" (or pip install submitit)') from None
+        raise UsageError("launch needs submitit (a t2vbench dependency): pip install submitit") from None
     lc = LaunchConfig(
         executor=args.executor,
         shards=args.shards,

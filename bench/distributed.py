@@ -120,12 +120,12 @@ def check_parent(out: Path) -> None:
         raise UsageError(f"--out {out}: folder is not empty and holds no run ({extra[0]}); choose another --out")
 
 
-def shard_config(cfg: RunConfig) -> tuple[RunConfig, Path | None]:
-    """For a shard (``--shard I/N`` or a rank, N > 1): the config that runs it in
-    ``--out/shards/I-of-N`` (no report: the merged run gets one) and the run's own ``--out``;
-    otherwise ``(cfg, None)``."""
+def shard_config(cfg: RunConfig, always: bool = False) -> tuple[RunConfig, Path | None]:
+    """For a shard (``--shard I/N`` or a rank, N > 1; any N with ``always``, as ``launch`` runs
+    them): the config that runs it in ``--out/shards/I-of-N`` (no report: the merged run gets
+    one) and the run's own ``--out``; otherwise ``(cfg, None)``."""
     i, n = parse_shard(cfg.shard)
-    if n == 1:
+    if n == 1 and not always:
         return cfg, None
     if cfg.out is None:
         raise UsageError(f"--shard {i}/{n}: needs --out DIR (the shards of one run share it)")

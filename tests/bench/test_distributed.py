@@ -18,7 +18,8 @@ from bench.runner import run
 from t2vbase.errors import UsageError
 
 ROOT = Path(__file__).resolve().parents[2]
-SMALL = ["--frames", "8", "--height", "64", "--width", "64", "--no-progress"]
+# 128x128: a size whose H.264 bytes never depend on the heap (tests/t2vbase/test_video_bytes.py)
+SMALL = ["--frames", "8", "--height", "128", "--width", "128", "--no-progress"]
 
 
 def test_rank_env_from_torchrun_variables() -> None:
@@ -81,8 +82,8 @@ def test_more_ranks_than_units_as_real_processes(tiny_suite: Path, tmp_path: Pat
             metrics="physics.count,temporal.flicker",
             progress=False,
             num_frames=8,
-            height=64,
-            width=64,
+            height=128,
+            width=128,
         )
     )
     assert res.exit_code == 0

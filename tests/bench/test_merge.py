@@ -18,7 +18,8 @@ from bench.runner import RunConfig, run
 from t2vbase.errors import UsageError
 from t2vbase.rundir import RunDir, RunDirError
 
-SMALL: dict[str, Any] = {"num_frames": 8, "height": 64, "width": 64, "progress": False}
+# 128x128: a size whose H.264 bytes never depend on the heap (tests/t2vbase/test_video_bytes.py)
+SMALL: dict[str, Any] = {"num_frames": 8, "height": 128, "width": 128, "progress": False}
 NIGHTLY = {"suite": "nightly", "metrics": "physics.count,physics.spatial,temporal.flicker,test.mean_luma", **SMALL}
 
 

@@ -56,7 +56,7 @@ def writer(tmp_path: Path) -> Path:
 
 
 def spec(script: Path, extra: str = "", options: str = "timeout=60") -> str:
-    args = f"--id {{prompt_id}} --prompt {{prompt}} --seed {{seed}} --out {{out}} --frames {{frames}} "
+    args = "--id {prompt_id} --prompt {prompt} --seed {seed} --out {out} --frames {frames} "
     args += f"--height {{height}} --width {{width}} --fps {{fps}} {extra}"
     return f"command:{options} -- {PY} {script} {args}".strip()
 
