@@ -64,6 +64,23 @@ def add_run_options(p: argparse.ArgumentParser, launch: bool = False) -> None:
         help="seconds a unit may take; past it its rows say which stage timed out (default: 3600; 0: none)",
     )
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
+    _add_scale_options(p, launch)
+    p.add_argument("--frames", type=int, default=None, help="frames per clip (default: the generator's)")
+    p.add_argument("--height", type=int, default=None)
+    p.add_argument("--width", type=int, default=None)
+    p.add_argument("--fps", type=float, default=None)
+    p.add_argument("--no-report", action="store_true", help="skip report.html / report.md")
+    p.add_argument(
+        "--history", type=Path, default=None, metavar="DB", help="add the finished run to this history index"
+    )
+    bar = p.add_mutually_exclusive_group()
+    bar.add_argument(
+        "--progress", dest="progress", action="store_true", default=None, help="always show a progress bar"
+    )
+    bar.add_argument("--no-progress", dest="progress", action="store_false", help="never show a progress bar")
+
+
+def _add_scale_options(p: argparse.ArgumentParser, launch: bool) -> None:
     if not launch:
         p.add_argument(
             "--shard",
@@ -78,19 +95,6 @@ def add_run_options(p: argparse.ArgumentParser, launch: bool = False) -> None:
         metavar="N",
         help="units per generation call, for generators that take several prompts (default: the generator's)",
     )
-    p.add_argument("--frames", type=int, default=None, help="frames per clip (default: the generator's)")
-    p.add_argument("--height", type=int, default=None)
-    p.add_argument("--width", type=int, default=None)
-    p.add_argument("--fps", type=float, default=None)
-    p.add_argument("--no-report", action="store_true", help="skip report.html / report.md")
-    p.add_argument(
-        "--history", type=Path, default=None, metavar="DB", help="add the finished run to this history index"
-    )
-    bar = p.add_mutually_exclusive_group()
-    bar.add_argument(
-        "--progress", dest="progress", action="store_true", default=None, help="always show a progress bar"
-    )
-    bar.add_argument("--no-progress", dest="progress", action="store_false", help="never show a progress bar")
 
 
 def _add_compare(sub: argparse._SubParsersAction) -> None:
