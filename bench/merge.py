@@ -20,6 +20,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import shutil
 import time
 from dataclasses import dataclass
@@ -44,6 +45,7 @@ FINAL = ("finished", "finished_with_failures")
 #: What shards of one run share (manifest fields).
 IDENTITY = ("generator", "video", "seeds", "metrics")
 LOCK_POLL_S = 0.2
+SHARD_NAME = re.compile(r"\d+-of-\d+")
 
 
 @dataclass
@@ -79,8 +81,8 @@ def expand(paths: list[Path]) -> list[RunDir]:
     out: list[RunDir] = []
     for path in paths:
         rd = RunDir(path)
-        if rd.shards_dir.is_dir():
-            found = sorted(p for p in rd.shards_dir.iterdir() if RunDir(p).exists())
+        if rd.shards_dir.is_dir():  # shard folders only (not logs/, nor one --force-new moved aside)
+            found = sorted(p for p in rd.shards_dir.iterdir() if SHARD_NAME.fullmatch(p.name) and RunDir(p).exists())
             counts = {p.name.rpartition("-of-")[2] for p in found}
             if len(counts) > 1:
                 raise UsageError(
@@ -258,8 +260,7 @@ def merge_runs(
     if len(chosen) < len(units) and not partial:
         raise UsageError(_pending_message(parts, units, chosen))
     check_out(out, parts)
-    metrics = set_metrics(ref.get("metrics") or [])
-    job = Merge(RunDir(out), parts, units, chosen, metrics, report, command or [])
+    job = Merge(RunDir(out), parts, units, chosen, report, command or [])
     deadline = time.monotonic() + 3600
     while True:
         try:
@@ -281,7 +282,6 @@ class Merge:
     parts: list[Part]
     units: list[WorkUnit]
     chosen: dict[str, tuple[Part, dict[str, Any]]]
-    metrics: list[SetMetric]
     report: bool
     command: list[str]
 
@@ -294,15 +294,16 @@ class Merge:
         if prev is not None and (prev.get("merge") or {}).get("digest") == dig and self._outputs_exist():
             counts = prev.get("counts") or {}
             return MergeOutcome(rd.root, prev["status"], 3 if counts.get("failed") else 0, counts, merged=False)
+        metrics = set_metrics(self.parts[0].manifest.get("metrics") or [])  # (an error writes nothing)
         rd.write_manifest({**self.manifest(prev, "merging", {}, dig), "updated": now_iso()})
         for folder in rd.per_unit_dirs:
             shutil.rmtree(folder, ignore_errors=True)
-        names = [m.name for m in self.metrics]
+        names = [m.name for m in metrics]
         for unit in self.units:
             if unit.key in self.chosen:
                 link_unit(self.chosen[unit.key][0].rundir, rd, unit, names)
         link(self.parts[0].rundir.suite_path, rd.suite_path)
-        status, counts = self.write_results(prev, dig, t0)
+        status, counts = self.write_results(prev, dig, t0, metrics)
         if self.report:
             self._report()
         return MergeOutcome(rd.root, status, 3 if counts["failed"] else 0, counts, merged=True)
@@ -312,7 +313,9 @@ class Merge:
         paths = [rd.samples_path, rd.results_path, rd.profile_path] + ([rd.report_html_path] if self.report else [])
         return all(p.is_file() for p in paths)
 
-    def write_results(self, prev: dict[str, Any] | None, dig: str, t0: float) -> tuple[str, dict[str, int]]:
+    def write_results(
+        self, prev: dict[str, Any] | None, dig: str, t0: float, metrics: list[SetMetric]
+    ) -> tuple[str, dict[str, int]]:
         """Rows (set-level ones from the merged features), tables, profile and manifest."""
         rd, profiler = self.out, Profiler()
         keys = {u.key: self.chosen[u.key][1]["score_key"] if u.key in self.chosen else "" for u in self.units}
@@ -320,7 +323,7 @@ class Merge:
         rows, counts = got.rows, got.counts
         if not counts["pending"]:
             with profiler.stage("set_metrics"):
-                rows += set_rows(rd, self.units, self.metrics)
+                rows += set_rows(rd, self.units, metrics)
         status = "partial" if counts["pending"] else ("finished_with_failures" if counts["failed"] else "finished")
         with profiler.stage("tables"):
             rd.write_tables(rows)

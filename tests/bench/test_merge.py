@@ -72,6 +72,7 @@ def sharded(tiny_suite: Path, tmp_path: Path) -> tuple[Path, Path, dict[str, Any
 def test_merging_again_changes_nothing(sharded: tuple[Path, Path, dict[str, Any]], capsys: Any) -> None:
     _, parts, _ = sharded
     before = mtimes(parts)
+    shutil.copytree(parts / "shards" / "0-of-3", parts / "shards" / "0-of-3.replaced-20260101T000000Z-ab12")
     assert main(["merge", str(parts)]) == 0  # a run holding shards/ is its own default --out
     assert "already up to date" in capsys.readouterr().out
     assert mtimes(parts) == before
