@@ -31,47 +31,19 @@ def test_parse_time() -> None:
 
 
 def test_local_launch_leaves_the_run_directory_run_leaves(tiny_suite: Path, tmp_path: Path, capsys: Any) -> None:
-    metrics = ["--metrics", "physics.count,temporal.flicker", "--seeds", "2"]
+    options = ["--suite", str(tiny_suite), "--metrics", "physics.count,temporal.flicker", "--seeds", "2", *SMALL]
     out = tmp_path / "launched" / "run"
-    code = main(
-        [
-            "launch",
-            "--executor",
-            "local",
-            "--shards",
-            "2",
-            "--suite",
-            str(tiny_suite),
-            "--out",
-            str(out),
-            *metrics,
-            *SMALL,
-        ]
-    )
+    launch_argv = ["launch", "--executor", "local", "--shards", "2", "--out", str(out), *options]
+    code = main(launch_argv)
     printed = capsys.readouterr().out
     assert code == 0, printed
     assert "shard 0/2: " in printed and "shard 1/2: " in printed and "finished: 6/6 units done" in printed
     single = tmp_path / "single" / "run"
-    assert main(["run", "--suite", str(tiny_suite), "--out", str(single), *metrics, *SMALL]) == 0
+    assert main(["run", "--out", str(single), *options]) == 0
     for name in ("samples.jsonl", "summary.json", "suite.json"):
         assert (out / name).read_bytes() == (single / name).read_bytes(), name
     assert sorted(p.name for p in (out / "shards").iterdir()) == ["0-of-2", "1-of-2", "logs"]
-    again = main(
-        [
-            "launch",
-            "--executor",
-            "local",
-            "--shards",
-            "2",
-            "--suite",
-            str(tiny_suite),
-            "--out",
-            str(out),
-            *metrics,
-            *SMALL,
-        ]
-    )
-    assert again == 0  # launching again resumes finished shards: nothing to do, the same run
+    assert main(launch_argv) == 0  # launching again resumes finished shards: nothing to do, the same run
 
 
 def test_a_timed_out_shard_is_requeued_and_resumes(
