@@ -246,8 +246,6 @@ def wait_all(jobs: list[Any], poll_s: float) -> list[ShardResult]:
 
 def launch(cfg: RunConfig, lc: LaunchConfig) -> LaunchOutcome:
     """Submit the shards; unless ``lc.wait`` is off, wait for them and merge into ``cfg.out``."""
-    from bench.merge import merge_runs
-
     check_launch(cfg, lc)
     parent = Path(cfg.out)
     folder = RunDir(parent).shards_dir / "logs"
@@ -260,6 +258,8 @@ def launch(cfg: RunConfig, lc: LaunchConfig) -> LaunchOutcome:
     empty = {"units": 0, "done": 0, "failed": 0, "pending": 0}
     if not lc.wait:
         return LaunchOutcome(parent, "submitted", 0, empty, ids, [])
+    from bench.merge import merge_runs  # imported while the shards run, not before they start
+
     try:
         results = wait_all(jobs, lc.poll_s or (0.1 if lc.executor == "local" else 30.0))
     except KeyboardInterrupt:
