@@ -27,7 +27,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bench.config import RunConfig
 from bench.units import parse_shard
@@ -102,10 +102,13 @@ def device_for_rank(device: str, local_rank: int | None) -> str:
     return f"cuda:{local_rank}"
 
 
+def is_merge_product(manifest: dict[str, Any]) -> bool:
+    """Whether a run directory's manifest was written by a merge (``t2vbench merge`` or a shard)."""
+    return isinstance(manifest.get("merge"), dict)
+
+
 def check_parent(out: Path) -> None:
     """``--out`` of a sharded run: a new folder, one holding only ``shards/``, or a merged run."""
-    from bench.merge import is_merge_product
-
     rd = RunDir(out)
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out {out}: exists and is not a folder")

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.collect import collect, profile, set_rows
+from bench.distributed import is_merge_product
 from bench.execute import one_line
 from bench.manifest import now_iso
 from bench.profile import Profiler
@@ -68,10 +69,6 @@ class MergeOutcome:
     exit_code: int
     counts: dict[str, int]
     merged: bool  # False: the run was already up to date
-
-
-def is_merge_product(manifest: dict[str, Any]) -> bool:
-    return isinstance(manifest.get("merge"), dict)
 
 
 # inputs ------------------------------------------------------------------------------------------
