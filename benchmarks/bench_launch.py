@@ -13,8 +13,10 @@ summary.json.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -26,12 +28,40 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def timed(cmd: list[str]) -> tuple[float, float, int, str]:
-    """(wall seconds, 1-minute load average before, exit code, output tail)."""
+def timed(cmd: list[str]) -> tuple[float, float, int, str, float]:
+    """(wall seconds, 1-minute load average before, exit code, output tail, start time)."""
     load = os.getloadavg()[0]
-    t0 = time.perf_counter()
+    start, t0 = time.time(), time.perf_counter()
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
-    return time.perf_counter() - t0, load, proc.returncode, (proc.stdout + proc.stderr)[-600:]
+    return time.perf_counter() - t0, load, proc.returncode, (proc.stdout + proc.stderr)[-600:], start
+
+
+def _log_times(log: Path, t0: float) -> dict[str, float]:
+    """When submitit started and finished a job (its log's timestamps), seconds after t0."""
+    out = {}
+    for line in log.read_text().splitlines():
+        m = re.search(r"\((\d{4}-\d\d-\d\d [\d:,]+)\) - (Starting|Job completed)", line)
+        if m:
+            when = dt.datetime.strptime(m.group(1), "%Y-%m-%d %H:%M:%S,%f").timestamp()
+            out.setdefault(m.group(2), when - t0)
+    return out
+
+
+def timeline(run: Path, t0: float, wall: float) -> str:
+    """Where a launch spent its time: job starts, each shard's first and last unit, the merge
+    (tables, report) and the end, in seconds after the command started."""
+    marks = []
+    for log in sorted((run / "shards" / "logs").glob("*_0_log.out")):
+        t = _log_times(log, t0)
+        marks.append(f"job start {t.get('Starting', float('nan')):.1f}")
+    for shard in sorted((run / "shards").glob("*-of-*")):
+        times = sorted(p.stat().st_mtime - t0 for p in (shard / "units").rglob("*.json"))
+        if times:
+            marks.append(f"{shard.name} units {times[0]:.1f}-{times[-1]:.1f}")
+    for name in ("samples.jsonl", "report.html"):
+        if (run / name).exists():
+            marks.append(f"merged {name} {(run / name).stat().st_mtime - t0:.1f}")
+    return "  timeline (s): " + ", ".join(marks) + f", end {wall:.1f}"
 
 
 def same_results(a: Path, b: Path) -> bool:
@@ -56,9 +86,9 @@ def main() -> int:
     try:
         for k in range(args.repeat):
             a, b = work / f"one-{k}", work / f"launch-{k}"
-            wall_a, load_a, code_a, tail_a = timed([*t2v, "run", *common, "--out", str(a)])
+            wall_a, load_a, code_a, tail_a, _ = timed([*t2v, "run", *common, "--out", str(a)])
             cmd = [*t2v, "launch", "--executor", "local", "--shards", str(args.shards), *common, "--out", str(b)]
-            wall_b, load_b, code_b, tail_b = timed(cmd)
+            wall_b, load_b, code_b, tail_b, start_b = timed(cmd)
             if code_a or code_b:
                 print(f"a command failed (run {code_a}, launch {code_b}):\n{tail_a}\n{tail_b}")
                 return 1
@@ -69,6 +99,7 @@ def main() -> int:
                 f"repeat {k}: one process {wall_a:6.2f} s (load {load_a:.2f})   "
                 f"launch {wall_b:6.2f} s (load {load_b:.2f})   x{wall_a / wall_b:.2f}   same results: {same}"
             )
+            print(timeline(b, start_b, wall_b))
             if not same:
                 return 1
     finally:
