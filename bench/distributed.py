@@ -134,14 +134,17 @@ def shard_config(cfg: RunConfig, always: bool = False) -> tuple[RunConfig, Path 
         raise UsageError(f"--shard {i}/{n}: needs --out DIR (the shards of one run share it)")
     out = Path(cfg.out)
     check_parent(out)
-    return replace(cfg, out=RunDir(out).shard_path(i, n), report=False), out
+    # the merged run gets the report and the history entry, not each shard
+    return replace(cfg, out=RunDir(out).shard_path(i, n), report=False, history=None), out
 
 
 def sibling_shards(parent: Path, count: int) -> list[RunDir]:
     return [RunDir(RunDir(parent).shard_path(k, count)) for k in range(count)]
 
 
-def after_shard(parent: Path, shard: tuple[int, int], outcome: RunOutcome, total: int, report: bool) -> RunOutcome:
+def after_shard(
+    parent: Path, shard: tuple[int, int], outcome: RunOutcome, total: int, report: bool, history: Path | None = None
+) -> RunOutcome:
     """After shard ``shard`` of the run in ``parent``: merge when every shard has finished (the
     last one to finish does it), else say how far the whole run is."""
     from bench.merge import merge_runs
@@ -153,7 +156,7 @@ def after_shard(parent: Path, shard: tuple[int, int], outcome: RunOutcome, total
     manifests = [s.read_manifest() for s in shards]
     complete = all(m is not None and m.get("status") in FINAL for m in manifests)
     if complete:
-        merged = merge_runs([s.root for s in shards], parent, report=report, on_locked="skip")
+        merged = merge_runs([s.root for s in shards], parent, report=report, on_locked="skip", history=history)
         if merged is not None:
             out = RunOutcome(merged.run_dir, merged.status, merged.exit_code, merged.counts)
             return replace(out, processed=outcome.processed, skipped=outcome.skipped, wall_s=outcome.wall_s)

@@ -272,6 +272,6 @@ def launch(cfg: RunConfig, lc: LaunchConfig) -> LaunchOutcome:
         code = max(r.exit_code for r in bad)
         return LaunchOutcome(parent, "failed", code, empty, ids, results, bad[0].message)
     shards = [s.root for s in sibling_shards(parent, lc.shards)]
-    merged = merge_runs(shards, parent, report=cfg.report, on_locked="wait", command=cfg.argv)
+    merged = merge_runs(shards, parent, report=cfg.report, on_locked="wait", command=cfg.argv, history=cfg.history)
     assert merged is not None  # on_locked="wait" never skips
     return LaunchOutcome(parent, merged.status, merged.exit_code, merged.counts, ids, results)

@@ -243,10 +243,12 @@ def merge_runs(
     partial: bool = False,
     on_locked: str = "error",
     command: list[str] | None = None,
+    history: Path | None = None,
 ) -> MergeOutcome | None:
     """Merge the runs (or shard folders) ``inputs`` into ``out``. ``on_locked`` says what to do
     when another process holds ``out``'s lock: ``error`` (exit 2 naming it), ``skip`` (return
-    None: a finishing shard leaves the merge to the shard already merging) or ``wait``."""
+    None: a finishing shard leaves the merge to the shard already merging) or ``wait``. A run it
+    writes is added to the ``history`` index when one is given."""
     t0 = time.perf_counter()
     parts = load_parts(expand(inputs))
     check_compatible(parts)
@@ -257,7 +259,7 @@ def merge_runs(
     if len(chosen) < len(units) and not partial:
         raise UsageError(_pending_message(parts, units, chosen))
     check_out(out, parts)
-    job = Merge(RunDir(out), parts, units, chosen, report, command or [])
+    job = Merge(RunDir(out), parts, units, chosen, report, command or [], history)
     deadline = time.monotonic() + 3600
     while True:
         try:
@@ -281,6 +283,7 @@ class Merge:
     chosen: dict[str, tuple[Part, dict[str, Any]]]
     report: bool
     command: list[str]
+    history: Path | None = None
 
     def run(self, t0: float) -> MergeOutcome:
         rd = self.out
@@ -303,6 +306,8 @@ class Merge:
         status, counts = self.write_results(prev, dig, t0, metrics)
         if self.report:
             self._report()
+        if self.history is not None and status in FINAL:
+            self._index()
         return MergeOutcome(rd.root, status, 3 if counts["failed"] else 0, counts, merged=True)
 
     def _outputs_exist(self) -> bool:
@@ -336,6 +341,14 @@ class Merge:
         except Exception as err:  # the results are safe on disk; say what went wrong
             log.error("report: %s", one_line(err))
 
+    def _index(self) -> None:
+        try:
+            from reports.history import index_run
+
+            index_run(self.history, self.out.root)
+        except Exception as err:  # the run is safe on disk; say why it is not in the index
+            log.error("history: %s", one_line(err))
+
     # documents -------------------------------------------------------------------------------
     def _rel(self, path: Path) -> str:
         try:
@@ -348,7 +361,7 @@ class Merge:
         environment fingerprint) and what was merged."""
         ref = self.parts[0].manifest
         shards = [self._shard_entry(p) for p in self.parts]
-        prints = _distinct([s["fingerprint"] for s in shards])
+        prints = _distinct([(s["env"] or {}).get("fingerprint") for s in shards])
         if len(prints) > 1:
             log.warning("the shards ran in different environments (fingerprints differ); see manifest.shards")
         env = {**(ref.get("env") or {}), "fingerprint": prints[0] if len(prints) == 1 else {"mixed": prints}}
@@ -376,7 +389,7 @@ class Merge:
             "created": m.get("created"),
             "updated": m.get("updated"),
             "device": m.get("device"),
-            "fingerprint": (m.get("env") or {}).get("fingerprint"),
+            "env": m.get("env"),  # its whole environment, fingerprint included (compare reads it)
         }
 
     def profile(

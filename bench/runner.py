@@ -341,4 +341,4 @@ def run(cfg: RunConfig, as_shard: bool = False) -> RunOutcome:
     if parent is None:
         return outcome
     total = len(runner.suite.prompts) * len(runner.seeds)
-    return after_shard(parent, runner.shard, outcome, total, report=cfg.report)
+    return after_shard(parent, runner.shard, outcome, total, report=cfg.report, history=cfg.history)

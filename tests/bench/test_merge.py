@@ -50,7 +50,11 @@ def test_four_merged_shards_of_nightly_are_the_single_run(tmp_path: Path, mean_l
     m = json.loads((four / "manifest.json").read_text())
     assert m["status"] == "finished" and m["counts"] == single.counts and m["shard"] == "0/1"
     assert [s["shard"] for s in m["shards"]] == ["0/4", "1/4", "2/4", "3/4"]
-    assert all(s["fingerprint"] == m["env"]["fingerprint"] for s in m["shards"])
+    assert all(s["env"]["fingerprint"] == m["env"]["fingerprint"] for s in m["shards"])
+    from reports.pairing import env_warnings
+
+    single_manifest = json.loads((one / "manifest.json").read_text())
+    assert env_warnings(m, single_manifest) == []  # compare sees one environment
     assert [s["path"] for s in m["shards"]] == [f"shards/{i}-of-4" for i in range(4)]
     shard_manifest = json.loads((four / "shards" / "1-of-4" / "manifest.json").read_text())
     assert shard_manifest["counts"] == {"units": 25, "done": 25, "failed": 0, "pending": 0}
@@ -164,3 +168,35 @@ def test_merged_run_keeps_failed_units_and_exits_3(tiny_suite: Path, tmp_path: P
     shutil.rmtree(tmp_path / "r" / "shards" / "1-of-2" / "units")
     with pytest.raises(UsageError, match="not finished"):
         merge_runs([tmp_path / "r"], tmp_path / "r")
+
+
+def test_shards_from_different_environments_are_said(
+    sharded: tuple[Path, Path, dict[str, Any]], tmp_path: Path
+) -> None:
+    from reports.pairing import env_warnings
+
+    whole, parts, _ = sharded
+    path = parts / "shards" / "1-of-3" / "manifest.json"
+    m = json.loads(path.read_text())
+    m["env"]["fingerprint"] = {**m["env"]["fingerprint"], "device": "cuda", "gpu": "NVIDIA H100"}
+    path.write_text(json.dumps(m))
+    res = merge_runs([parts], tmp_path / "mixed")
+    assert res is not None and res.merged
+    merged = json.loads((tmp_path / "mixed" / "manifest.json").read_text())
+    mixed = merged["env"]["fingerprint"]["mixed"]
+    assert len(mixed) == 2 and {fp["gpu"] for fp in mixed} == {None, "NVIDIA H100"}
+    warnings = env_warnings(merged, json.loads((whole / "manifest.json").read_text()))
+    assert any(
+        "run A's shards ran in different environments: fingerprint.device, fingerprint.gpu" in w for w in warnings
+    )
+
+
+def test_the_merged_run_not_its_shards_goes_into_the_history(tiny_suite: Path, tmp_path: Path) -> None:
+    from reports.history_index import read_index
+
+    db = tmp_path / "history.sqlite"
+    common = {"suite": str(tiny_suite), "metrics": "physics.count", "history": db, **SMALL}
+    for i in range(2):
+        run(RunConfig(out=tmp_path / "run", shard=f"{i}/2", **common))
+    runs, _ = read_index(db)
+    assert [r["run_id"] for r in runs] == ["run"]  # one entry: the merged run
