@@ -12,6 +12,7 @@ import logging
 import sys
 import traceback
 from pathlib import Path
+from typing import Any
 
 from t2vbase.errors import T2VError
 
@@ -22,6 +23,11 @@ def _add_run(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "run", help="generate, score and report a suite", description="Generate, score and report a suite."
     )
+    add_run_options(p)
+
+
+def add_run_options(p: argparse.ArgumentParser, launch: bool = False) -> None:
+    """The options of ``run`` (``launch`` takes them too, but sets shards and resume itself)."""
     p.add_argument("--suite", default=None, help="bundled suite name or path to a suite YAML (default: smoke)")
     p.add_argument(
         "--generator",
@@ -41,14 +47,15 @@ def _add_run(sub: argparse._SubParsersAction) -> None:
         help="observation backend of the physics checks: color (default), oracle, owl[:path=DIR,key=value...]",
     )
     p.add_argument("--out", type=Path, default=None, help="run directory (default: runs/<suite>-<generator>-<time>)")
-    p.add_argument(
-        "--resume",
-        action="store_true",
-        help="continue a run with its own options (from its manifest): skip finished units, retry failed ones",
-    )
-    p.add_argument(
-        "--force-new", action="store_true", help="start afresh in --out; an existing run there is moved beside it"
-    )
+    if not launch:
+        p.add_argument(
+            "--resume",
+            action="store_true",
+            help="continue a run with its own options (from its manifest): skip finished units, retry failed ones",
+        )
+        p.add_argument(
+            "--force-new", action="store_true", help="start afresh in --out; an existing run there is moved beside it"
+        )
     p.add_argument(
         "--unit-timeout",
         type=float,
@@ -57,7 +64,7 @@ def _add_run(sub: argparse._SubParsersAction) -> None:
         help="seconds a unit may take; past it its rows say which stage timed out (default: 3600; 0: none)",
     )
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
-    p.add_argument("--shard", default=None, metavar="I/N", help="run only units k with k %% N == I (0-based)")
+    _add_scale_options(p, launch)
     p.add_argument("--frames", type=int, default=None, help="frames per clip (default: the generator's)")
     p.add_argument("--height", type=int, default=None)
     p.add_argument("--width", type=int, default=None)
@@ -71,6 +78,23 @@ def _add_run(sub: argparse._SubParsersAction) -> None:
         "--progress", dest="progress", action="store_true", default=None, help="always show a progress bar"
     )
     bar.add_argument("--no-progress", dest="progress", action="store_false", help="never show a progress bar")
+
+
+def _add_scale_options(p: argparse.ArgumentParser, launch: bool) -> None:
+    if not launch:
+        p.add_argument(
+            "--shard",
+            default=None,
+            metavar="I/N",
+            help="run only units k with k %% N == I (0-based) in OUT/shards/I-of-N; the last shard merges into OUT",
+        )
+    p.add_argument(
+        "--batch",
+        type=int,
+        default=None,
+        metavar="N",
+        help="units per generation call, for generators that take several prompts (default: the generator's)",
+    )
 
 
 def _add_compare(sub: argparse._SubParsersAction) -> None:
@@ -148,26 +172,29 @@ def build_parser() -> argparse.ArgumentParser:
     vp.add_argument("--workers", type=int, default=0, help="processes (default: one per core)")
     sub.add_parser("generators", help="list generator specs")
     sub.add_parser("metrics", help="list metrics")
+    from bench import cli_scale
+
+    cli_scale.add_parsers(sub, add_run_options)
     return parser
 
 
-def cmd_run(args: argparse.Namespace, argv: list[str]) -> int:
-    from bench.runner import RunConfig, run
-    from bench.signals import terminate_as_interrupt
-    from t2vbase.rundir import RunDir
+def run_config(args: argparse.Namespace, argv: list[str]) -> Any:
+    """The RunConfig the ``run`` options say (``launch``'s lack --resume, --force-new, --shard)."""
+    from bench.config import RunConfig
 
-    cfg = RunConfig(
+    return RunConfig(
         suite=args.suite,
         generator=args.generator,
         seeds=args.seeds,
         metrics=args.metrics,
         backend=args.backend,
         out=args.out,
-        resume=args.resume,
-        force_new=args.force_new,
+        resume=getattr(args, "resume", False),
+        force_new=getattr(args, "force_new", False),
         unit_timeout=args.unit_timeout,
         device=args.device,
-        shard=args.shard,
+        shard=getattr(args, "shard", None),
+        batch=args.batch,
         num_frames=args.frames,
         height=args.height,
         width=args.width,
@@ -177,6 +204,15 @@ def cmd_run(args: argparse.Namespace, argv: list[str]) -> int:
         progress=args.progress,
         argv=["t2vbench", *argv],
     )
+
+
+def cmd_run(args: argparse.Namespace, argv: list[str]) -> int:
+    from bench.distributed import apply_rank_env, rank_env
+    from bench.runner import run
+    from bench.signals import terminate_as_interrupt
+    from t2vbase.rundir import RunDir
+
+    cfg = apply_rank_env(run_config(args, argv), rank_env())  # torchrun: this rank's shard and GPU
     with terminate_as_interrupt():
         out = run(cfg)
     if out.message:
@@ -368,6 +404,10 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_validate(args)
         if args.command == "metrics":
             return cmd_metrics()
+        if args.command in ("merge", "launch"):
+            from bench import cli_scale
+
+            return cli_scale.main(args, argv, run_config)
     except T2VError as err:
         print(f"t2vbench: error: {err}", file=sys.stderr)
         return err.exit_code

@@ -22,6 +22,25 @@ class Collected:
     rows: list[dict[str, Any]] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
     timings: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    units: list[dict[str, Any]] = field(default_factory=list)  # one timing summary per unit
+
+
+def unit_timing(unit: WorkUnit, timings: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+    """One unit's time and memory: wall seconds in all its stages and in generation, CUDA ms,
+    the peak GPU memory of any of its stages (of its batch, when batched) and its batch size."""
+    samples = [s for rows in timings.values() for s in rows]
+    gen = timings.get("generate") or []
+    cuda = [s["cuda_ms"] for s in samples if s.get("cuda_ms") is not None]
+    peaks = [s["peak_allocated"] for s in samples if s.get("peak_allocated") is not None]
+    return {
+        "prompt_id": unit.prompt_id,
+        "seed": unit.seed,
+        "wall_s": float(sum(s["wall_s"] for s in samples)),
+        "generate_s": float(sum(s["wall_s"] for s in gen)) if gen else None,
+        "cuda_ms": float(sum(cuda)) if cuda else None,
+        "peak_allocated_bytes": max(peaks) if peaks else None,
+        "batch": max((s.get("batch") or 1 for s in gen), default=None),
+    }
 
 
 def collect(rundir: RunDir, units: list[WorkUnit], score_keys: dict[str, str]) -> Collected:
@@ -37,6 +56,7 @@ def collect(rundir: RunDir, units: list[WorkUnit], score_keys: dict[str, str]) -
         out.rows.extend(rec["rows"])
         for stage, samples in (rec.get("timings") or {}).items():
             out.timings.setdefault(stage, []).extend(samples)
+        out.units.append(unit_timing(u, rec.get("timings") or {}))
     out.counts = {"units": len(units), "done": done, "failed": failed, "pending": len(units) - done}
     return out
 
@@ -65,8 +85,10 @@ def profile(
     num_frames: int,
     wall_s: float,
     machine: dict[str, Any],
+    units: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """profile.json: per stage count, wall and CUDA time, peak memory; throughput; machine."""
+    """profile.json: per stage count, wall and CUDA time, peak memory; throughput; machine;
+    ``units``: each unit's time and peak GPU memory (:func:`unit_timing`)."""
     stages = {k: list(v) for k, v in unit_timings.items()}
     for k, v in run_timings.items():
         stages.setdefault(k, []).extend(v)
@@ -85,4 +107,5 @@ def profile(
         },
         "invocation": {"wall_s": wall_s, "peak_rss_bytes": peak_rss_bytes()},
         "machine": machine,
+        "units": units or [],
     }

@@ -32,6 +32,7 @@ FLAG = {"num_frames": "--frames", "unit_timeout": "--unit-timeout"}
 MAX_FRAMES = 10_000
 MAX_SIDE = 8192
 MAX_FPS = 1000.0
+MAX_BATCH = 1024
 DEFAULT_UNIT_TIMEOUT_S = 3600.0
 
 
@@ -53,6 +54,8 @@ class RunConfig:
     force_new: bool = False
     device: str = "auto"
     shard: str | None = None
+    batch: int | None = None  # units per generate_batch call (None: the generator's batch_size)
+    local_rank: int | None = None  # a torchrun rank's GPU (LOCAL_RANK): the device is cuda:<local_rank>
     num_frames: int | None = None
     height: int | None = None
     width: int | None = None
@@ -83,6 +86,8 @@ def check_values(cfg: RunConfig) -> None:
         raise UsageError(f"--fps {cfg.fps}: must be a finite number above 0 and at most {MAX_FPS:g}")
     if not (math.isfinite(cfg.unit_timeout) and cfg.unit_timeout >= 0):
         raise UsageError(f"--unit-timeout {cfg.unit_timeout}: must be a finite number of seconds >= 0 (0: no limit)")
+    if cfg.batch is not None and not 1 <= cfg.batch <= MAX_BATCH:
+        raise UsageError(f"--batch {cfg.batch}: must be 1 to {MAX_BATCH}")
     if cfg.device not in ("auto", "cpu", "cuda"):
         raise UsageError(f"--device {cfg.device!r}: expected auto, cpu or cuda")
     for name in ("suite", "generator", "backend"):

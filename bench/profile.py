@@ -36,17 +36,22 @@ class StageSample:
     peak_allocated: int | None = None
     peak_reserved: int | None = None
     rss: int | None = None
+    batch: int | None = None  # units that shared this sample (``--batch``); its times are their share
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        out = asdict(self)
+        if out["batch"] is None:
+            del out["batch"]
+        return out
 
 
 class Profiler:
     """Times named stages. On CUDA, each stage resets ``max_memory_allocated`` /
     ``max_memory_reserved`` and is timed with CUDA events as well as the wall clock."""
 
-    def __init__(self, cuda: bool = False) -> None:
+    def __init__(self, cuda: bool = False, device: str | None = None) -> None:
         self.cuda = cuda
+        self.device = device  # e.g. "cuda:1" (a torchrun rank's GPU); None: the current one
         self.samples: dict[str, list[StageSample]] = {}
         self.current: str | None = None  # the stage running now (a time limit names it)
 
@@ -58,8 +63,8 @@ class Profiler:
         if self.cuda:
             import torch
 
-            torch.cuda.synchronize()
-            torch.cuda.reset_peak_memory_stats()
+            torch.cuda.synchronize(self.device)
+            torch.cuda.reset_peak_memory_stats(self.device)
             start_ev = torch.cuda.Event(enable_timing=True)
             end_ev = torch.cuda.Event(enable_timing=True)
             start_ev.record()
@@ -70,14 +75,18 @@ class Profiler:
             sample = StageSample(wall_s=0.0)
             if torch is not None:
                 end_ev.record()
-                torch.cuda.synchronize()
+                torch.cuda.synchronize(self.device)
                 sample.cuda_ms = float(start_ev.elapsed_time(end_ev))
-                sample.peak_allocated = int(torch.cuda.max_memory_allocated())
-                sample.peak_reserved = int(torch.cuda.max_memory_reserved())
+                sample.peak_allocated = int(torch.cuda.max_memory_allocated(self.device))
+                sample.peak_reserved = int(torch.cuda.max_memory_reserved(self.device))
             sample.wall_s = time.perf_counter() - t0
             sample.rss = current_rss_bytes()
             self.samples.setdefault(name, []).append(sample)
             self.current = outer
+
+    def record(self, name: str, sample: dict[str, Any]) -> None:
+        """Add a sample measured elsewhere (a unit's share of its batch)."""
+        self.samples.setdefault(name, []).append(StageSample(**sample))
 
     def take(self) -> dict[str, list[dict[str, Any]]]:
         """Samples recorded since the last call, as dicts (and forget them)."""

@@ -18,9 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bench.batching import Prefetcher, resolve_batch
 from bench.collect import collect, profile, set_rows
 from bench.config import DEFAULTS, RunConfig, check_values
-from bench.env import environment
+from bench.distributed import after_shard, device_for_rank, shard_config
+from bench.env import environment, fingerprint
 from bench.execute import UnitExecutor, one_line
 from bench.manifest import build_manifest, find_latest_run, move_aside, resolve_out
 from bench.profile import Profiler
@@ -29,7 +31,7 @@ from bench.signals import exit_code
 from bench.units import WorkUnit, gen_key, make_units, parse_seeds, parse_shard, score_key, shard_units
 from metrics.base import Metric, SetMetric
 from metrics.registry import build_metrics, resolve_metrics
-from model import describe, get_generator, source_key
+from model import describe, execution, get_generator, source_key
 from prompts import Suite, load_suite
 from t2vbase.errors import UsageError
 from t2vbase.files import to_jsonable
@@ -121,14 +123,16 @@ class Runner:
         self.seeds = parse_seeds(c.seeds)
         self.shard = parse_shard(c.shard)
         self.generator = get_generator(c.generator)
+        self.batch = resolve_batch(c.batch, self.generator)
         self.metrics: list[Metric] = build_metrics(resolve_metrics(c.metrics), backend=c.backend)
         needs_device = callable(getattr(self.generator, "to", None)) or any(m.uses_device for m in self.metrics)
-        self.device = resolve_device(c.device, needs_device)
+        self.device = device_for_rank(resolve_device(c.device, needs_device), c.local_rank)
         self.gen_desc = {"spec": c.generator, **describe(self.generator)}
         self.video = video_params(c, self.generator)
         self.protocols = [m.protocol() for m in self.metrics]
-        self.units = make_units(self.suite, self.seeds)
-        self.profiler = Profiler(cuda=self.device == "cuda")
+        self.units = shard_units(make_units(self.suite, self.seeds), self.shard)  # this shard's units
+        cuda = self.device.startswith("cuda")
+        self.profiler = Profiler(cuda=cuda, device=self.device if cuda else None)
         self.keys = self._keys()
 
     def _keys(self) -> dict[str, tuple[str, str]]:
@@ -163,7 +167,7 @@ class Runner:
             protocols=self.protocols,
             device=self.device,
             shard=self.shard,
-            env=environment(),
+            env={**environment(), "fingerprint": fingerprint(self.device, self.batch, execution(self.generator))},
             status=status,
             counts=counts,
             command=self.cfg.argv,
@@ -222,9 +226,11 @@ class Runner:
 
         show = sys.stderr.isatty() if self.cfg.progress is None else self.cfg.progress
         executor = self._executor()
+        batches = Prefetcher(executor, self.keys, self.batch, cuda=self.device.startswith("cuda"))
         processed = 0
         try:
-            for unit in tqdm(todo, desc=f"t2vbench {self.suite.suite}", unit="clip", disable=not show):
+            for k, unit in enumerate(tqdm(todo, desc=f"t2vbench {self.suite.suite}", unit="clip", disable=not show)):
+                batches.ensure(todo, k)
                 gkey, skey = self.keys[unit.key]
                 self.rundir.write_unit(unit.prompt_id, unit.seed, executor.process(unit, gkey, skey))
                 processed += 1
@@ -245,8 +251,9 @@ class Runner:
             if counts["pending"]:
                 status = "partial"
             else:
-                with self.profiler.stage("set_metrics"):
-                    rows += set_rows(rd, self.units, [m for m in self.metrics if isinstance(m, SetMetric)])
+                if self.shard[1] == 1:  # set-level rows are the whole run's: a merge computes them
+                    with self.profiler.stage("set_metrics"):
+                        rows += set_rows(rd, self.units, [m for m in self.metrics if isinstance(m, SetMetric)])
                 status = "finished_with_failures" if counts["failed"] else "finished"
         with self.profiler.stage("tables"):
             rd.write_tables(rows)
@@ -254,7 +261,8 @@ class Runner:
         machine = {k: env.get(k) for k in MACHINE_KEYS}
         nf = self.video.get("num_frames") or 0
         wall = time.perf_counter() - wall0
-        rd.write_profile(profile(rd.root.name, self.device, got.timings, self.profiler.take(), nf, wall, machine))
+        prof = profile(rd.root.name, self.device, got.timings, self.profiler.take(), nf, wall, machine, got.units)
+        rd.write_profile(prof)
         rd.write_manifest(self._manifest(previous, status, counts))
         if self.cfg.report and status not in ("interrupted", "stopped"):
             self._report()
@@ -300,7 +308,7 @@ class Runner:
             raise UsageError(f"--out {self.rundir.root}: cannot write there ({one_line(err)})") from None
 
     def _run_locked(self, t0: float) -> RunOutcome:
-        todo = shard_units(self.units, self.shard)
+        todo = self.units
         pending = [u for u in todo if not self._finished(u)]
         skipped = len(todo) - len(pending)
         previous = self.rundir.read_manifest()
@@ -323,6 +331,14 @@ class Runner:
         return RunOutcome(self.rundir.root, status, code, counts, processed, skipped, time.perf_counter() - t0)
 
 
-def run(cfg: RunConfig) -> RunOutcome:
-    """Build a :class:`Runner` (raising T2VError on bad input) and run it."""
-    return Runner(cfg).run()
+def run(cfg: RunConfig, as_shard: bool = False) -> RunOutcome:
+    """Build a :class:`Runner` (raising T2VError on bad input) and run it. A shard (``--shard``,
+    a torchrun rank, or any ``launch`` job: ``as_shard``) runs in ``--out/shards/I-of-N`` and the
+    last to finish merges them into ``--out`` (:mod:`bench.distributed`)."""
+    shard_cfg, parent = shard_config(cfg, always=as_shard)
+    runner = Runner(shard_cfg)
+    outcome = runner.run()
+    if parent is None:
+        return outcome
+    total = len(runner.suite.prompts) * len(runner.seeds)
+    return after_shard(parent, runner.shard, outcome, total, report=cfg.report, history=cfg.history)

@@ -10,23 +10,16 @@ that runs record which weights produced their numbers.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from t2vbase import checksum
+from t2vbase.checksum import SUMS, cache_dir, sha256_file
 from t2vbase.errors import WeightsError
 
-SUMS = "SHA256SUMS"
-_LINE = re.compile(r"^([0-9a-fA-F]{64}) [ *](.+)$")
-_DIGESTS: dict[tuple[str, int, int], str] = {}
-
-
-def cache_dir() -> Path:
-    """``$XDG_CACHE_HOME/t2vbench``, by default ``~/.cache/t2vbench``."""
-    root = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(root) / "t2vbench"
+__all__ = ["SUMS", "Verified", "cache_dir", "locate", "read_sums", "sha256_file", "verify"]
 
 
 def locate(path: str | os.PathLike[str] | None, env: str, default: Path) -> tuple[Path, str]:
@@ -39,33 +32,9 @@ def locate(path: str | os.PathLike[str] | None, env: str, default: Path) -> tupl
     return default, "cache"
 
 
-def sha256_file(path: Path) -> str:
-    """Hex sha256 of a file, remembered per (path, size, mtime) for the life of the process."""
-    st = path.stat()
-    key = (str(path.resolve()), st.st_size, st.st_mtime_ns)
-    if key not in _DIGESTS:
-        h = hashlib.sha256()
-        with path.open("rb") as f:
-            while chunk := f.read(1 << 20):
-                h.update(chunk)
-        _DIGESTS[key] = h.hexdigest()
-    return _DIGESTS[key]
-
-
 def read_sums(folder: Path, who: str) -> dict[str, str]:
     """``SHA256SUMS`` of ``folder`` as ``{file name: hex digest}`` (``{}`` without one)."""
-    path = folder / SUMS
-    if not path.is_file():
-        return {}
-    out: dict[str, str] = {}
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip() or line.startswith("#"):
-            continue
-        m = _LINE.match(line.strip())
-        if m is None:
-            raise WeightsError(f"{who}: {path} line {n}: expected '<64 hex digits>  <file name>' (as sha256sum writes)")
-        out[m.group(2).strip()] = m.group(1).lower()
-    return out
+    return checksum.read_sums(folder, who, WeightsError)
 
 
 @dataclass(frozen=True)

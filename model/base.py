@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
@@ -37,8 +38,41 @@ class Generator(Protocol):
         ...
 
 
+# Optional, beside ``generate``:
+#   generate_batch(prompts, *, seeds, num_frames, height, width, fps) -> list[Video]
+#       several units at once (``t2vbench run --batch N``); unit k's clip must be the clip
+#       ``generate(prompts[k], seed=seeds[k])`` gives, so a unit is the same alone and in a batch.
+#   batch_size: int               the batch it prefers when ``--batch`` is not given
+#   to(device) -> self            move to the run's device (``cuda:LOCAL_RANK`` under torchrun)
+#   options() -> dict             what defines its clips (enters every unit's gen_key)
+#   execution() -> dict           how it runs without changing its clips (device, offload, batch):
+#                                 recorded in the manifest's environment fingerprint
+
+
 def prompt_text(prompt: Prompt | str) -> str:
     return prompt if isinstance(prompt, str) else prompt.text
+
+
+def unit_seed(prompt: Prompt | str, seed: int) -> int:
+    """The random seed of one unit, from its prompt text and seed (63 bits of a sha256).
+
+    A generator that seeds a ``torch.Generator`` per unit from this gives the same clip for a unit
+    whether it runs alone, in a batch, in any shard or on any rank; the text (not the prompt id)
+    is what the model sees, so the same prompt in two suites gets the same clip.
+    """
+    digest = hashlib.sha256(f"{prompt_text(prompt)}\x00{int(seed)}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") >> 1
+
+
+def can_batch(gen: Any) -> bool:
+    """Whether the generator takes several prompts at once (``generate_batch``)."""
+    return callable(getattr(gen, "generate_batch", None))
+
+
+def execution(gen: Any) -> dict[str, Any]:
+    """How a generator runs (device, offload, batch: what does not change its clips), if it says."""
+    fn = getattr(gen, "execution", None)
+    return dict(fn()) if callable(fn) else {}
 
 
 def describe(gen: Any) -> dict[str, Any]:

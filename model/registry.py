@@ -33,16 +33,23 @@ def build_with_options(factory: GeneratorFactory, options: dict[str, str], spec:
     return _build(factory, options, f"generator spec {spec!r}", GeneratorError)
 
 
-def get_generator(spec: str) -> Generator:
-    """Build the generator a spec string names.
-
-    ``reference``, ``reference:profile=clean``, ``reference:faults=vanish+mirror,rate=0.3``,
-    ``folder:PATH``, ``module:pkg.mod:Factory``.
-    """
+def load_bundled() -> None:
+    """Register the bundled generators (each module imports its heavy libraries only when used)."""
+    import model.command
+    import model.diffusers_pipeline
     import model.folder
     import model.reference
     import model.user_module  # noqa: F401
 
+
+def get_generator(spec: str) -> Generator:
+    """Build the generator a spec string names.
+
+    ``reference``, ``reference:profile=clean``, ``reference:faults=vanish+mirror,rate=0.3``,
+    ``folder:PATH``, ``module:pkg.mod:Factory``, ``diffusers:PATH[,k=v...]``,
+    ``command:[k=v,... --] PROGRAM ARG...``.
+    """
+    load_bundled()
     name, _, rest = spec.partition(":")
     try:
         entry = GENERATORS.entry(name.strip())

@@ -100,6 +100,8 @@ class RunDir:
     REPORT_MD = "report.md"
     ASSETS = "assets"
     LOCK = ".lock"
+    CLIPS, UNITS, FEATURES = "clips", "units", "features"
+    SHARDS = "shards"  # <run>/shards/<i>-of-<n>/: one run directory per shard (see bench.distributed)
 
     def __init__(self, root: str | Path) -> None:
         self.root = Path(root)
@@ -157,6 +159,19 @@ class RunDir:
 
     def features_path(self, metric: str, prompt_id: str, seed: int) -> Path:
         return self.root / "features" / metric / prompt_id / f"{seed}.npy"
+
+    @property
+    def per_unit_dirs(self) -> list[Path]:
+        """The folders holding one file per unit (clips, records, features)."""
+        return [self.root / self.CLIPS, self.root / self.UNITS, self.root / self.FEATURES]
+
+    @property
+    def shards_dir(self) -> Path:
+        return self.root / self.SHARDS
+
+    def shard_path(self, index: int, count: int) -> Path:
+        """Shard ``index`` of ``count`` of this run: a run directory of its own."""
+        return self.shards_dir / f"{index}-of-{count}"
 
     # writers' lock ---------------------------------------------------------------------------
     @contextmanager

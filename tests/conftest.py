@@ -54,3 +54,14 @@ def disc_clip(
             frame = frame * (1 - a) + np.asarray(colors[k], np.float32) * a
         out[t] = frame
     return np.clip(out + 0.5, 0, 255).astype(np.uint8)
+
+
+@pytest.fixture
+def mean_luma() -> Any:
+    """Registers the set-level test metric ``test.mean_luma`` (tests.fakes.MeanLuma) for one test."""
+    from metrics.registry import METRICS
+    from tests.fakes import MeanLuma
+
+    METRICS.add(MeanLuma.name, MeanLuma)
+    yield MeanLuma
+    METRICS.remove(MeanLuma.name)

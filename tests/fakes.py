@@ -5,8 +5,12 @@ from __future__ import annotations
 import os
 import signal
 import time
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
+import numpy as np
+
+from metrics.base import Clip, ClipResult, SetMetric
 from model.reference import ReferenceGenerator
 from t2vbase.errors import GeneratorError
 
@@ -58,7 +62,8 @@ class NotAVideo:
 
 class Slow(ReferenceGenerator):
     """The reference generator, sleeping ``seconds`` (in Python, so a time limit can cut it) before
-    each clip, or only before the clip of ``prompt``."""
+    each clip, or only before the clip of ``prompt``; each call is a line ``<pid> <prompt id>/<seed>``
+    in ``$T2V_TEST_GEN_LOG`` when set."""
 
     name = "slow-reference"
 
@@ -67,8 +72,47 @@ class Slow(ReferenceGenerator):
         self.seconds, self.target = seconds, prompt
 
     def generate(self, prompt: Any, **kwargs: Any) -> Any:
+        log = os.environ.get("T2V_TEST_GEN_LOG")
+        if log:
+            with open(log, "a") as fh:
+                fh.write(f"{os.getpid()} {getattr(prompt, 'id', prompt)}/{kwargs.get('seed')}\n")
         if not self.target or getattr(prompt, "id", None) == self.target:
             deadline = time.monotonic() + self.seconds
             while time.monotonic() < deadline:
                 time.sleep(0.05)
         return super().generate(prompt, **kwargs)
+
+
+class BatchReference(ReferenceGenerator):
+    """The reference generator with ``generate_batch`` (each clip exactly its unit's), counting
+    its batch calls in ``$T2V_TEST_BATCH_LOG`` (one line per call: the batch size).
+    ``fail_batch=true`` makes every batch call raise (units then run one by one)."""
+
+    name = "batch-reference"
+
+    def __init__(self, batch: int = 1, fail_batch: bool = False, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.batch_size, self.fail_batch = batch, fail_batch
+
+    def generate_batch(self, prompts: list[Any], *, seeds: list[int], **kwargs: Any) -> list[Any]:
+        log = os.environ.get("T2V_TEST_BATCH_LOG")
+        if log:
+            with open(log, "a") as fh:
+                fh.write(f"{len(prompts)}\n")
+        if self.fail_batch:
+            raise GeneratorError("out of memory (simulated batch)")
+        return [super(BatchReference, self).generate(p, seed=s, **kwargs) for p, s in zip(prompts, seeds, strict=True)]
+
+
+@dataclass(kw_only=True)
+class MeanLuma(SetMetric):
+    """A set-level metric for tests: the mean over clips of each clip's mean luma (its features
+    are one number per clip, so a set value is easy to check)."""
+
+    name: ClassVar[str] = "test.mean_luma"
+
+    def features(self, clip: Clip) -> np.ndarray:
+        return np.array([clip.gray().mean()])
+
+    def compute_set(self, features: np.ndarray) -> ClipResult:
+        return ClipResult(value=float(features[:, 0].mean()), detail={"n": len(features)})

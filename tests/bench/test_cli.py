@@ -103,6 +103,7 @@ def test_readme_exit_code_table_matches_the_code() -> None:
 
     from bench import signals
     from bench.cli import EXIT_INTERNAL
+    from bench.launch import EXIT_SHARD_FAILED
     from bench.runner import EXIT_GATE, EXIT_OK, EXIT_UNITS_FAILED, EXIT_USAGE
 
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
@@ -113,11 +114,12 @@ def test_readme_exit_code_table_matches_the_code() -> None:
         EXIT_GATE,
         EXIT_USAGE,
         EXIT_UNITS_FAILED,
+        EXIT_SHARD_FAILED,
         EXIT_INTERNAL,
         signals.EXIT_SIGINT,
         signals.EXIT_SIGTERM,
     }
-    assert listed == codes == {0, 1, 2, 3, 70, 130, 143}
+    assert listed == codes == {0, 1, 2, 3, 4, 70, 130, 143}
 
 
 def test_an_unwritable_out_is_exit_2(tiny_suite: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:

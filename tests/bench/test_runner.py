@@ -5,17 +5,16 @@ import os
 import shutil
 import subprocess
 import sys
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from bench.runner import RunConfig, run
-from metrics.base import Clip, ClipResult, SetMetric
-from metrics.registry import METRICS, resolve_metrics
+from metrics.base import Clip
+from metrics.registry import resolve_metrics
 from t2vbase.errors import GeneratorError, MetricError, SuiteError, UsageError, WeightsError
 from t2vbase.rundir import ROW_FIELDS
 from tests.conftest import write_suite
@@ -263,26 +262,6 @@ def test_shards_add_up_to_the_whole_run(tiny_suite: Path, tmp_path: Path) -> Non
     second = run(cfg(tiny_suite, sharded, seeds="2", shard="1/2", resume=True))
     assert second.status == "finished" and second.processed == 3
     assert (sharded / "samples.jsonl").read_bytes() == (whole / "samples.jsonl").read_bytes()
-
-
-@dataclass(kw_only=True)
-class MeanLuma(SetMetric):
-    """Test set metric: the mean over clips of each clip's mean luma."""
-
-    name: ClassVar[str] = "test.mean_luma"
-
-    def features(self, clip: Clip) -> np.ndarray:
-        return np.array([clip.gray().mean()])
-
-    def compute_set(self, features: np.ndarray) -> ClipResult:
-        return ClipResult(value=float(features[:, 0].mean()), detail={"n": len(features)})
-
-
-@pytest.fixture
-def mean_luma() -> Any:
-    METRICS.add(MeanLuma.name, MeanLuma)
-    yield MeanLuma
-    METRICS.remove(MeanLuma.name)
 
 
 def test_set_level_metric_row(tiny_suite: Path, tmp_path: Path, mean_luma: Any) -> None:
