@@ -203,10 +203,11 @@ class RunDir:
             os.close(fd)  # closing the descriptor releases the lock
 
     def remove_stale_temps(self) -> int:
-        """Delete temporary files that killed writers left (call while holding :meth:`lock`)."""
+        """Delete temporary files that killed writers left (call while holding :meth:`lock`).
+        Shard folders are left alone: each has its own writer and lock, and cleans itself."""
         n = 0
         for p in self.root.rglob(".*"):
-            if p.is_file() and is_temp_name(p.name):
+            if p.is_file() and is_temp_name(p.name) and not p.is_relative_to(self.shards_dir):
                 p.unlink(missing_ok=True)
                 n += 1
         return n

@@ -144,11 +144,13 @@ def test_resume_removes_stale_temp_files(tiny_suite: Path, tmp_path: Path) -> No
     out = tmp_path / "run"
     run(cfg(tiny_suite, out, metrics="none"))
     stale = [out / "units" / SMOKE_IDS[0] / ".0.json.abc123.tmp", out / ".manifest.json.zz9.tmp"]
-    for p in stale:
+    in_flight = RunDir(out).shard_path(1, 2) / "units" / ".0.json.q1w2e3.tmp"  # a running shard's write
+    for p in [*stale, in_flight]:
+        p.parent.mkdir(parents=True, exist_ok=True)
         p.write_bytes(b"")
     (out / "units" / SMOKE_IDS[0] / "0.json").unlink()  # one unit to redo, so the run is written
     run(cfg(tiny_suite, out, metrics="none", resume=True))
-    assert not any(p.exists() for p in stale)
+    assert not any(p.exists() for p in stale) and in_flight.exists()
 
 
 def test_run_files_follow_the_umask(tiny_suite: Path, tmp_path: Path) -> None:
