@@ -94,7 +94,22 @@ def _splice(a: Track, b: Track, at: int) -> Track:
     return out
 
 
-def _lost_before(pool: list[Track], b: Track, fb: int, p: LifecycleParams) -> Track | None:
+class _Predictions:
+    """Each track's :func:`predicted_boxes`, computed once per track object (a splice is a new
+    object; the cache holds every track it saw, so an id is never reused while it lives)."""
+
+    def __init__(self, sightings: int) -> None:
+        self.sightings = sightings
+        self._boxes: dict[int, tuple[Track, np.ndarray]] = {}
+
+    def __call__(self, tr: Track) -> np.ndarray:
+        hit = self._boxes.get(id(tr))
+        if hit is None:
+            hit = self._boxes[id(tr)] = (tr, predicted_boxes(tr, self.sightings))
+        return hit[1]
+
+
+def _lost_before(pool: list[Track], b: Track, fb: int, p: LifecycleParams, predict: _Predictions) -> Track | None:
     """The same-group track, gone before frame ``fb`` where ``b`` is first seen, that ``b``
     continues: it appears where the lost one was predicted, or in the very frame the other
     disappeared (a teleport); the nearest such."""
@@ -103,7 +118,7 @@ def _lost_before(pool: list[Track], b: Track, fb: int, p: LifecycleParams) -> Tr
         if a is b or a.group != b.group or not a.visible[:fb].any() or a.visible[fb:].any():
             continue
         la = int(np.flatnonzero(a.visible)[-1])
-        pred = predicted_boxes(a, p.predict_sightings)[fb]
+        pred = predict(a)[fb]
         if not np.isfinite(pred).all():
             continue
         d = float(np.hypot(*(box_center(pred) - b.center[fb]))) / object_size(a.typical_area())
@@ -116,22 +131,22 @@ def _lost_before(pool: list[Track], b: Track, fb: int, p: LifecycleParams) -> Tr
 def stitch(tracks: list[Track], p: LifecycleParams) -> list[Track]:
     """Join a track born mid-clip to the same-group track that had disappeared before it, when
     the newcomer appears where the lost one was predicted (a missed re-acquisition after an
-    occlusion or crossing) or in the very frame the other disappeared (a teleport)."""
+    occlusion or crossing) or in the very frame the other disappeared (a teleport).
+
+    One pass in order of first sighting: a joined track is seen from the lost one's first frame
+    to the newcomer's, so it can continue no newcomer already passed, and a track removed from
+    the pool cannot make one match; each track's prediction is computed once.
+    """
     pool = list(tracks)
-    changed = True
-    while changed:
-        changed = False
-        for b in sorted(pool, key=lambda tr: _first_seen(tr) if tr.visible.any() else 10**6):
-            if not b.visible.any():
-                continue
-            fb = _first_seen(b)
-            if fb == 0 or b.born_from == "edge":
-                continue
-            best = _lost_before(pool, b, fb, p)
-            if best is not None:
-                pool = [tr for tr in pool if tr is not b and tr is not best] + [_splice(best, b, fb)]
-                changed = True
-                break
+    predict = _Predictions(p.predict_sightings)
+    order = sorted((tr for tr in pool if tr.visible.any()), key=_first_seen)
+    for b in order:
+        fb = _first_seen(b)
+        if fb == 0 or b.born_from == "edge" or not any(tr is b for tr in pool):
+            continue
+        best = _lost_before(pool, b, fb, p, predict)
+        if best is not None:
+            pool = [tr for tr in pool if tr is not b and tr is not best] + [_splice(best, b, fb)]
     return pool
 
 

@@ -41,3 +41,41 @@ def test_other_lifecycle_parameters_are_another_analysis(vanish_clip: Clip, monk
     build_metric("physics.permanence").score(vanish_clip)
     build_metric("physics.count", lifecycle=LifecycleParams(stitch_sizes=2.0)).score(vanish_clip)
     assert len(calls) == 2
+
+
+def _chain(pieces: int, frames_each: int = 10, gap: int = 3, apart: float = 0.0) -> list:
+    """One ball moving right at 1 px per frame, observed as ``pieces`` tracks: each lost for
+    ``gap`` frames and picked up again as a new track where its motion leads (``apart`` px lower
+    for each piece: with 30, every piece is another ball far from where any lost one leads)."""
+    import numpy as np
+
+    from metrics.observe.base import Track
+
+    T = pieces * (frames_each + gap)
+    t = np.arange(T, dtype=float)
+    c = np.stack([5 + t, 40 + 0 * t], 1)
+    out = []
+    for k in range(pieces):
+        tr = Track.empty(f"ball#{k + 1}", "ball", T)
+        s = k * (frames_each + gap)
+        c[:, 1] = 40 + apart * k
+        tr.visible[s : s + frames_each] = True
+        tr.center[s : s + frames_each] = c[s : s + frames_each]
+        tr.box[s : s + frames_each] = np.concatenate([c - 4, c + 4], 1)[s : s + frames_each]
+        tr.area[s : s + frames_each] = 64.0
+        tr.born_from = "start" if k == 0 else None
+        out.append(tr)
+    return out
+
+
+@pytest.mark.parametrize(("pieces", "apart", "joined"), [(5, 0.0, 1), (40, 0.0, 1), (40, 30.0, 40)])
+def test_stitching_is_linear_in_tracks(pieces: int, apart: float, joined: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A ball lost and re-found ``pieces - 1`` times is stitched into one track; balls that each
+    appear far from where the lost ones lead stay apart. Either way each track's path is
+    predicted once (not once per newcomer and lost track: 40 balls would take ~800)."""
+    calls = []
+    real = lifecycle.predicted_boxes
+    monkeypatch.setattr(lifecycle, "predicted_boxes", lambda *a, **k: calls.append(1) or real(*a, **k))
+    out = lifecycle.stitch(_chain(pieces, apart=apart), LifecycleParams())
+    assert len(out) == joined and sum(int(tr.visible.sum()) for tr in out) == pieces * 10
+    assert len(calls) <= 2 * pieces
