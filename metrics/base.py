@@ -112,10 +112,26 @@ class Clip:
     def gray(self) -> np.ndarray:
         """``(T, H, W)`` uint8 luma (BT.601), computed once per clip."""
         if "gray" not in self.cache:
-            f = self.frames.astype(np.float32)
-            y = 0.299 * f[..., 0] + 0.587 * f[..., 1] + 0.114 * f[..., 2]
-            self.cache["gray"] = np.clip(y + 0.5, 0, 255).astype(np.uint8)
+            self.cache["gray"] = luma(self.frames)
         return self.cache["gray"]
+
+    def working_gray(self, short_side: int) -> np.ndarray:
+        """``(T, h, w)`` uint8 luma of :meth:`working` frames (:meth:`gray` when those are the
+        clip's own), computed once per clip and size."""
+        frames = self.working(short_side)
+        if frames is self.frames:
+            return self.gray()
+        key = f"working_gray:{short_side}"
+        if key not in self.cache:
+            self.cache[key] = luma(frames)
+        return self.cache[key]
+
+
+def luma(frames: np.ndarray) -> np.ndarray:
+    """``(..., 3)`` uint8 RGB -> ``(...)`` uint8 luma (BT.601)."""
+    f = frames.astype(np.float32)
+    y = 0.299 * f[..., 0] + 0.587 * f[..., 1] + 0.114 * f[..., 2]
+    return np.clip(y + 0.5, 0, 255).astype(np.uint8)
 
 
 def resize_frames(frames: np.ndarray, short_side: int) -> np.ndarray:
