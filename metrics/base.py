@@ -101,7 +101,8 @@ class Clip:
 
     def working(self, short_side: int) -> np.ndarray:
         """``(T, h, w, 3)`` uint8 frames with the shorter side at most ``short_side`` pixels
-        (area-averaged; the aspect kept), computed once per clip and size. Metrics that do not
+        (area-averaged by the smallest whole factor that gets there, so 480 px -> 240 px; the
+        aspect kept), computed once per clip and size. Metrics that do not
         need full resolution (flow, observation) run here and map results back by the ratio
         ``width / w``."""
         key = f"working:{short_side}"
@@ -123,7 +124,12 @@ class Clip:
             return self.gray()
         key = f"working_gray:{short_side}"
         if key not in self.cache:
-            self.cache[key] = luma(frames)
+            import cv2
+
+            gray = np.empty(frames.shape[:3], np.uint8)
+            for t, f in enumerate(frames):
+                gray[t] = cv2.cvtColor(f, cv2.COLOR_RGB2GRAY)
+            self.cache[key] = gray
         return self.cache[key]
 
 
@@ -135,15 +141,20 @@ def luma(frames: np.ndarray) -> np.ndarray:
 
 
 def resize_frames(frames: np.ndarray, short_side: int) -> np.ndarray:
-    """``(T, H, W, C)`` uint8 frames with the shorter side at most ``short_side`` (INTER_AREA)."""
+    """``(T, H, W, C)`` uint8 frames with the shorter side at most ``short_side``: shrunk by the
+    smallest whole factor that gets there (INTER_AREA; a whole factor is a box filter, ten times
+    faster than a fractional one)."""
     H, W = frames.shape[1:3]
-    scale = short_side / min(H, W)
-    if scale >= 1.0:
+    factor = -(-min(H, W) // max(short_side, 1))
+    if factor <= 1:
         return frames
     import cv2
 
-    size = (max(1, round(W * scale)), max(1, round(H * scale)))
-    return np.stack([cv2.resize(f, size, interpolation=cv2.INTER_AREA) for f in frames])
+    size = (max(1, round(W / factor)), max(1, round(H / factor)))
+    out = np.empty((frames.shape[0], size[1], size[0], *frames.shape[3:]), frames.dtype)
+    for t, f in enumerate(frames):
+        out[t] = cv2.resize(f, size, interpolation=cv2.INTER_AREA).reshape(out.shape[1:])
+    return out
 
 
 @dataclass(kw_only=True)

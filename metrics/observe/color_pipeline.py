@@ -122,7 +122,9 @@ def _object_mask(
 ) -> np.ndarray:
     """``(T, H, W)`` pixels of the followed objects: their colour, and their boxes padded (parts of
     other colours — wheels, windows, lamps — move with them), dilated."""
-    mask = np.isin(cmap, expected_cls)
+    followed = np.zeros(256, bool)
+    followed[expected_cls] = True
+    mask = followed[cmap]
     _, H, W = mask.shape
     pad_px = sc.px(p.exclude_pad_short)
     for tr in tracks:
