@@ -197,6 +197,7 @@ class ColorTracker:
         self.cmap = cmap
         self._count: dict[str, int] = {}
         self._masks: dict[tuple[int, int], Blob] = {}
+        self._in_frame: dict[int, dict[int, Blob]] = {}  # frame -> id(state) -> its blob there
         self._touch: dict[tuple[int, int], bool] = {}
 
     # --------------------------------------------------------------------------------------
@@ -224,6 +225,7 @@ class ColorTracker:
         st.track.color[t] = str(blob.cls)
         st.cls = blob.cls
         self._masks[(id(st), t)] = blob
+        self._in_frame.setdefault(t, {})[id(st)] = blob
 
     def _absorb(self, st: _State, blob: Blob, t: int, cut: bool = False) -> None:
         """A further region of an already matched object (one of its parts, or a piece of it cut
@@ -291,7 +293,7 @@ class ColorTracker:
     # --------------------------------------------------------------------------------------
     def run(self, blobs: list[list[Blob]]) -> list[Track]:
         """``blobs[t]``: every blob of frame t (all classes). Returns the tracks."""
-        self._masks, self._touch = {}, {}
+        self._masks, self._touch, self._in_frame = {}, {}, {}
         for t in range(self.T):
             live = [s for s in self.states if not s.exited]
             cands = self._split(blobs[t], live)
@@ -456,11 +458,7 @@ class ColorTracker:
         tr.desc[t] = descriptors(blob.mask, blob.raw, crop, self.bp)
         if st.spec.shape != "vehicle":
             return
-        others = [
-            ob.box
-            for o in self.states
-            if o is not st and (ob := self._masks.get((id(o), t))) is not None and ob.cls == blob.cls
-        ]
+        others = [ob.box for k, ob in self._in_frame.get(t, {}).items() if k != id(st) and ob.cls == blob.cls]
         lean = self._cabin_lean(blob, t, others)
         if lean is not None and abs(lean) > self.p.cabin_lean:
             tr.facing[t] = -np.sign(lean)  # the cabin sits toward the back
