@@ -22,7 +22,7 @@ import numpy as np
 
 from metrics.base import Clip, Event, param
 from metrics.observe import Observation, Track
-from metrics.observe.geometry import box_center, box_gap, object_size
+from metrics.observe.geometry import box_center, box_gap, boxes_touch, object_size, warp_box
 from metrics.observe.params import TUNED, TUNED_SIDE, Params, Scale
 from metrics.observe.predict import predicted_boxes
 from metrics.physics.base import PhysicsCheck, runs
@@ -209,8 +209,22 @@ def _merge_onset(tr: Track, other: Track | None, a: int, p: LifecycleParams, sc:
     return onset
 
 
-def _jumps(tr: Track, p: LifecycleParams, sc: Scale) -> list[int]:
-    """Frames where a clean track jumps far beyond what its motion predicts."""
+def _across_occluder(obs: Observation, tr: Track, t: int) -> bool:
+    """Whether ``tr`` is cut by an occluder (partial, not at the edge) both at ``t - 1`` and ``t``
+    with an occluder region between its two visible parts: it passed behind a wall narrower than
+    itself (at a high frame rate it is never wholly hidden), it did not jump."""
+    if not all(tr.partial[k] and not tr.edge[k] for k in (t - 1, t)) or not obs.occluders:
+        return False
+    maps = obs.camera.to_first()
+    a, b = warp_box(tr.box[t - 1], maps[t - 1]), warp_box(tr.box[t], maps[t])
+    xs, ys = sorted((min(a[2], b[2]), max(a[0], b[0]))), sorted((min(a[3], b[3]), max(a[1], b[1])))
+    between = np.array([xs[0], ys[0], xs[1], ys[1]])
+    return any(boxes_touch(between, np.asarray(r.box, float)) for r in obs.occluders)
+
+
+def _jumps(tr: Track, p: LifecycleParams, sc: Scale, across: Any = None) -> list[int]:
+    """Frames where a clean track jumps far beyond what its motion predicts (``across(t)``: the
+    step from ``t - 1`` to ``t`` went behind an occluder, which is no jump)."""
     ok = tr.visible & ~tr.shared & ~tr.partial & np.isfinite(tr.center).all(1)
     errs = []
     for t in range(2, tr.num_frames):
@@ -229,7 +243,8 @@ def _jumps(tr: Track, p: LifecycleParams, sc: Scale) -> list[int]:
     for t in range(1, tr.num_frames):
         if seen[t] and seen[t - 1] and not (ok[t] and ok[t - 1]):
             # a partly hidden frame: its centre is biased, so compare how far apart the boxes are
-            if max(box_gap(tr.box[t - 1], tr.box[t]), 0.0) > max(far, p.partial_jump_speed * speed):
+            gap = max(box_gap(tr.box[t - 1], tr.box[t]), 0.0)
+            if gap > max(far, p.partial_jump_speed * speed) and not (across and across(t)):
                 out.append(t)
             continue
         if not (ok[t] and ok[t - 1]):
@@ -335,7 +350,7 @@ def analyse(obs: Observation, groups: list[str], p: LifecycleParams | None = Non
         pred = predicted_boxes(tr, sc.frames(p.predict_seconds))
         for a, b in runs(~tr.visible[first:]):
             _gap(life, tr, by_id, (a + first, b + first), pred, alive, p, sc)
-        for t in _jumps(tr, p, sc):
+        for t in _jumps(tr, p, sc, lambda t, tr=tr: _across_occluder(obs, tr, t)):
             life.incidents.append(Incident("teleport", t, tr, f"{tr.id} jumps at frame {t}"))
     life.incidents.sort(key=lambda i: (i.frame, i.kind))
     return life

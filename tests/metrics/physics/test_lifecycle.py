@@ -79,3 +79,16 @@ def test_stitching_is_linear_in_tracks(pieces: int, apart: float, joined: int, m
     out = lifecycle.stitch(_chain(pieces, apart=apart), LifecycleParams())
     assert len(out) == joined and sum(int(tr.visible.sum()) for tr in out) == pieces * 10
     assert len(calls) <= 2 * pieces
+
+
+def test_passing_behind_a_wall_narrower_than_its_step_is_no_jump(tmp_path: Path) -> None:
+    """A ball (20 px, 13 px per frame) behind a 22 px wall is never wholly hidden: cut by the wall
+    on its left in one frame and on its right in the next, its visible parts are 22 px apart
+    (more than 0.9 of its size, and 1.5 of its steps). The wall lies between them: no teleport."""
+    ball = Obj("circle", (215, 38, 38), linear(6, 64, 13.0), size=20)
+    scene = synth.Scene([ball], background="flat", occluders=[((54, 30, 76, 100), (128, 128, 128))])
+    clip = synth.clip(synth.encode(synth.render(scene), tmp_path / "c.mp4"), BALL)
+    (tr,) = lifecycle.analyse(build_metric("physics.permanence").observer.observe(clip), ["ball"]).tracks
+    assert tr.partial[4] and tr.partial[5] and tr.visible[4:6].all()  # the case in question
+    r = build_metric("physics.permanence").score(clip)
+    assert r.verdict == "pass", r.events
