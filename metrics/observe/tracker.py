@@ -61,8 +61,21 @@ class Motion:
     last_box: np.ndarray | None = None
     last_area: float = 0.0
     exited: bool = False
+    #: velocity and reference area as of ``len(sightings)`` (asked many times per frame)
+    _cached: dict[str, tuple[int, object]] = field(default_factory=dict, repr=False)
+
+    def _memo(self, name: str, compute: Callable[[], object]) -> object:
+        n = len(self.sightings)
+        hit = self._cached.get(name)
+        if hit is None or hit[0] != n:
+            hit = self._cached[name] = (n, compute())
+        return hit[1]
 
     def velocity(self) -> np.ndarray:
+        """``(2,)`` pixels per frame: the least-squares slope of the last clean sightings."""
+        return self._memo("velocity", self._fit_velocity)  # type: ignore[return-value]
+
+    def _fit_velocity(self) -> np.ndarray:
         pts = self.sightings[-self.sc.frames(self.p.fit_seconds) :]
         if len(pts) < 2:
             return np.zeros(2)
@@ -80,8 +93,11 @@ class Motion:
 
     def ref_area(self) -> float:
         if self.sightings:
-            return float(statistics.median(a for _, _, a in self.sightings[-self.sc.frames(self.p.area_seconds) :]))
+            return self._memo("area", self._median_area)  # type: ignore[return-value]
         return max(self.last_area, 1.0)
+
+    def _median_area(self) -> float:
+        return float(statistics.median(a for _, _, a in self.sightings[-self.sc.frames(self.p.area_seconds) :]))
 
     def size(self) -> float:
         return object_size(self.ref_area())
