@@ -95,8 +95,8 @@ def test_permanence_and_count_share_their_lifecycle_parameters() -> None:
 
 
 def test_backend_groups_take_dotted_options() -> None:
-    be = get_backend("color:explain.hidden_in=0.5,tracking.gate_growth_frames=3,min_area_frac=0.001")
-    assert be.explain.hidden_in == 0.5 and be.tracking.gate_growth_frames == 3 and be.min_area_frac == 0.001
+    be = get_backend("color:explain.hidden_in=0.5,tracking.gate_growth_seconds=0.375,min_area_frac=0.001")
+    assert be.explain.hidden_in == 0.5 and be.tracking.gate_growth_seconds == 0.375 and be.min_area_frac == 0.001
     assert be.explain.seen_over == ColorBackend().explain.seen_over
     with pytest.raises(MetricError, match="did you mean 'explain'"):
         get_backend("color:explian.hidden_in=0.5")
