@@ -31,14 +31,14 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import torch  # noqa: E402
+import torch
 
-from metrics import Clip, build_metric  # noqa: E402
-from model.reference import ReferenceGenerator  # noqa: E402
-from prompts import Prompt, load_suite  # noqa: E402
-from prompts.mirror import mirror_text  # noqa: E402
-from t2vbase.video import read_video, write_video  # noqa: E402
-from tests.metrics.encoder.worldsynth import synth_clip  # noqa: E402
+from metrics import Clip, build_metric
+from model.reference import ReferenceGenerator
+from prompts import Prompt, load_suite
+from prompts.mirror import mirror_text
+from t2vbase.video import read_video, write_video
+from tests.metrics.encoder.worldsynth import synth_clip
 
 
 def cpu_per_clip(metric_name: str, clips: list[np.ndarray], prompt: Prompt) -> tuple[float, float]:
