@@ -26,6 +26,23 @@ def _add_run(sub: argparse._SubParsersAction) -> None:
     add_run_options(p)
 
 
+def _add_dist_options(p: argparse.ArgumentParser) -> None:
+    """The options of the ``dist.*`` distances (they enter their protocol)."""
+    p.add_argument(
+        "--reference",
+        default=None,
+        metavar="SPEC",
+        help="what dist.* compare with: a generator spec (default: reference:profile=clean, on seeds disjoint "
+        "from the run's) or folder:PATH of videos",
+    )
+    p.add_argument(
+        "--backbone",
+        default=None,
+        metavar="SPEC",
+        help="features of dist.fvd/dist.kvd: tiny (default, embedded), i3d[:path=FILE,sha256=HEX], videomae:path=DIR",
+    )
+
+
 def add_run_options(p: argparse.ArgumentParser, launch: bool = False) -> None:
     """The options of ``run`` (``launch`` takes them too, but sets shards and resume itself)."""
     p.add_argument("--suite", default=None, help="bundled suite name or path to a suite YAML (default: smoke)")
@@ -46,6 +63,7 @@ def add_run_options(p: argparse.ArgumentParser, launch: bool = False) -> None:
         metavar="SPEC",
         help="observation backend of the physics checks: color (default), oracle, owl[:path=DIR,key=value...]",
     )
+    _add_dist_options(p)
     p.add_argument("--out", type=Path, default=None, help="run directory (default: runs/<suite>-<generator>-<time>)")
     if not launch:
         p.add_argument(
@@ -188,6 +206,8 @@ def run_config(args: argparse.Namespace, argv: list[str]) -> Any:
         seeds=args.seeds,
         metrics=args.metrics,
         backend=args.backend,
+        reference=args.reference,
+        backbone=args.backbone,
         out=args.out,
         resume=getattr(args, "resume", False),
         force_new=getattr(args, "force_new", False),
@@ -362,7 +382,7 @@ def cmd_metrics() -> int:
     rows = []
     for e in METRICS.entries():
         cls = e.obj
-        kind = "check" if cls.is_check else "score"
+        kind = "check" if cls.is_check else "distance" if getattr(cls, "needs_reference", False) else "score"
         rows.append((e.name, kind, f"v{cls.version}", cls.description))
     _table(("metric", "kind", "version", "what"), rows)
     return 0
