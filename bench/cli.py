@@ -179,7 +179,9 @@ def build_parser() -> argparse.ArgumentParser:
     vp = sub.add_parser("validate", help="measure the physics checks on labelled faults (exit 1 if a gate fails)")
     vp.add_argument("--out", type=Path, default=Path("runs/validate"))
     vp.add_argument(
-        "--suite", default="core", help="suite whose prompts are rendered (default: core; smoke is a quick look)"
+        "--suite",
+        default=None,
+        help="suite whose prompts are rendered (default: core, with --distances nightly; smoke is a quick look)",
     )
     vp.add_argument("--seeds", type=int, default=2, help="clean renders per prompt (default: 2)")
     vp.add_argument("--severities", default="0.5,1,2", help="fault severities (gates use 1)")
@@ -188,6 +190,16 @@ def build_parser() -> argparse.ArgumentParser:
     vp.add_argument("--backend", default="color", help="observation backend (default: color)")
     vp.add_argument("--crf", type=int, default=18, help="H.264 quality of the rendered clips")
     vp.add_argument("--workers", type=int, default=0, help="processes (default: one per core)")
+    vp.add_argument(
+        "--distances",
+        action="store_true",
+        help="validate dist.fvd, dist.kvd and dist.motion instead of the checks (clean vs floor, growth with "
+        "fault rate and severity, temporal vs appearance faults)",
+    )
+    vp.add_argument(
+        "--backbone", default="tiny", help="with --distances: backbone of dist.fvd/dist.kvd (default: tiny)"
+    )
+    vp.add_argument("--n-boot", type=int, default=100, help="with --distances: bootstrap resamples (default: 100)")
     sub.add_parser("generators", help="list generator specs")
     sub.add_parser("metrics", help="list metrics")
     from bench import cli_scale
@@ -313,6 +325,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from bench.validate import ValidateConfig, validate
     from reports.validate import build_validate_report
 
+    if args.distances:
+        return cmd_validate_distances(args)
+    args.suite = args.suite or "core"
     check_validate_args(args)
     severities = tuple(float(x) for x in args.severities.split(","))
     cfg = ValidateConfig(
@@ -336,6 +351,18 @@ def cmd_validate(args: argparse.Namespace) -> int:
         print(f"{name:20s} recall {r:>6s} precision {p:>6s} false alarms/100 {fa:>6s}  {state}")
     print(f"report: {report}")
     return 0 if result["overall"]["passed"] else 1
+
+
+def cmd_validate_distances(args: argparse.Namespace) -> int:
+    from bench.validate_dist import DistValidateConfig, validate_distances
+
+    if args.seeds < 1 or args.n_boot < 0:
+        raise T2VError(f"--seeds {args.seeds} / --n-boot {args.n_boot}: need at least 1 seed and 0 resamples")
+    out = args.out if args.out != Path("runs/validate") else Path("runs/validate-dist")
+    cfg = DistValidateConfig(args.suite or "nightly", args.seeds, args.backbone, args.n_boot, out)
+    doc = validate_distances(cfg)
+    print((out / "validate_dist.md").read_text())
+    return 0 if doc["passed"] else 1
 
 
 def check_validate_args(args: argparse.Namespace) -> None:

@@ -56,6 +56,10 @@ class Distance(SetMetric):
     def feature_protocol(self) -> dict[str, Any]:
         """What the per-clip features depend on (the reference cache is keyed by it)."""
 
+    def estimator(self) -> dict[str, Any]:
+        """How the distance is computed from the features, beyond the name (a kernel)."""
+        return {}
+
     def compute_set(self, features: np.ndarray, reference: ReferenceHalves | None = None) -> ClipResult:
         """The distance of ``(N, D)`` run features to the reference halves."""
         if reference is None:
@@ -64,7 +68,7 @@ class Distance(SetMetric):
         est = estimate(x, reference.a, reference.b, self.pair, n_boot=self.n_boot, low=self.low)
         dim = x.shape[1]
         detail = est.detail() | {"dim": dim, "warning": self.warning(est.n, dim, len(reference.a), len(reference.b))}
-        detail["protocol"] = {**self.feature_protocol(), "n": est.n, "reference": reference.info}
+        detail["protocol"] = {**self.feature_protocol(), **self.estimator(), "n": est.n, "reference": reference.info}
         return ClipResult(value=est.value, detail=detail)
 
     def warning(self, n: int, dim: int, na: int, nb: int) -> str | None:
@@ -90,7 +94,7 @@ class BackboneDistance(Distance):
         self._net.batch = self.batch
 
     def protocol(self) -> dict[str, Any]:
-        return {**super().protocol(), "features": self.feature_protocol()}
+        return {**super().protocol(), "features": self.feature_protocol(), **self.estimator()}
 
     def feature_protocol(self) -> dict[str, Any]:
         return {"backbone_spec": self.backbone, **self._net.protocol()}
@@ -141,8 +145,15 @@ class KVD(BackboneDistance):
     low: ClassVar[float] = -np.inf
     rank_note: ClassVar[str] = "the kernel estimate stays unbiased, but its CI is wide; compare runs at the same N"
 
+    def unit_vectors(self) -> bool:
+        return bool(self._net.protocol().get("unit_vectors"))
+
+    def estimator(self) -> dict[str, Any]:
+        gamma = "1 (unit vectors)" if self.unit_vectors() else "1/D (KID)"
+        return {"kernel": f"(gamma x.y + 1)^3, gamma = {gamma}"}
+
     def pair(self, x: np.ndarray, y: np.ndarray) -> PairDistance:
-        return mmd_pair(x, y)
+        return mmd_pair(x, y, 1.0 if self.unit_vectors() else None)
 
 
 @register_metric
@@ -153,6 +164,7 @@ class MotionDistance(Distance):
     to what appearance features miss — frozen, reversed or sped-up motion."""
 
     name: ClassVar[str] = "dist.motion"
+    version: ClassVar[str] = "1"
     description: ClassVar[str] = "Fréchet distance of optical-flow motion statistics to the reference set (no weights)"
     rank_note: ClassVar[str] = "the covariance is rank-deficient; compare runs at the same N"
 
@@ -166,7 +178,7 @@ class MotionDistance(Distance):
             "dim": MOTION_DIM,
             "frames": "all",
             "stride": 1,
-            "resize": f"area to shorter side {self.short_side} px, luma (BT.601)",
+            "resize": f"area to shorter side {self.short_side} px, luma (BT.601), local contrast sign (5x5, ±2)",
             "value_range": "uint8 luma; flow in frame sizes per second",
             "flow": "OpenCV DIS, PRESET_FAST",
             "min_speed": self.min_speed,

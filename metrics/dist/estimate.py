@@ -39,10 +39,10 @@ def frechet_pair(x: np.ndarray, y: np.ndarray) -> PairDistance:
     return lambda cx, cy: frechet(GaussianStats.of(x, cx), GaussianStats.of(y, cy))
 
 
-def mmd_pair(x: np.ndarray, y: np.ndarray) -> PairDistance:
+def mmd_pair(x: np.ndarray, y: np.ndarray, gamma: float | None = None) -> PairDistance:
     """Unbiased polynomial MMD² between weighted rows of ``x`` and ``y``: pairs of a clip with
     itself (or its copy in a resample) are dropped, as the unbiased estimator drops ``k(x, x)``."""
-    kxx, kyy, kxy = poly_kernel(x, x), poly_kernel(y, y), poly_kernel(x, y)
+    kxx, kyy, kxy = poly_kernel(x, x, gamma), poly_kernel(y, y, gamma), poly_kernel(x, y, gamma)
     dx, dy = np.diag(kxx).copy(), np.diag(kyy).copy()
 
     def within(k: np.ndarray, diag: np.ndarray, c: np.ndarray) -> float:

@@ -1,6 +1,8 @@
 """Unbiased squared MMD with the polynomial kernel (KID's estimator, applied to video features).
 
-``k(x, y) = (xᵀy / D + 1)³`` (KID's kernel: ``gamma = 1/D``, ``coef = 1``, degree 3). The unbiased
+``k(x, y) = (γ xᵀy + 1)³`` with KID's ``γ = 1/D`` (``coef = 1``, degree 3) for features whose
+entries are of order 1 (I3D, VideoMAE); for unit vectors (the ``tiny`` encoder) ``γ = 1``, else
+``xᵀy / D`` is so small that the kernel is nearly linear and the MMD nearly blind. The unbiased
 estimator drops the ``k(x, x)`` terms, so its expectation is the population MMD² at any N — which
 is why it stays usable at N = 50 where a 400-d covariance (FVD) is rank-deficient. It can be
 slightly negative for two samples of one distribution; that is its unbiasedness, not an error.
@@ -14,10 +16,12 @@ DEGREE = 3
 COEF = 1.0
 
 
-def poly_kernel(x: np.ndarray, y: np.ndarray, degree: int = DEGREE, coef: float = COEF) -> np.ndarray:
-    """``(N, M)`` kernel matrix of ``(N, D)`` and ``(M, D)`` features (float64)."""
+def poly_kernel(x: np.ndarray, y: np.ndarray, gamma: float | None = None) -> np.ndarray:
+    """``(N, M)`` kernel matrix of ``(N, D)`` and ``(M, D)`` features (float64); ``gamma`` None
+    is KID's ``1/D``."""
     x, y = np.asarray(x, np.float64), np.asarray(y, np.float64)
-    return (x @ y.T / x.shape[1] + coef) ** degree
+    g = 1.0 / x.shape[1] if gamma is None else gamma
+    return (g * (x @ y.T) + COEF) ** DEGREE
 
 
 def _off_diagonal_mean(k: np.ndarray) -> float:
@@ -32,6 +36,6 @@ def mmd2_from_kernels(kxx: np.ndarray, kyy: np.ndarray, kxy: np.ndarray) -> floa
     return _off_diagonal_mean(kxx) + _off_diagonal_mean(kyy) - 2.0 * float(kxy.mean())
 
 
-def mmd2(x: np.ndarray, y: np.ndarray) -> float:
+def mmd2(x: np.ndarray, y: np.ndarray, gamma: float | None = None) -> float:
     """Unbiased polynomial-kernel MMD² between ``(N, D)`` and ``(M, D)`` features."""
-    return mmd2_from_kernels(poly_kernel(x, x), poly_kernel(y, y), poly_kernel(x, y))
+    return mmd2_from_kernels(poly_kernel(x, x, gamma), poly_kernel(y, y, gamma), poly_kernel(x, y, gamma))

@@ -44,6 +44,7 @@ class TinyBackbone(Backbone):
             "resize": f"{p.get('resize')}; {p.get('size')}",
             "value_range": p.get("value_range"),
             "layer": "video tower, L2-normalised joint embedding",
+            "unit_vectors": True,
         }
 
     def _features(self, clips: np.ndarray) -> np.ndarray:
