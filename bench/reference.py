@@ -131,7 +131,9 @@ class ReferenceSet:
         index = {s: i for i, s in enumerate(self.run_seeds)}
         a = [feats[f"{u.prompt_id}/{seeds[index[u.seed]]}"] for u in units]
         b = [feats[f"{u.prompt_id}/{seeds[k + index[u.seed]]}"] for u in units]
-        return ReferenceHalves(np.stack(a), np.stack(b), info | {"seeds_a": seeds[:k], "seeds_b": seeds[k:]})
+        pids = [u.prompt_id for u in units]
+        info |= {"seeds_a": seeds[:k], "seeds_b": seeds[k:]}
+        return ReferenceHalves(np.stack(a), np.stack(b), info, groups=(pids, pids, pids))
 
     def features(self, metric: Distance, doc: dict[str, Any]) -> dict[str, np.ndarray]:
         """``{clip id: features}`` of the whole reference: from memory, the cache, or computed."""

@@ -32,6 +32,8 @@ class ReferenceHalves:
     a: np.ndarray
     b: np.ndarray
     info: dict[str, Any] = field(default_factory=dict)
+    #: each row's prompt in (run, A, B) when the halves render the run's prompts, else None
+    groups: tuple[list[str], list[str], list[str]] | None = None
 
 
 @dataclass(kw_only=True)
@@ -49,8 +51,9 @@ class Distance(SetMetric):
     n_boot: int = param(200, doc="bootstrap resamples of each 95% CI")
 
     @abstractmethod
-    def pair(self, x: np.ndarray, y: np.ndarray) -> PairDistance:
-        """The distance between weighted rows of two feature sets (:mod:`metrics.dist.estimate`)."""
+    def pair(self, x: np.ndarray, y: np.ndarray, gx: Any = None, gy: Any = None) -> PairDistance:
+        """The distance between weighted rows of two feature sets whose rows belong to groups
+        (prompts) ``gx``, ``gy`` (:mod:`metrics.dist.estimate`)."""
 
     @abstractmethod
     def feature_protocol(self) -> dict[str, Any]:
@@ -65,7 +68,9 @@ class Distance(SetMetric):
         if reference is None:
             raise ValueError(f"{self.name} needs reference features (the harness passes them)")
         x = np.asarray(features, np.float64)
-        est = estimate(x, reference.a, reference.b, self.pair, n_boot=self.n_boot, low=self.low)
+        est = estimate(
+            x, reference.a, reference.b, self.pair, n_boot=self.n_boot, low=self.low, groups=reference.groups
+        )
         dim = x.shape[1]
         detail = est.detail() | {"dim": dim, "warning": self.warning(est.n, dim, len(reference.a), len(reference.b))}
         detail["protocol"] = {**self.feature_protocol(), **self.estimator(), "n": est.n, "reference": reference.info}
@@ -130,7 +135,7 @@ class FVD(BackboneDistance):
         "the covariance is rank-deficient, FVD is biased upward and comparable only at the same N (see dist.kvd)"
     )
 
-    def pair(self, x: np.ndarray, y: np.ndarray) -> PairDistance:
+    def pair(self, x: np.ndarray, y: np.ndarray, gx: Any = None, gy: Any = None) -> PairDistance:
         return frechet_pair(x, y)
 
 
@@ -152,8 +157,8 @@ class KVD(BackboneDistance):
         gamma = "1 (unit vectors)" if self.unit_vectors() else "1/D (KID)"
         return {"kernel": f"(gamma x.y + 1)^3, gamma = {gamma}"}
 
-    def pair(self, x: np.ndarray, y: np.ndarray) -> PairDistance:
-        return mmd_pair(x, y, 1.0 if self.unit_vectors() else None)
+    def pair(self, x: np.ndarray, y: np.ndarray, gx: Any = None, gy: Any = None) -> PairDistance:
+        return mmd_pair(x, y, gx, gy, gamma=1.0 if self.unit_vectors() else None)
 
 
 @register_metric
@@ -191,5 +196,5 @@ class MotionDistance(Distance):
         gray = np.stack([cv2.cvtColor(f, cv2.COLOR_RGB2GRAY) for f in small])
         return motion_features(gray, clip.fps, self.min_speed)
 
-    def pair(self, x: np.ndarray, y: np.ndarray) -> PairDistance:
+    def pair(self, x: np.ndarray, y: np.ndarray, gx: Any = None, gy: Any = None) -> PairDistance:
         return frechet_pair(x, y)
