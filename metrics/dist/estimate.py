@@ -37,7 +37,9 @@ PairDistance = Callable[[np.ndarray, np.ndarray], float]
 Pair = Callable[..., PairDistance]
 
 
-def frechet_pair(x: np.ndarray, y: np.ndarray, gx: np.ndarray | None = None, gy: np.ndarray | None = None) -> PairDistance:
+def frechet_pair(
+    x: np.ndarray, y: np.ndarray, gx: np.ndarray | None = None, gy: np.ndarray | None = None
+) -> PairDistance:
     """Fréchet distance between weighted rows of ``x`` and of ``y`` (groups play no part)."""
     return lambda cx, cy: frechet(GaussianStats.of(x, cx), GaussianStats.of(y, cy))
 

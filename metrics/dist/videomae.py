@@ -44,7 +44,9 @@ def check_folder(folder: Path, source: str) -> dict[str, Any]:
         raise WeightsError(f"videomae: {folder} (from {source}) lacks {', '.join(missing) or 'everything'}; {HINT}")
     cfg = _read_json(folder / "config.json")
     if cfg.get("model_type") != "videomae":
-        raise WeightsError(f"videomae: {folder / 'config.json'} has model_type {cfg.get('model_type')!r}, not 'videomae'")
+        raise WeightsError(
+            f"videomae: {folder / 'config.json'} has model_type {cfg.get('model_type')!r}, not 'videomae'"
+        )
     return cfg
 
 
@@ -83,7 +85,9 @@ class VideoMAEBackbone(Backbone):
             try:
                 from transformers import VideoMAEModel
             except ImportError as err:
-                raise MetricError(f"videomae: needs the transformers package ({err}); pip install transformers") from None
+                raise MetricError(
+                    f"videomae: needs the transformers package ({err}); pip install transformers"
+                ) from None
             self._model = VideoMAEModel.from_pretrained(str(self.folder), local_files_only=True).eval()
         return self._model.to(self.device)
 

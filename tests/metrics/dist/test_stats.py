@@ -72,3 +72,24 @@ def test_agrees_with_torchmetrics_fid_on_custom_features() -> None:
     fid.update(torch.from_numpy(b[:70]), real=False)
     fid.update(torch.from_numpy(b[70:]), real=False)  # two batches: sums merge
     assert float(fid.compute()) == pytest.approx(frechet(GaussianStats.of(a), GaussianStats.of(b)), rel=1e-5)
+
+
+def test_fvd_metric_for_training_loops_matches_the_harness_distance(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import torch
+
+    from metrics.dist.backbones import get_backbone
+    from metrics.dist.torchmetric import fvd_metric
+    from metrics.encoder import VideoTextEncoder, save_encoder
+
+    torch.manual_seed(0)
+    spec = f"tiny:path={save_encoder(VideoTextEncoder(), tmp_path / 'enc.pt')}"
+    rng = np.random.default_rng(6)
+    real = rng.integers(0, 256, size=(6, 8, 32, 32, 3), dtype=np.uint8)
+    fake = np.clip(real.astype(int) + 60, 0, 255).astype(np.uint8)
+    m = fvd_metric(spec)
+    m.update(torch.from_numpy(real), real=True)
+    m.update(torch.from_numpy(fake[:3]), real=False)
+    m.update(torch.from_numpy(fake[3:]), real=False)
+    net = get_backbone(spec)
+    want = frechet(GaussianStats.of(net(real)), GaussianStats.of(net(fake)))
+    assert float(m.compute()) == pytest.approx(want, rel=1e-3, abs=1e-6)
