@@ -24,6 +24,9 @@ def register_metric(cls: type[Any]) -> type[Any]:
 #: Modules whose metrics register on import.
 BUILTIN_MODULES = (
     "metrics.temporal.flicker",
+    "metrics.temporal.warp_error",
+    "metrics.temporal.smoothness",
+    "metrics.temporal.dynamic_degree",
     "metrics.physics.permanence",
     "metrics.physics.count",
     "metrics.physics.spatial",

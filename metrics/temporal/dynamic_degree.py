@@ -1,0 +1,65 @@
+"""``temporal.dynamic_degree``: how much of the clip actually moves."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+import numpy as np
+
+from metrics.base import Clip, ClipMetric, ClipResult, param
+from metrics.registry import register_metric
+from metrics.temporal.flow import FLOW_NAME, WORKING_SIDE, PairFlows, consistent, flowable, pair_flows
+
+
+def moving_share(flows: PairFlows, fps: float, speed: float, tolerance: float) -> np.ndarray:
+    """``(T-1,)`` per frame pair: the share of frame ``t+1`` whose flow from frame ``t`` is at
+    least ``speed`` (fractions of the shorter side per second) and consistent both ways (the
+    garbage flow of a patch that changes brightness in place is not motion)."""
+    step = speed * flows.side / fps  # working pixels per frame step
+    out = np.zeros(flows.bwd.shape[0])
+    for t in range(out.size):
+        fast = np.linalg.norm(flows.bwd[t], axis=-1) >= step
+        out[t] = float((fast & consistent(flows.bwd[t], flows.fwd[t], flows.grid, tolerance)).mean())
+    return out
+
+
+#: forward-backward mismatch allowed, fractions of the shorter side (as ``temporal.warp_error``)
+CONSISTENCY = 0.01
+
+
+@register_metric
+@dataclass(kw_only=True)
+class DynamicDegree(ClipMetric):
+    """Share of frame pairs with real motion, in [0, 1]: 0 for a frozen clip, 1 when something
+    moves between every two frames. No direction: it is not a quality, but the context of the
+    consistency scores (a clip that barely moves is trivially consistent).
+
+    A pair moves when at least ``min_area`` of the frame flows at ``speed`` or faster (DIS
+    optical flow at a 64 px working size); both thresholds are in fractions of the frame and per
+    second, so the value does not depend on resolution or frame rate. Camera motion counts.
+
+    Input: ``(T, H, W, 3)`` uint8 clips. Output: one float per clip; ``detail.moving`` (per frame
+    pair, whether it moves) and ``detail.area`` (per pair, the share of the frame moving).
+    """
+
+    name: ClassVar[str] = "temporal.dynamic_degree"
+    version: ClassVar[str] = "1"
+    higher_is_better: ClassVar[bool | None] = None
+    description: ClassVar[str] = "share of frame pairs with real motion (0 = frozen); read beside consistency"
+
+    working_side: int = param(WORKING_SIDE, unit="pixels", doc="shorter side the flow is computed at")
+    flow: str = param(FLOW_NAME, doc="optical flow between adjacent frames")
+    speed: float = param(0.05, unit="fractions of the shorter side per second", doc="a pixel this fast moves")
+    min_area: float = param(0.003, unit="fraction of the frame", doc="a pair moves when this much of the frame moves")
+
+    def score(self, clip: Clip) -> ClipResult:
+        if clip.num_frames < 2:
+            return ClipResult(value=0.0)
+        if not flowable(clip):
+            return ClipResult(value=None, detail={"note": "frames too small for optical flow"})
+        flows = pair_flows(clip, self.working_side)
+        area = moving_share(flows, clip.fps, self.speed, CONSISTENCY * flows.side)
+        moving = area >= self.min_area
+        detail = {"moving": [bool(m) for m in moving], "area": [round(float(a), 4) for a in area]}
+        return ClipResult(value=round(float(moving.mean()), 6), detail=detail)
