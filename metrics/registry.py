@@ -27,6 +27,7 @@ BUILTIN_MODULES = (
     "metrics.temporal.warp_error",
     "metrics.temporal.smoothness",
     "metrics.temporal.dynamic_degree",
+    "metrics.align.clip",
     "metrics.physics.permanence",
     "metrics.physics.count",
     "metrics.physics.spatial",
@@ -45,13 +46,14 @@ def _load_builtin() -> None:
 
 def resolve_metrics(selection: str) -> list[str]:
     """``all`` | ``none`` | comma-separated names or shell-style patterns (``physics.*``,
-    ``*flicker*``, via ``fnmatch``) -> metric names, in the order given, without repeats."""
+    ``*flicker*``, via ``fnmatch``) -> metric names, in the order given, without repeats. ``all``
+    leaves out metrics whose weights are not bundled (``in_all = False``: ``align.clip``)."""
     _load_builtin()
     text = selection.strip()
     if text == "none":
         return []
     if text == "all":
-        return METRICS.names()
+        return [n for n in METRICS.names() if getattr(METRICS.get(n), "in_all", True)]
     out: list[str] = []
     for part in (p.strip() for p in text.split(",")):
         if not part:

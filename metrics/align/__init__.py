@@ -1,0 +1,1 @@
+"""Text–video alignment metrics (``align.*``)."""
