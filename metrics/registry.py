@@ -27,6 +27,7 @@ BUILTIN_MODULES = (
     "metrics.temporal.warp_error",
     "metrics.temporal.smoothness",
     "metrics.temporal.dynamic_degree",
+    "metrics.temporal.feature_consistency",
     "metrics.align.clip",
     "metrics.physics.permanence",
     "metrics.physics.count",
