@@ -12,7 +12,8 @@ fault), encodes both as H.264 and scores them:
   stands still), on clips where nothing else moves then (other objects and the camera), and the
   clip's value against its clean twin's;
 - cost: CPU seconds of all ``temporal.*`` metrics together on the plain reference renders, pinned
-  to one thread, one fresh clip cache per clip (as in a run).
+  to one thread, one fresh clip cache per clip (as in a run); ``temporal.feature_consistency``
+  (a network) apart, on every fourth of those clips.
 """
 
 from __future__ import annotations
@@ -121,6 +122,40 @@ def cost(suite: Any, every: int, seeds: int, tmp: Path) -> None:
         print(f"  {n:26s} median {np.median(v):.4f} s (the first metric of a clip pays for its flows)")
 
 
+def feature_cost(suite: Any, every: int, seeds: int, tmp: Path) -> None:
+    """``temporal.feature_consistency`` with the embedded encoder (its committed weights, else a
+    randomly initialised one of the same architecture: the same cost), whole frames and with
+    subject/background regions (the colour observation's cost counted apart)."""
+    import torch
+
+    from metrics.encoder import DEFAULT_WEIGHTS, VideoTextEncoder, load_encoder
+    from metrics.observe import observe
+    from metrics.temporal.feature_consistency import FeatureConsistency
+    from metrics.temporal.frame_features import EmbeddedFrames
+
+    torch.set_num_threads(1)
+    enc = load_encoder() if DEFAULT_WEIGHTS.is_file() else VideoTextEncoder()
+    src = EmbeddedFrames(enc)
+    gen = get_generator("reference")
+    cost = {"whole frames": [], "regions (after observation)": [], "colour observation": []}
+    for p in suite.prompts[::every]:
+        for seed in range(seeds):
+            clip = encoded(gen.generate(p, seed=seed), tmp, p)
+            t0 = time.process_time()
+            FeatureConsistency(source=src, regions=False).score(clip)
+            t1 = time.process_time()
+            observe(clip, "color")
+            t2 = time.process_time()
+            FeatureConsistency(source=src, regions=True).score(clip)
+            t3 = time.process_time()
+            for k, v in zip(cost, (t1 - t0, t3 - t2, t2 - t1), strict=True):
+                cost[k].append(v)
+    weights = "committed weights" if DEFAULT_WEIGHTS.is_file() else "random init"
+    print(f"cost of temporal.feature_consistency, embedded encoder ({weights}, {src.protocol()['features_path']}):")
+    for k, v in cost.items():
+        print(f"  {k:28s} median {np.median(v):.4f} s, max {np.max(v):.4f} s CPU per clip")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--suite", default="core")
@@ -135,6 +170,7 @@ def main() -> int:
             print(f"{fault}: {len(data)} clips of suite {args.suite} (every {args.every}, {args.seeds} seed(s)), H.264")
             freeze_span(data) if fault == "freeze" else fault_rates(fault, data)
         cost(suite, args.every, args.seeds, Path(tmp))
+        feature_cost(suite, args.every * 4, args.seeds, Path(tmp))
     return 0
 
 

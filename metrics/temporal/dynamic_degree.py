@@ -12,20 +12,30 @@ from metrics.registry import register_metric
 from metrics.temporal.flow import FLOW_NAME, WORKING_SIDE, PairFlows, consistent, flowable, pair_flows
 
 
-def moving_share(flows: PairFlows, fps: float, speed: float, tolerance: float) -> np.ndarray:
+def moving_share(flows: PairFlows, fps: float, speed: float, tolerance: float, change: float) -> np.ndarray:
     """``(T-1,)`` per frame pair: the share of frame ``t+1`` whose flow from frame ``t`` is at
-    least ``speed`` (fractions of the shorter side per second) and consistent both ways (the
-    garbage flow of a patch that changes brightness in place is not motion)."""
+    least ``speed`` (fractions of the shorter side per second), consistent both ways, and within
+    3% of the shorter side of a pixel that changed by ``change`` gray levels or more — the flow
+    DIS invents in flat, unchanged regions from compression noise, and the garbage flow of a
+    patch that changes brightness in place, are not motion."""
+    import cv2
+
     step = speed * flows.side / fps  # working pixels per frame step
+    reach = max(1, round(SUPPORT * flows.side))
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * reach + 1, 2 * reach + 1))
     out = np.zeros(flows.bwd.shape[0])
     for t in range(out.size):
+        changed = (np.abs(flows.rgb[t + 1] - flows.rgb[t]).max(-1) >= change).astype(np.uint8)
+        near = cv2.dilate(changed, kernel).astype(bool)
         fast = np.linalg.norm(flows.bwd[t], axis=-1) >= step
-        out[t] = float((fast & consistent(flows.bwd[t], flows.fwd[t], flows.grid, tolerance)).mean())
+        out[t] = float((fast & near & consistent(flows.bwd[t], flows.fwd[t], flows.grid, tolerance)).mean())
     return out
 
 
 #: forward-backward mismatch allowed, fractions of the shorter side (as ``temporal.warp_error``)
 CONSISTENCY = 0.01
+#: a moving pixel lies this close (fraction of the shorter side) to one that changed
+SUPPORT = 0.03
 
 
 @register_metric
@@ -36,8 +46,10 @@ class DynamicDegree(ClipMetric):
     consistency scores (a clip that barely moves is trivially consistent).
 
     A pair moves when at least ``min_area`` of the frame flows at ``speed`` or faster (DIS
-    optical flow at a 64 px working size); both thresholds are in fractions of the frame and per
-    second, so the value does not depend on resolution or frame rate. Camera motion counts.
+    optical flow at a 64 px working size), consistently forward and backward, within 3% of the
+    frame's shorter side of a pixel that changed by ``min_change`` gray levels; the thresholds are
+    in fractions of the frame and per second, so the value does not depend on resolution or frame
+    rate. Camera motion counts.
 
     Input: ``(T, H, W, 3)`` uint8 clips. Output: one float per clip; ``detail.moving`` (per frame
     pair, whether it moves) and ``detail.area`` (per pair, the share of the frame moving).
@@ -52,6 +64,7 @@ class DynamicDegree(ClipMetric):
     flow: str = param(FLOW_NAME, doc="optical flow between adjacent frames")
     speed: float = param(0.05, unit="fractions of the shorter side per second", doc="a pixel this fast moves")
     min_area: float = param(0.003, unit="fraction of the frame", doc="a pair moves when this much of the frame moves")
+    min_change: float = param(3.0, unit="gray levels", doc="motion must be near pixels that changed this much")
 
     def score(self, clip: Clip) -> ClipResult:
         if clip.num_frames < 2:
@@ -59,7 +72,7 @@ class DynamicDegree(ClipMetric):
         if not flowable(clip):
             return ClipResult(value=None, detail={"note": "frames too small for optical flow"})
         flows = pair_flows(clip, self.working_side)
-        area = moving_share(flows, clip.fps, self.speed, CONSISTENCY * flows.side)
+        area = moving_share(flows, clip.fps, self.speed, CONSISTENCY * flows.side, self.min_change)
         moving = area >= self.min_area
         detail = {"moving": [bool(m) for m in moving], "area": [round(float(a), 4) for a in area]}
         return ClipResult(value=round(float(moving.mean()), 6), detail=detail)
