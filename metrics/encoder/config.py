@@ -20,7 +20,8 @@ class EncoderConfig:
     height: int = 64
     width: int = 64
     dim: int = 128  # joint embedding size
-    widths: tuple[int, ...] = (16, 32, 64, 96)  # conv stages, each halves the side
+    patch: int = 4  # the stem's patch side (and stride)
+    widths: tuple[int, ...] = (32, 64, 96)  # the stem's channels, then conv stages that halve the side
     grid: tuple[int, int] = (2, 4)  # rows x columns of cells kept when pooling (spatial layout)
     frame_dim: int = 192
     text_dim: int = 128

@@ -10,6 +10,7 @@ left of blue" and "blue left of red" embed differently.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from typing import Any
@@ -28,11 +29,16 @@ def frame_indices(n: int, frames: int) -> np.ndarray:
     return np.round(np.linspace(0, n - 1, frames)).astype(np.int64)
 
 
+def _writable(video: Any) -> np.ndarray:
+    arr = np.asarray(video)
+    return arr if arr.flags.writeable and arr.flags.c_contiguous else np.array(arr)
+
+
 def preprocess(video: Any, frames: int, height: int, width: int, device: Any = None) -> torch.Tensor:
     """uint8 ``(B, T, H, W, 3)`` (or one ``(T, H, W, 3)`` clip), numpy or torch, any size and
     length -> float ``(B, frames, 3, height, width)``: evenly sampled frames, area-resized,
     scaled to [0, 1] and normalised by ``(x - 0.5) / 0.25``."""
-    x = video if isinstance(video, torch.Tensor) else torch.from_numpy(np.ascontiguousarray(video))
+    x = video if isinstance(video, torch.Tensor) else torch.from_numpy(_writable(video))
     if x.dtype != torch.uint8:
         raise ValueError(f"video must be uint8, got {x.dtype}")
     if x.ndim == 4:
@@ -51,8 +57,9 @@ def preprocess(video: Any, frames: int, height: int, width: int, device: Any = N
     return x.reshape(B, frames, 3, height, width)
 
 
-def _conv(cin: int, cout: int) -> nn.Sequential:
-    return nn.Sequential(nn.Conv2d(cin, cout, 3, 2, 1, bias=False), nn.BatchNorm2d(cout), nn.ReLU(inplace=True))
+def _conv(cin: int, cout: int, kernel: int = 3, stride: int = 2) -> nn.Sequential:
+    conv = nn.Conv2d(cin, cout, kernel, stride, (kernel - 1) // 2 if stride < kernel else 0, bias=False)
+    return nn.Sequential(conv, nn.BatchNorm2d(cout), nn.ReLU(inplace=True))
 
 
 class TemporalMix(nn.Module):
@@ -72,16 +79,18 @@ class TemporalMix(nn.Module):
 
 
 class VideoTower(nn.Module):
-    """``(B, T, 3, H, W)`` normalised frames -> ``(B, dim)`` (not normalised)."""
+    """``(B, T, 3, H, W)`` normalised frames -> ``(B, dim)`` (not normalised).
+
+    A patchify stem (``patch`` x ``patch``, stride ``patch``), then 3x3 stride-2 convolutions
+    each followed by a residual temporal convolution ((2+1)D), a grid of cells, per-frame
+    vectors with time embeddings, a temporal convolution and a linear map of all T vectors."""
 
     def __init__(self, cfg: EncoderConfig) -> None:
         super().__init__()
         w, T = cfg.widths, cfg.frames
-        stages: list[nn.Module] = []
-        for i, (cin, cout) in enumerate(zip((3, *w[:-1]), w, strict=True)):
-            stages.append(_conv(cin, cout))
-            if 0 < i < len(w) - 1:
-                stages.append(TemporalMix(cout, T))
+        stages: list[nn.Module] = [_conv(3, w[0], cfg.patch, cfg.patch)]  # patchify: cheap on a CPU
+        for cin, cout in itertools.pairwise(w):
+            stages += [_conv(cin, cout), TemporalMix(cout, T)]
         self.stages = nn.Sequential(*stages)
         self.grid = tuple(cfg.grid)
         cells = w[-1] * cfg.grid[0] * cfg.grid[1]

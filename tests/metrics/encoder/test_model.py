@@ -20,7 +20,7 @@ VOCAB = ("<pad>", "<unk>", "a", "ball", "blue", "left", "of", "red", "right", "t
 
 def tiny(**kw: object) -> VideoTextEncoder:
     torch.manual_seed(0)
-    cfg = EncoderConfig(frames=4, height=16, width=24, dim=8, widths=(4, 8, 8), frame_dim=8, text_dim=8,
+    cfg = EncoderConfig(frames=4, height=16, width=24, dim=8, patch=2, widths=(4, 8, 8), frame_dim=8, text_dim=8,
                         text_layers=1, text_heads=2, max_len=12, vocab=VOCAB, **kw)  # fmt: skip
     return VideoTextEncoder(cfg).eval()
 
