@@ -22,6 +22,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from metrics.align.models import ALIGN_MODELS
 from metrics.base import Clip, ClipMetric, ClipResult, param
 from metrics.registry import register_metric
 from metrics.weights import cache_dir, locate, verify
@@ -177,11 +178,13 @@ class ClipScorer:
 
     def score(self, frames: Any, texts: Sequence[str]) -> list[float]:
         """Per clip, the mean over its frames of the CLIP score against its text (one text is
-        broadcast to every clip)."""
+        broadcast to every clip; one clip is scored against each text)."""
         clips = _as_clips(frames)
         texts = [texts] if isinstance(texts, str) else list(texts)
         if len(texts) == 1:
             texts = texts * len(clips)
+        if len(clips) == 1:
+            clips = clips * len(texts)
         if len(texts) != len(clips):
             raise ValueError(f"{len(clips)} clips but {len(texts)} texts")
         return [float(self.frame_scores(c, t).mean()) for c, t in zip(clips, texts, strict=True)]
@@ -242,6 +245,30 @@ def load_clip_scorer(
             raise WeightsError(f"align.clip: cannot load {folder}: {type(err).__name__}: {msg}") from None
         _LOADED[key] = ClipScorer(model, tokenizer, pre, checked.sha256, folder, dev, batch)
     return _LOADED[key]
+
+
+class ClipAlign:
+    """CLIP as an alignment model (``metrics.align.models``, name ``clip``): ``weights`` is the
+    checkpoint folder (else ``$T2V_CLIP_PATH``, the caches). ``protocol()`` checks the weights
+    without loading the network."""
+
+    def __init__(self, weights: str | None = None) -> None:
+        self.weights, self.device = weights, "cpu"
+
+    def to(self, device: Any) -> ClipAlign:
+        self.device = _device(str(device))
+        return self
+
+    def score(self, frames: Any, texts: Sequence[str]) -> list[float]:
+        return load_clip_scorer(self.weights, device=self.device).score(frames, texts)
+
+    def protocol(self) -> dict[str, Any]:
+        folder, source = find_folder(self.weights)
+        check_folder(folder, source)
+        return {"model": "clip", "weights_sha256": verify(folder, WEIGHTS, None, "align.clip").sha256, "score": SCORE}
+
+
+ALIGN_MODELS.add("clip", ClipAlign, description="CLIP from local weights: mean over frames of 100*max(cos, 0)")
 
 
 def sample(n: int, most: int) -> np.ndarray:

@@ -131,3 +131,16 @@ def test_not_in_all_but_selectable_and_a_torchmetric(weights: Path) -> None:
     m.update(torch.from_numpy(clip[None]), blank_prompt())
     want = ClipScore(path=str(weights)).score(Clip(clip, 8.0, blank_prompt())).value
     assert float(m.compute()) == pytest.approx(want, abs=1e-3)
+
+
+def test_an_alignment_model_for_mirror_gap(weights: Path) -> None:
+    from metrics.align.models import build_align_model
+
+    model = build_align_model("clip", str(weights)).to("cpu")
+    assert model.protocol()["weights_sha256"] == sha256_file(weights / "model.safetensors")
+    clip = frames(4, 3)
+    s, m = model.score(clip[None], ["a red ball rolls left", "a red ball rolls right"])  # one clip, two texts
+    scorer = load_clip_scorer(str(weights))
+    assert [s, m] == pytest.approx(
+        [scorer.frame_scores(clip, t).mean() for t in ("a red ball rolls left", "a red ball rolls right")]
+    )
