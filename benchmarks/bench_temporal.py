@@ -122,6 +122,24 @@ def cost(suite: Any, every: int, seeds: int, tmp: Path) -> None:
         print(f"  {n:26s} median {np.median(v):.4f} s (the first metric of a clip pays for its flows)")
 
 
+def resolution_cost(suite: Any, tmp: Path) -> None:
+    """The flow-based metrics (working size 64 px) at 128x128 and at 512x512 renders."""
+    names = ["temporal.warp_error", "temporal.smoothness", "temporal.dynamic_degree"]
+    line = []
+    for side in (128, 512):
+        gen = get_generator("reference")
+        cpu = []
+        for p in suite.prompts[::24]:
+            v = gen.generate(p, seed=0, height=side, width=side)
+            clip = encoded(v, tmp, p)
+            t0 = time.process_time()
+            for n in names:
+                build_metric(n).score(clip)
+            cpu.append(time.process_time() - t0)
+        line.append(f"{side}x{side}: median {np.median(cpu):.4f} s")
+    print(f"warp_error + smoothness + dynamic_degree by resolution (decoding excluded): {'; '.join(line)}")
+
+
 def feature_cost(suite: Any, every: int, seeds: int, tmp: Path) -> None:
     """``temporal.feature_consistency`` with the embedded encoder (its committed weights, else a
     randomly initialised one of the same architecture: the same cost), whole frames and with
@@ -170,6 +188,7 @@ def main() -> int:
             print(f"{fault}: {len(data)} clips of suite {args.suite} (every {args.every}, {args.seeds} seed(s)), H.264")
             freeze_span(data) if fault == "freeze" else fault_rates(fault, data)
         cost(suite, args.every, args.seeds, Path(tmp))
+        resolution_cost(suite, Path(tmp))
         feature_cost(suite, args.every * 4, args.seeds, Path(tmp))
     return 0
 

@@ -9,7 +9,7 @@ import numpy as np
 
 from metrics.base import Clip, ClipMetric, ClipResult, param
 from metrics.registry import register_metric
-from metrics.temporal.flow import FLOW_NAME, WORKING_SIDE, PairFlows, consistent, flowable, pair_flows
+from metrics.temporal.flow import FLOW_NAME, WORKING_SIDE, PairFlows, backward_consistent, flowable, pair_flows
 
 
 def moving_share(flows: PairFlows, fps: float, speed: float, tolerance: float, change: float) -> np.ndarray:
@@ -25,10 +25,12 @@ def moving_share(flows: PairFlows, fps: float, speed: float, tolerance: float, c
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * reach + 1, 2 * reach + 1))
     out = np.zeros(flows.bwd.shape[0])
     for t in range(out.size):
-        changed = (np.abs(flows.rgb[t + 1] - flows.rgb[t]).max(-1) >= change).astype(np.uint8)
+        d = np.abs(flows.rgb[t + 1] - flows.rgb[t])
+        changed = (np.maximum(np.maximum(d[..., 0], d[..., 1]), d[..., 2]) >= change).astype(np.uint8)
         near = cv2.dilate(changed, kernel).astype(bool)
-        fast = np.linalg.norm(flows.bwd[t], axis=-1) >= step
-        out[t] = float((fast & near & consistent(flows.bwd[t], flows.fwd[t], flows.grid, tolerance)).mean())
+        b = flows.bwd[t]
+        fast = b[..., 0] ** 2 + b[..., 1] ** 2 >= step**2
+        out[t] = float((fast & near & backward_consistent(flows, t, tolerance)).mean())
     return out
 
 

@@ -9,7 +9,7 @@ import numpy as np
 
 from metrics.base import Clip, ClipMetric, ClipResult, Event, param
 from metrics.registry import register_metric
-from metrics.temporal.flow import FLOW_NAME, WORKING_SIDE, PairFlows, flowable, occluded, pair_flows, warp
+from metrics.temporal.flow import FLOW_NAME, WORKING_SIDE, PairFlows, channel_mean, flowable, occluded, pair_flows, warp
 
 
 def pair_errors(flows: PairFlows, tolerance: float) -> tuple[np.ndarray, np.ndarray]:
@@ -23,7 +23,7 @@ def pair_errors(flows: PairFlows, tolerance: float) -> tuple[np.ndarray, np.ndar
         ok = ~occluded(flows, t, tolerance * flows.side)
         kept[t] = ok.mean()
         if ok.any():
-            diff = np.abs(flows.rgb[t + 1] - warp(flows.rgb[t], flows.bwd[t], grid)).mean(-1)
+            diff = channel_mean(np.abs(flows.rgb[t + 1] - warp(flows.rgb[t], flows.bwd[t], grid)))
             err[t] = float(diff[ok].mean())
     return err, kept
 
