@@ -7,9 +7,9 @@ from typing import ClassVar
 
 import numpy as np
 
-from metrics.base import Clip, ClipMetric, ClipResult, param
+from metrics.base import Clip, ClipResult, param
 from metrics.registry import register_metric
-from metrics.temporal.flow import FLOW_NAME, WORKING_SIDE, PairFlows, backward_consistent, flowable, pair_flows
+from metrics.temporal.flow import FlowMetric, PairFlows, backward_consistent
 
 
 def moving_share(flows: PairFlows, fps: float, speed: float, tolerance: float, change: float) -> np.ndarray:
@@ -42,7 +42,7 @@ SUPPORT = 0.03
 
 @register_metric
 @dataclass(kw_only=True)
-class DynamicDegree(ClipMetric):
+class DynamicDegree(FlowMetric):
     """Share of frame pairs with real motion, in [0, 1]: 0 for a frozen clip, 1 when something
     moves between every two frames. No direction: it is not a quality, but the context of the
     consistency scores (a clip that barely moves is trivially consistent).
@@ -62,18 +62,11 @@ class DynamicDegree(ClipMetric):
     higher_is_better: ClassVar[bool | None] = None
     description: ClassVar[str] = "share of frame pairs with real motion (0 = frozen); read beside consistency"
 
-    working_side: int = param(WORKING_SIDE, unit="pixels", doc="shorter side the flow is computed at")
-    flow: str = param(FLOW_NAME, doc="optical flow between adjacent frames")
     speed: float = param(0.05, unit="fractions of the shorter side per second", doc="a pixel this fast moves")
     min_area: float = param(0.003, unit="fraction of the frame", doc="a pair moves when this much of the frame moves")
     min_change: float = param(3.0, unit="gray levels", doc="motion must be near pixels that changed this much")
 
-    def score(self, clip: Clip) -> ClipResult:
-        if clip.num_frames < 2:
-            return ClipResult(value=0.0)
-        if not flowable(clip):
-            return ClipResult(value=None, detail={"note": "frames too small for optical flow"})
-        flows = pair_flows(clip, self.working_side)
+    def measure(self, flows: PairFlows, clip: Clip) -> ClipResult:
         area = moving_share(flows, clip.fps, self.speed, CONSISTENCY * flows.side, self.min_change)
         moving = area >= self.min_area
         detail = {"moving": [bool(m) for m in moving], "area": [round(float(a), 4) for a in area]}

@@ -8,12 +8,14 @@ divide by :attr:`PairFlows.side` for fractions of the frame's shorter side.
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import ClassVar
 
 import numpy as np
 
-from metrics.base import Clip
+from metrics.base import Clip, ClipMetric, ClipResult, param
 
 #: Shorter side of the working frames (pixels). DIS at finest scale 1 resolves motion down to
 #: objects of a few working pixels: about 5% of the frame.
@@ -147,3 +149,34 @@ def occluded(flows: PairFlows, t: int, tolerance: float) -> np.ndarray:
         dist = cv2.distanceTransform((~ok).astype(np.uint8), cv2.DIST_L2, 3)
         flows.masks[key] = ~ok & (dist <= width)
     return flows.masks[key]
+
+
+def spike(values: np.ndarray, ratio: float) -> int | None:
+    """Index of the largest value when it exceeds ``ratio`` times the median (and ``ratio`` gray
+    levels), else None: where an event goes."""
+    worst = int(np.nanargmax(values))
+    return worst if values[worst] > ratio * max(float(np.nanmedian(values)), 1.0) else None
+
+
+@dataclass(kw_only=True)
+class FlowMetric(ClipMetric):
+    """A per-clip metric on the clip's shared flows (:func:`pair_flows`); the working size and the
+    flow enter its protocol. Clips shorter than ``min_frames`` score ``short_value``; frames too
+    small for optical flow get no value."""
+
+    min_frames: ClassVar[int] = 2
+    short_value: ClassVar[float] = 0.0
+
+    working_side: int = param(WORKING_SIDE, unit="pixels", doc="shorter side the flow is computed at")
+    flow: str = param(FLOW_NAME, doc="optical flow between adjacent frames")
+
+    def score(self, clip: Clip) -> ClipResult:
+        if clip.num_frames < self.min_frames:
+            return ClipResult(value=self.short_value)
+        if not flowable(clip):
+            return ClipResult(value=None, detail={"note": "frames too small for optical flow"})
+        return self.measure(pair_flows(clip, self.working_side), clip)
+
+    @abstractmethod
+    def measure(self, flows: PairFlows, clip: Clip) -> ClipResult:
+        """The result from the clip's flows."""

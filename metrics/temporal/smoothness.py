@@ -7,9 +7,9 @@ from typing import ClassVar
 
 import numpy as np
 
-from metrics.base import Clip, ClipMetric, ClipResult, Event, param
+from metrics.base import Clip, ClipResult, Event, param
 from metrics.registry import register_metric
-from metrics.temporal.flow import FLOW_NAME, WORKING_SIDE, PairFlows, flowable, pair_flows, warp
+from metrics.temporal.flow import FlowMetric, PairFlows, spike, warp
 
 
 def interpolation_errors(flows: PairFlows) -> np.ndarray:
@@ -28,7 +28,7 @@ def interpolation_errors(flows: PairFlows) -> np.ndarray:
 
 @register_metric
 @dataclass(kw_only=True)
-class Smoothness(ClipMetric):
+class Smoothness(FlowMetric):
     """Motion smoothness: ``exp(-e / scale)`` with ``e`` the interpolation error in gray levels;
     in (0, 1], higher is better (1: every frame lies exactly on a constant-velocity path between
     its neighbours; with ``scale`` 2 gray levels, 0.37 for an error of 2).
@@ -50,24 +50,19 @@ class Smoothness(ClipMetric):
     version: ClassVar[str] = "1"
     higher_is_better: ClassVar[bool | None] = True
     description: ClassVar[str] = "exp(-error of frames against interpolation of their neighbours / scale), 1 = smooth"
+    min_frames: ClassVar[int] = 3
+    short_value: ClassVar[float] = 1.0
 
-    working_side: int = param(WORKING_SIDE, unit="pixels", doc="shorter side the flow is computed at")
-    flow: str = param(FLOW_NAME, doc="optical flow between adjacent frames")
     scale: float = param(2.0, unit="gray levels", doc="interpolation error at which the value is 1/e")
     event_ratio: float = param(3.0, doc="a frame whose error exceeds this multiple of the median gets an event")
 
-    def score(self, clip: Clip) -> ClipResult:
-        if clip.num_frames < 3:
-            return ClipResult(value=1.0)
-        if not flowable(clip):
-            return ClipResult(value=None, detail={"note": "frames too small for optical flow"})
-        err = interpolation_errors(pair_flows(clip, self.working_side))
+    def measure(self, flows: PairFlows, clip: Clip) -> ClipResult:
+        err = interpolation_errors(flows)
         e = float(np.sqrt(np.mean(err**2)))
         detail = {"per_frame": [round(float(x), 3) for x in err], "error": round(e, 4)}
-        return ClipResult(value=round(float(np.exp(-e / self.scale)), 6), events=self._events(err), detail=detail)
-
-    def _events(self, err: np.ndarray) -> list[Event]:
-        worst = int(np.argmax(err))
-        if err[worst] <= self.event_ratio * max(float(np.median(err)), 1.0):
-            return []
-        return [Event("jerk", worst + 1, None, None, f"{err[worst]:.1f} gray levels off its neighbours' path")]
+        events = []
+        if (worst := spike(err, self.event_ratio)) is not None:
+            events.append(
+                Event("jerk", worst + 1, None, None, f"{err[worst]:.1f} gray levels off its neighbours' path")
+            )
+        return ClipResult(value=round(float(np.exp(-e / self.scale)), 6), events=events, detail=detail)

@@ -7,9 +7,9 @@ from typing import ClassVar
 
 import numpy as np
 
-from metrics.base import Clip, ClipMetric, ClipResult, Event, param
+from metrics.base import Clip, ClipResult, Event, param
 from metrics.registry import register_metric
-from metrics.temporal.flow import FLOW_NAME, WORKING_SIDE, PairFlows, channel_mean, flowable, occluded, pair_flows, warp
+from metrics.temporal.flow import FlowMetric, PairFlows, channel_mean, occluded, spike, warp
 
 
 def pair_errors(flows: PairFlows, tolerance: float) -> tuple[np.ndarray, np.ndarray]:
@@ -30,7 +30,7 @@ def pair_errors(flows: PairFlows, tolerance: float) -> tuple[np.ndarray, np.ndar
 
 @register_metric
 @dataclass(kw_only=True)
-class WarpError(ClipMetric):
+class WarpError(FlowMetric):
     """Occlusion-masked flow warping error, in gray levels (0 = every change is motion; lower is
     better; at most 255).
 
@@ -56,19 +56,13 @@ class WarpError(ClipMetric):
     description: ClassVar[str] = "occlusion-masked flow warping error, gray levels (lower = more consistent)"
     unit: ClassVar[str] = "gray levels"
 
-    working_side: int = param(WORKING_SIDE, unit="pixels", doc="shorter side the flow is computed at")
-    flow: str = param(FLOW_NAME, doc="optical flow between adjacent frames")
     occlusion_tolerance: float = param(
         0.01, unit="fraction of the shorter side", doc="forward-backward mismatch allowed before a pixel is occluded"
     )
     event_ratio: float = param(3.0, doc="a pair whose error exceeds this multiple of the median gets an event")
 
-    def score(self, clip: Clip) -> ClipResult:
-        if clip.num_frames < 2:
-            return ClipResult(value=0.0)
-        if not flowable(clip):
-            return ClipResult(value=None, detail={"note": "frames too small for optical flow"})
-        err, kept = pair_errors(pair_flows(clip, self.working_side), self.occlusion_tolerance)
+    def measure(self, flows: PairFlows, clip: Clip) -> ClipResult:
+        err, kept = pair_errors(flows, self.occlusion_tolerance)
         if not np.isfinite(err).any():
             return ClipResult(value=None, detail={"note": "every pixel occluded"})
         value = float(np.sqrt(np.nanmean(err**2)))
@@ -76,11 +70,9 @@ class WarpError(ClipMetric):
             "per_pair": [None if np.isnan(e) else round(float(e), 3) for e in err],
             "kept": round(float(kept.mean()), 4),
         }
-        return ClipResult(value=round(value, 6), events=self._events(err), detail=detail)
-
-    def _events(self, err: np.ndarray) -> list[Event]:
-        worst = int(np.nanargmax(err))
-        typical = float(np.nanmedian(err))
-        if err[worst] <= self.event_ratio * max(typical, 1.0):
-            return []
-        return [Event("warp_error", worst + 1, None, None, f"{err[worst]:.1f} gray levels unexplained by motion")]
+        events = []
+        if (worst := spike(err, self.event_ratio)) is not None:
+            events.append(
+                Event("warp_error", worst + 1, None, None, f"{err[worst]:.1f} gray levels unexplained by motion")
+            )
+        return ClipResult(value=round(value, 6), events=events, detail=detail)
