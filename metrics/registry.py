@@ -37,6 +37,8 @@ BUILTIN_MODULES = (
     "metrics.physics.shape",
     "metrics.physics.causal",
     "metrics.physics.kinematics",
+    "metrics.align.video_text",
+    "metrics.align.mirror_gap",
 )
 
 
