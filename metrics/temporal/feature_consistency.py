@@ -84,7 +84,9 @@ class FeatureConsistency(ClipMetric):
     with the first (``detail.to_first``). With ``regions`` (default) and an observation of the
     clip's objects (the run's ``--backend``), ``detail.subject`` scores each tracked object's crops
     the same way (mean over objects) and ``detail.background`` the frames with the objects' boxes
-    filled in. A clip that barely moves is consistent for free: read it beside
+    filled in. The embedded encoder keeps the layout of the frame, so whole-frame consistency also
+    falls as a subject travels; the subject and background values separate appearance from
+    place. A clip that barely moves is consistent for free: read it beside
     ``temporal.dynamic_degree``.
 
     Input: ``(T, H, W, 3)`` uint8 clips. Output: one float per clip.
