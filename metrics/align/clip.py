@@ -281,8 +281,9 @@ def sample(n: int, most: int) -> np.ndarray:
 class ClipScore(ClipMetric):
     """CLIP score of the frames against the prompt's text: ``100 * max(cos, 0)`` per frame (image
     and text embeddings of a local CLIP), averaged over frames; in [0, 100], higher is better.
-    ``detail.min`` is the lowest frame's score (a clip that loses its subject midway) and
-    ``detail.min_frame`` its index, with ``detail.per_frame`` and ``detail.frames``.
+    ``detail.min`` is the lowest frame's score (a clip that loses its subject midway; also the
+    value of ``align.clip_min``) and ``detail.min_frame`` its index, with ``detail.per_frame``
+    and ``detail.frames``.
 
     Frames: all, or ``max_frames`` spread evenly over a longer clip. Weights come from ``path``,
     ``$T2V_CLIP_PATH``, ``~/.cache/t2vbench/clip`` or the Hugging Face cache (never downloaded);
@@ -321,14 +322,44 @@ class ClipScore(ClipMetric):
     def protocol(self) -> dict[str, Any]:
         return {**super().protocol(), **self.scorer().protocol()}
 
-    def score(self, clip: Clip) -> ClipResult:
+    def frame_scores(self, clip: Clip) -> tuple[np.ndarray, np.ndarray]:
+        """The frames scored and their scores, computed once per clip and weights (``align.clip``
+        and ``align.clip_min`` share them)."""
+        scorer = self.scorer()
         idx = sample(clip.num_frames, self.max_frames)
-        per = self.scorer().frame_scores(clip.frames[idx], clip.prompt.text)
+        key = f"clip_scores:{scorer.sha256}:{self.max_frames}"
+        if key not in clip.cache:
+            clip.cache[key] = idx, scorer.frame_scores(clip.frames[idx], clip.prompt.text)
+        return clip.cache[key]
+
+    def score(self, clip: Clip) -> ClipResult:
+        idx, per = self.frame_scores(clip)
         low = int(np.argmin(per))
         detail = {
+            "mean": round(float(per.mean()), 4),
             "min": round(float(per[low]), 4),
             "min_frame": int(idx[low]),
             "per_frame": [round(float(s), 3) for s in per],
             "frames": idx.tolist(),
         }
-        return ClipResult(value=round(float(per.mean()), 4), detail=detail)
+        return ClipResult(value=round(float(self.reduce(per)), 4), detail=detail)
+
+    def reduce(self, per: np.ndarray) -> float:
+        return float(per.mean())
+
+
+@register_metric
+@dataclass(kw_only=True)
+class ClipScoreMin(ClipScore):
+    """The lowest frame's CLIP score (``100 * max(cos, 0)`` against the prompt), in [0, 100],
+    higher is better: a clip that shows its prompt only part of the time scores its worst frame.
+    Same frames, weights and ``detail`` as ``align.clip``, computed once for both.
+
+    Input: ``(T, H, W, 3)`` uint8 clips and their prompt. Output: one float per clip.
+    """
+
+    name: ClassVar[str] = "align.clip_min"
+    description: ClassVar[str] = "lowest per-frame CLIP score 100*max(cos,0) of the frames vs the prompt"
+
+    def reduce(self, per: np.ndarray) -> float:
+        return float(per.min())
