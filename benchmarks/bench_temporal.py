@@ -72,6 +72,23 @@ def fault_rates(fault: str, data: list[tuple[Clip, Clip, dict[str, Any]]]) -> No
         )
 
 
+def at_the_fault(data: list[tuple[Clip, Clip, dict[str, Any]]]) -> None:
+    """Whether the metrics see the jump itself: the faulty clip's value at the teleport (the
+    frame pair ``(s-1, s)``; smoothness: the worse of frames ``s-1`` and ``s``) against the
+    clean twin's there, before the two clips' paths part."""
+    warp, smooth = build_metric("temporal.warp_error"), build_metric("temporal.smoothness")
+    w, m = [], []
+    for clean, bad, label in data:
+        s = label["start_frame"]
+        pair = [r.detail["per_pair"][s - 1] or 0.0 for r in (warp.score(bad), warp.score(clean))]
+        inner = [max(r.detail["per_frame"][max(s - 2, 0) : s]) for r in (smooth.score(bad), smooth.score(clean))]
+        w.append(pair[0] > pair[1])
+        m.append(inner[0] > inner[1])
+    print(
+        f"  at the jump itself: warp_error of pair (s-1, s) higher on {np.mean(w):.1%}, interpolation error of frame s-1 or s higher on {np.mean(m):.1%}"
+    )
+
+
 def still_elsewhere(meta: dict[str, Any], label: dict[str, Any], frames: range) -> bool:
     """Whether nothing but the frozen object moves over ``frames`` (truth of the clean twin)."""
     truth = meta["truth"]
@@ -195,6 +212,8 @@ def main() -> int:
             data = pairs(fault, suite, args.every, args.seeds, Path(tmp))
             print(f"{fault}: {len(data)} clips of suite {args.suite} (every {args.every}, {args.seeds} seed(s)), H.264")
             freeze_span(data) if fault == "freeze" else fault_rates(fault, data)
+            if fault == "teleport":
+                at_the_fault(data)
         cost(suite, args.every, args.seeds, Path(tmp))
         resolution_cost(suite, Path(tmp))
         feature_cost(suite, args.every * 4, args.seeds, Path(tmp))
