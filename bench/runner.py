@@ -59,10 +59,19 @@ class RunOutcome:
     message: str | None = None  # why the run stopped early, one line
 
 
+def _nvidia_present() -> bool:
+    """Whether Linux shows an NVIDIA device node (no torch import: on a machine without one,
+    ``auto`` is ``cpu`` at once, and a resume with nothing to do stays fast); elsewhere, ask torch."""
+    import glob
+    import sys
+
+    return sys.platform != "linux" or bool(glob.glob("/dev/nvidia[0-9]*"))
+
+
 def resolve_device(device: str, needed: bool) -> str:
     """``auto`` is ``cuda`` when a GPU is there and something can use it (a network in the
     generator or a metric), else ``cpu``; torch is imported only to answer that."""
-    if device == "cpu" or (device == "auto" and not needed):
+    if device == "cpu" or (device == "auto" and not (needed and _nvidia_present())):
         return "cpu"
     import torch
 

@@ -11,7 +11,7 @@ from metrics.base import Clip, ClipMetric, ClipResult, param
 from metrics.encoder.load import DEFAULT_WEIGHTS
 from metrics.observe import Backend, Observation, get_backend, observe
 from metrics.registry import register_metric
-from metrics.temporal.frame_features import EmbeddedFrames, FrameFeatures, frame_features
+from metrics.temporal.frame_features import EmbeddedFrames, FrameFeatures, embedded_protocol, frame_features
 
 CROP_SIDE = 64  # pixels a subject crop is resized to
 MARGIN = 0.1  # a crop's box grows by this fraction of its size on each side
@@ -125,7 +125,8 @@ class FeatureConsistency(ClipMetric):
         return self
 
     def protocol(self) -> dict[str, Any]:
-        out = {**super().protocol(), "encoder": self.extractor.protocol()}
+        embedded = self.features == "embedded" and self.source is None
+        out = {**super().protocol(), "encoder": embedded_protocol(self.weights) if embedded else self.extractor.protocol()}
         if self.regions:
             be = get_backend(self.backend) if isinstance(self.backend, str) else self.backend
             out["observation"] = be.protocol()

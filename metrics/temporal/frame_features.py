@@ -74,6 +74,20 @@ class ClipFrames:
         return {"features": "clip", **self.scorer.protocol()}
 
 
+def embedded_protocol(weights: str | None = None) -> dict[str, Any]:
+    """What the embedded source's features come from, read without loading the network (so a
+    resume or ``t2vbench metrics`` imports no torch): the weights file's name and sha256."""
+    from pathlib import Path
+
+    from metrics.encoder.load import DEFAULT_WEIGHTS
+    from t2vbase.checksum import sha256_file
+
+    file = Path(weights).expanduser() if weights else DEFAULT_WEIGHTS
+    if not file.is_file():
+        raise MetricError(f"temporal.feature_consistency: encoder weights file {file} not found")
+    return {"features": "embedded", "model": "tiny", "weights": file.name, "weights_sha256": sha256_file(file)}
+
+
 def frame_features(spec: str, weights: str | None = None, device: str = "cpu") -> FrameFeatures:
     """``embedded`` (the committed encoder, or the weights file ``weights``) or ``clip`` (the
     CLIP folder ``weights``, else where ``align.clip`` looks)."""
