@@ -191,6 +191,12 @@ def build_parser() -> argparse.ArgumentParser:
     vp.add_argument("--crf", type=int, default=18, help="H.264 quality of the rendered clips")
     vp.add_argument("--workers", type=int, default=0, help="processes (default: one per core)")
     vp.add_argument(
+        "--format",
+        default="tiny",
+        help="clip format: a preset (tiny, cogvideox, wan, wan-portrait, ltx, hunyuan) or TxHxW@FPS (default: tiny)",
+    )
+    vp.add_argument("--formats", default="", help="all, or presets/specs a,b: validate at each, one table")
+    vp.add_argument(
         "--distances",
         action="store_true",
         help="validate dist.fvd, dist.kvd and dist.motion instead of the checks (clean vs floor, growth with "
@@ -322,6 +328,7 @@ def cmd_suites(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from bench.formats import parse_format, parse_formats
     from bench.validate import ValidateConfig, validate
     from reports.validate import build_validate_report
 
@@ -329,6 +336,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
         return cmd_validate_distances(args)
     args.suite = args.suite or "core"
     check_validate_args(args)
+    fmt = parse_format(args.format)
+    formats = parse_formats(args.formats) if args.formats else None
     severities = tuple(float(x) for x in args.severities.split(","))
     cfg = ValidateConfig(
         suite=args.suite,
@@ -340,7 +349,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
         workers=args.workers,
         out=args.out,
         faults=tuple(f for f in args.faults.split("+") if f),
+        format=fmt,
     )
+    if formats:
+        return _validate_formats(cfg, formats)
     result = validate(cfg)
     report = build_validate_report(args.out)
     for name, c in result["checks"].items():
@@ -349,6 +361,24 @@ def cmd_validate(args: argparse.Namespace) -> int:
         p = "-" if c["precision"] is None else f"{c['precision']:.3f}"
         fa = "-" if c["false_alarms_per_100"] is None else f"{c['false_alarms_per_100']:.2f}"
         print(f"{name:20s} recall {r:>6s} precision {p:>6s} false alarms/100 {fa:>6s}  {state}")
+    print(f"report: {report}")
+    return 0 if result["overall"]["passed"] else 1
+
+
+def _validate_formats(cfg: Any, formats: list[Any]) -> int:
+    """``validate --formats``: each format in turn, then the table of all."""
+    from bench.validate import validate_formats
+    from reports.validate import build_validate_report
+
+    result = validate_formats(cfg, formats)
+    report = build_validate_report(cfg.out)
+    for name, f in result["formats"].items():
+        print(f"{name:14s} {f['spec']:18s} {'pass' if f['passed'] else 'FAIL'}")
+        for check, c in f["checks"].items():
+            fa = "-" if c["false_alarms_per_100"] is None else f"{c['false_alarms_per_100']:.2f}"
+            r = "-" if c["recall"] is None else f"{c['recall']:.3f}"
+            p = "-" if c["precision"] is None else f"{c['precision']:.3f}"
+            print(f"  {check:20s} recall {r:>6s} precision {p:>6s} false alarms/100 {fa:>6s}")
     print(f"report: {report}")
     return 0 if result["overall"]["passed"] else 1
 

@@ -24,6 +24,11 @@ def register_metric(cls: type[Any]) -> type[Any]:
 #: Modules whose metrics register on import.
 BUILTIN_MODULES = (
     "metrics.temporal.flicker",
+    "metrics.temporal.warp_error",
+    "metrics.temporal.smoothness",
+    "metrics.temporal.dynamic_degree",
+    "metrics.temporal.feature_consistency",
+    "metrics.align.clip",
     "metrics.physics.permanence",
     "metrics.physics.count",
     "metrics.physics.spatial",
@@ -47,8 +52,9 @@ def resolve_metrics(selection: str) -> list[str]:
     """``all`` | ``none`` | comma-separated names or shell-style patterns (``physics.*``,
     ``*flicker*``, via ``fnmatch``) -> metric names, in the order given, without repeats.
 
-    ``all`` is every metric whose class says ``in_all`` (the per-clip ones): a set-level distance
-    renders and scores a reference set, so it runs only when named (``dist.*``)."""
+    ``all`` is every metric whose class says ``in_all``: not a set-level distance (it renders and
+    scores a reference set, so it runs only when named: ``dist.*``), nor a metric whose weights are
+    not bundled (``align.clip``)."""
     _load_builtin()
     text = selection.strip()
     if text == "none":

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from metrics.align.models import AlignModel, build_align_model
@@ -15,8 +15,12 @@ class AlignMetric(ClipMetric):
     """Shared by ``align.*``: the alignment model, built on first use, and its protocol."""
 
     model: str = param("tiny", doc="alignment model: tiny (embedded encoder) or a registered one")
-    weights: str | None = param(None, doc="weights of the model (default: the committed tiny-v1.pt)")
-    scorer: AlignModel | None = field(default=None, repr=False, metadata={"protocol": False})
+    weights: str | None = param(
+        None,
+        doc="weights file of the model (default: the committed tiny-v1.pt); its sha256 enters the protocol",
+        protocol=False,
+    )
+    scorer: AlignModel | None = param(None, doc="the built model (set on first use)", protocol=False)
 
     def aligner(self) -> AlignModel:
         if self.scorer is None:
