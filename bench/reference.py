@@ -78,6 +78,21 @@ def folder_files(spec: str) -> list[Path]:
     return files
 
 
+def check_spec(spec: str) -> None:
+    """A one-line error (exit 2) now, before any unit runs, for a reference that cannot be used:
+    a folder that is missing or holds too few videos, a generator spec that does not build."""
+    if is_folder(spec):
+        folder_files(spec)
+        return
+    from model import get_generator
+    from t2vbase.errors import T2VError
+
+    try:
+        get_generator(spec)
+    except T2VError as err:
+        raise UsageError(f"--reference {spec}: {err}") from None
+
+
 def _digest(doc: Any) -> str:
     text = json.dumps(to_jsonable(doc), sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()

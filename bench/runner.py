@@ -26,7 +26,7 @@ from bench.env import environment, fingerprint
 from bench.execute import UnitExecutor, one_line
 from bench.manifest import build_manifest, find_latest_run, move_aside, resolve_out
 from bench.profile import Profiler
-from bench.reference import ReferenceSet
+from bench.reference import ReferenceSet, check_spec
 from bench.resume import reconcile, run_suite
 from bench.signals import exit_code
 from bench.units import WorkUnit, gen_key, make_units, parse_seeds, parse_shard, score_key, shard_units
@@ -141,6 +141,8 @@ class Runner:
         self.device = device_for_rank(resolve_device(c.device, needs_device), c.local_rank)
         self.gen_desc = {"spec": c.generator, **describe(self.generator)}
         self.video = video_params(c, self.generator)
+        for spec in sorted({m.reference for m in self.metrics if getattr(m, "needs_reference", False)}):
+            check_spec(spec)
         self.protocols = [m.protocol() for m in self.metrics]
         self.units = shard_units(make_units(self.suite, self.seeds), self.shard)  # this shard's units
         cuda = self.device.startswith("cuda")

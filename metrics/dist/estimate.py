@@ -14,8 +14,9 @@ resample repeats clips, which adds noise, and a distance grows with noise, so re
 sit above the estimate (at N = 100, D = 32 the plain percentile interval of two samples of one
 Gaussian lay wholly above the estimate, and the basic interval wholly below it, around the
 population distance 0). Moved back, the interval says how much the N-clip estimate varies with
-the clips drawn, which is what comparing two runs at the same N needs; it is conservative (about
-twice the spread of independent draws in ``tests/metrics/dist/test_estimate.py``'s simulation).
+the clips drawn, which is what comparing two runs at the same N needs. It is conservative: in a
+simulation (three samples of one 32-d Gaussian, N = 100, 16 trials) its half-width / 1.96 was 2.4× the
+standard deviation of the value over independent draws for Fréchet and 1.7× for MMD.
 Bounds are clipped at the distance's lower limit.
 """
 

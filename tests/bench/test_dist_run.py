@@ -69,3 +69,12 @@ def test_merged_shards_give_the_single_run_distances(tiny_suite: Path, tmp_path:
         run(RunConfig(out=tmp_path / "two", shard=f"{i}/2", **common, **SMALL))
     one, two = set_rows(tmp_path / "one")["dist.motion"], set_rows(tmp_path / "two")["dist.motion"]
     assert one["value"] == two["value"] and one["detail"] == two["detail"]
+
+
+def test_a_reference_that_cannot_be_used_stops_the_run_before_it_starts(tiny_suite: Path, tmp_path: Path) -> None:
+    common = {"suite": str(tiny_suite), "metrics": "dist.motion"}
+    with pytest.raises(UsageError, match=r"--reference refrence:profile=clean: .*did you mean 'reference'"):
+        run(RunConfig(out=tmp_path / "a", reference="refrence:profile=clean", **common, **SMALL))
+    with pytest.raises(UsageError, match=r"--reference folder:.*missing is not a folder"):
+        run(RunConfig(out=tmp_path / "b", reference=f"folder:{tmp_path / 'missing'}", **common, **SMALL))
+    assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
