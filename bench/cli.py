@@ -26,6 +26,23 @@ def _add_run(sub: argparse._SubParsersAction) -> None:
     add_run_options(p)
 
 
+def _add_dist_options(p: argparse.ArgumentParser) -> None:
+    """The options of the ``dist.*`` distances (they enter their protocol)."""
+    p.add_argument(
+        "--reference",
+        default=None,
+        metavar="SPEC",
+        help="what dist.* compare with: a generator spec (default: reference:profile=clean, on seeds disjoint "
+        "from the run's) or folder:PATH of videos",
+    )
+    p.add_argument(
+        "--backbone",
+        default=None,
+        metavar="SPEC",
+        help="features of dist.fvd/dist.kvd: tiny (default, embedded), i3d[:path=FILE,sha256=HEX], videomae:path=DIR",
+    )
+
+
 def add_run_options(p: argparse.ArgumentParser, launch: bool = False) -> None:
     """The options of ``run`` (``launch`` takes them too, but sets shards and resume itself)."""
     p.add_argument("--suite", default=None, help="bundled suite name or path to a suite YAML (default: smoke)")
@@ -46,6 +63,7 @@ def add_run_options(p: argparse.ArgumentParser, launch: bool = False) -> None:
         metavar="SPEC",
         help="observation backend of the physics checks: color (default), oracle, owl[:path=DIR,key=value...]",
     )
+    _add_dist_options(p)
     p.add_argument("--out", type=Path, default=None, help="run directory (default: runs/<suite>-<generator>-<time>)")
     if not launch:
         p.add_argument(
@@ -161,7 +179,9 @@ def build_parser() -> argparse.ArgumentParser:
     vp = sub.add_parser("validate", help="measure the physics checks on labelled faults (exit 1 if a gate fails)")
     vp.add_argument("--out", type=Path, default=Path("runs/validate"))
     vp.add_argument(
-        "--suite", default="core", help="suite whose prompts are rendered (default: core; smoke is a quick look)"
+        "--suite",
+        default=None,
+        help="suite whose prompts are rendered (default: core, with --distances nightly; smoke is a quick look)",
     )
     vp.add_argument("--seeds", type=int, default=2, help="clean renders per prompt (default: 2)")
     vp.add_argument("--severities", default="0.5,1,2", help="fault severities (gates use 1)")
@@ -176,6 +196,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="clip format: a preset (tiny, cogvideox, wan, wan-portrait, ltx, hunyuan) or TxHxW@FPS (default: tiny)",
     )
     vp.add_argument("--formats", default="", help="all, or presets/specs a,b: validate at each, one table")
+    vp.add_argument(
+        "--distances",
+        action="store_true",
+        help="validate dist.fvd, dist.kvd and dist.motion instead of the checks (clean vs floor, growth with "
+        "fault rate and severity, temporal vs appearance faults)",
+    )
+    vp.add_argument(
+        "--backbone", default="tiny", help="with --distances: backbone of dist.fvd/dist.kvd (default: tiny)"
+    )
+    vp.add_argument("--n-boot", type=int, default=100, help="with --distances: bootstrap resamples (default: 100)")
     sub.add_parser("generators", help="list generator specs")
     sub.add_parser("metrics", help="list metrics")
     from bench import cli_scale
@@ -194,6 +224,8 @@ def run_config(args: argparse.Namespace, argv: list[str]) -> Any:
         seeds=args.seeds,
         metrics=args.metrics,
         backend=args.backend,
+        reference=args.reference,
+        backbone=args.backbone,
         out=args.out,
         resume=getattr(args, "resume", False),
         force_new=getattr(args, "force_new", False),
@@ -300,6 +332,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from bench.validate import ValidateConfig, validate
     from reports.validate import build_validate_report
 
+    if args.distances:
+        return cmd_validate_distances(args)
+    args.suite = args.suite or "core"
     check_validate_args(args)
     fmt = parse_format(args.format)
     formats = parse_formats(args.formats) if args.formats else None
@@ -348,6 +383,18 @@ def _validate_formats(cfg: Any, formats: list[Any]) -> int:
     return 0 if result["overall"]["passed"] else 1
 
 
+def cmd_validate_distances(args: argparse.Namespace) -> int:
+    from bench.validate_dist import DistValidateConfig, validate_distances
+
+    if args.seeds < 1 or args.n_boot < 0:
+        raise T2VError(f"--seeds {args.seeds} / --n-boot {args.n_boot}: need at least 1 seed and 0 resamples")
+    out = args.out if args.out != Path("runs/validate") else Path("runs/validate-dist")
+    cfg = DistValidateConfig(args.suite or "nightly", args.seeds, args.backbone, args.n_boot, out)
+    doc = validate_distances(cfg)
+    print((out / "validate_dist.md").read_text())
+    return 0 if doc["passed"] else 1
+
+
 def check_validate_args(args: argparse.Namespace) -> None:
     """One-line UsageError for a validate option out of range."""
     import math
@@ -392,7 +439,7 @@ def cmd_metrics() -> int:
     rows = []
     for e in METRICS.entries():
         cls = e.obj
-        kind = "check" if cls.is_check else "score"
+        kind = "check" if cls.is_check else "distance" if getattr(cls, "needs_reference", False) else "score"
         rows.append((e.name, kind, f"v{cls.version}", cls.description))
     _table(("metric", "kind", "version", "what"), rows)
     return 0

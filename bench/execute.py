@@ -17,6 +17,7 @@ from bench.profile import Profiler
 from bench.signals import Deadline, UnitTimeout
 from bench.units import WorkUnit
 from metrics.base import Clip, ClipMetric, Metric, SetMetric
+from metrics.observe import observe
 from model import source_path
 from t2vbase.errors import GeneratorError, VideoError
 from t2vbase.files import atomic_copy
@@ -178,6 +179,7 @@ class UnitExecutor:
         """One row per per-clip metric; set-level metrics save features (a row only on error)."""
         pid, seed, fam = unit.prompt_id, unit.seed, unit.prompt.family
         rows = []
+        self._observe(clip)
         for m in self.metrics:
             if self.deadline.expired:
                 rows.append(make_row(pid, seed, fam, m.name, error=self._not_scored(m.name)))
@@ -190,6 +192,26 @@ class UnitExecutor:
             except Exception as err:
                 rows.append(make_row(pid, seed, fam, m.name, error=f"{m.name}: {one_line(err)}"))
         return rows
+
+    def _observe(self, clip: Clip) -> None:
+        """The observations the physics checks share, as a stage of its own (timed apart, and
+        named when the unit runs out of time there); a failure is left to each check's row."""
+        from metrics.physics.base import PhysicsCheck
+
+        exp = clip.prompt.expect
+        done: set[str] = set()
+        for m in self.metrics:
+            if not (isinstance(m, PhysicsCheck) and exp is not None and m.applicable(exp)):
+                continue
+            key = json.dumps(m.observer.protocol(), sort_keys=True, default=str)
+            if key in done:
+                continue
+            done.add(key)
+            try:
+                with self.profiler.stage("observe"):
+                    observe(clip, m.observer)
+            except Exception:
+                return
 
     def _clip_row(self, unit: WorkUnit, clip: Clip, m: ClipMetric) -> dict[str, Any]:
         with self.profiler.stage(f"metric:{m.name}"):

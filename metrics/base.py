@@ -101,7 +101,8 @@ class Clip:
 
     def working(self, short_side: int) -> np.ndarray:
         """``(T, h, w, 3)`` uint8 frames with the shorter side at most ``short_side`` pixels
-        (area-averaged; the aspect kept), computed once per clip and size. Metrics that do not
+        (area-averaged by the smallest whole factor that gets there, so 480 px -> 240 px; the
+        aspect kept), computed once per clip and size. Metrics that do not
         need full resolution (flow, observation) run here and map results back by the ratio
         ``width / w``."""
         key = f"working:{short_side}"
@@ -112,22 +113,55 @@ class Clip:
     def gray(self) -> np.ndarray:
         """``(T, H, W)`` uint8 luma (BT.601), computed once per clip."""
         if "gray" not in self.cache:
-            f = self.frames.astype(np.float32)
-            y = 0.299 * f[..., 0] + 0.587 * f[..., 1] + 0.114 * f[..., 2]
-            self.cache["gray"] = np.clip(y + 0.5, 0, 255).astype(np.uint8)
+            self.cache["gray"] = luma(self.frames)
         return self.cache["gray"]
+
+    def working_gray(self, short_side: int) -> np.ndarray:
+        """``(T, h, w)`` uint8 luma of :meth:`working` frames (:meth:`gray` when those are the
+        clip's own), computed once per clip and size."""
+        frames = self.working(short_side)
+        if frames is self.frames:
+            return self.gray()
+        key = f"working_gray:{short_side}"
+        if key not in self.cache:
+            import cv2
+
+            gray = np.empty(frames.shape[:3], np.uint8)
+            for t, f in enumerate(frames):
+                gray[t] = cv2.cvtColor(f, cv2.COLOR_RGB2GRAY)
+            self.cache[key] = gray
+        return self.cache[key]
+
+
+def luma(frames: np.ndarray) -> np.ndarray:
+    """``(..., 3)`` uint8 RGB -> ``(...)`` uint8 luma (BT.601), frame by frame (a whole clip's
+    float32 copy would not stay in cache: ten times slower)."""
+    if frames.ndim <= 3:
+        f = frames.astype(np.float32)
+        y = 0.299 * f[..., 0] + 0.587 * f[..., 1] + 0.114 * f[..., 2]
+        return np.clip(y + 0.5, 0, 255).astype(np.uint8)
+    out = np.empty(frames.shape[:-1], np.uint8)
+    dst = out.reshape(-1, *out.shape[-2:])
+    for i, f in enumerate(frames.reshape(-1, *frames.shape[-3:])):
+        dst[i] = luma(f)
+    return out
 
 
 def resize_frames(frames: np.ndarray, short_side: int) -> np.ndarray:
-    """``(T, H, W, C)`` uint8 frames with the shorter side at most ``short_side`` (INTER_AREA)."""
+    """``(T, H, W, C)`` uint8 frames with the shorter side at most ``short_side``: shrunk by the
+    smallest whole factor that gets there (INTER_AREA; a whole factor is a box filter, ten times
+    faster than a fractional one)."""
     H, W = frames.shape[1:3]
-    scale = short_side / min(H, W)
-    if scale >= 1.0:
+    factor = -(-min(H, W) // max(short_side, 1))
+    if factor <= 1:
         return frames
     import cv2
 
-    size = (max(1, round(W * scale)), max(1, round(H * scale)))
-    return np.stack([cv2.resize(f, size, interpolation=cv2.INTER_AREA) for f in frames])
+    size = (max(1, round(W / factor)), max(1, round(H / factor)))
+    out = np.empty((frames.shape[0], size[1], size[0], *frames.shape[3:]), frames.dtype)
+    for t, f in enumerate(frames):
+        out[t] = cv2.resize(f, size, interpolation=cv2.INTER_AREA).reshape(out.shape[1:])
+    return out
 
 
 @dataclass(kw_only=True)
@@ -142,6 +176,8 @@ class Metric:
     higher_is_better: ClassVar[bool | None] = None
     #: what ``value`` is measured in ("" for a share in [0, 1] or a pure number)
     unit: ClassVar[str] = ""
+    #: whether ``--metrics all`` selects it (set-level distances need a reference set: opt-in)
+    in_all: ClassVar[bool] = True
 
     def params(self) -> dict[str, Any]:
         """The parameters that define the metric (every field marked for the protocol)."""
@@ -191,13 +227,18 @@ class SetMetric(Metric, ABC):
     """A set-level metric (rows with ``prompt_id`` ``*``).
 
     :meth:`features` maps one clip to a ``(D,)`` vector that the harness saves per unit; after
-    all units it reduces them with :meth:`compute_set`.
+    all units it reduces them with :meth:`compute_set`. A metric that ``needs_reference`` (the
+    ``dist.*`` distances) is given the reference set's features too (``reference=``), which the
+    harness renders, scores and caches (``bench.reference``).
     """
+
+    needs_reference: ClassVar[bool] = False
 
     @abstractmethod
     def features(self, clip: Clip) -> np.ndarray:
         """``(D,)`` float feature vector of one clip."""
 
     @abstractmethod
-    def compute_set(self, features: np.ndarray) -> ClipResult:
-        """The set-level result of ``(N, D)`` features (``value``, and ``detail``: CI, N, ...)."""
+    def compute_set(self, features: np.ndarray, reference: Any = None) -> ClipResult:
+        """The set-level result of ``(N, D)`` features (``value``, and ``detail``: CI, N, ...);
+        ``reference``: the reference set's features when the metric ``needs_reference``."""

@@ -136,6 +136,15 @@ class Camera:
             s[t + 1] = s[t] * float(np.hypot(a, b))
         return s
 
+    def rescaled(self, sx: float, sy: float) -> Camera:
+        """The same motion in coordinates scaled by ``sx``, ``sy`` (``S A S^-1``, ``S t``)."""
+        steps = self.steps.copy()
+        steps[:, 0, 1] *= sx / sy
+        steps[:, 1, 0] *= sy / sx
+        steps[:, 0, 2] *= sx
+        steps[:, 1, 2] *= sy
+        return Camera(steps, self.valid.copy(), self.source)
+
     def translation(self, center: tuple[float, float]) -> np.ndarray:
         """``(T-1, 2)`` per-step displacement of the point ``center`` (content motion, pixels)."""
         c = np.array([center[0], center[1]])
@@ -152,10 +161,26 @@ class Region:
     box: tuple[float, float, float, float]
     color: str | None = None
 
+    def rescale(self, sx: float, sy: float, H: int, W: int) -> str:
+        """Scale to ``H x W`` frames (``sx``, ``sy`` the ratios; its id names the centre in
+        pixels, ``gray@64,70``); returns the old id."""
+        import cv2
+
+        old = self.id
+        self.mask = cv2.resize(self.mask.astype(np.uint8), (W, H), interpolation=cv2.INTER_NEAREST).astype(bool)
+        x0, y0, x1, y1 = self.box
+        self.box = (x0 * sx, y0 * sy, x1 * sx, y1 * sy)
+        name, at, centre = self.id.partition("@")
+        if at and "," in centre:
+            cx, cy = (float(v) for v in centre.split(",", 1))
+            self.id = f"{name}@{round(cx * sx)},{round(cy * sy)}"
+        return old
+
 
 @dataclass
 class Observation:
-    """Everything the physics checks read about one clip."""
+    """Everything the physics checks read about one clip (pixels of the clip, whatever size the
+    backend looked at)."""
 
     backend: str
     num_frames: int
@@ -166,6 +191,26 @@ class Observation:
     occluders: list[Region] = field(default_factory=list)
     groups: dict[str, dict[str, Any]] = field(default_factory=dict)  # expect object id -> its expect fields
     notes: list[str] = field(default_factory=list)
+    fps: float = 8.0  # frames per second of the clip (thresholds in seconds become frames with it)
+
+    def resized(self, H: int, W: int) -> Observation:
+        """This observation (made on frames of ``height x width``) in the pixels of ``H x W``
+        frames: boxes, centres, areas, the camera's steps, occluder masks and ids (in place)."""
+        if (self.height, self.width) == (H, W):
+            return self
+        sx, sy = W / self.width, H / self.height
+        for tr in self.tracks:
+            tr.box, tr.center, tr.area = tr.box * [sx, sy, sx, sy], tr.center * [sx, sy], tr.area * (sx * sy)
+        self.camera = self.camera.rescaled(sx, sy)
+        renamed = {}
+        for r in self.occluders:
+            old = r.rescale(sx, sy, H, W)
+            renamed[old] = r.id
+        for tr in self.tracks:
+            tr.hidden_by = [_renamed(h, renamed) for h in tr.hidden_by]
+            tr.born_from = _renamed(tr.born_from, renamed)
+        self.height, self.width = H, W
+        return self
 
     def group(self, gid: str) -> list[Track]:
         return [t for t in self.tracks if t.group == gid]
@@ -182,6 +227,14 @@ class Observation:
     def norm_box(self, box: np.ndarray) -> list[float] | None:
         """A pixel box as fractions of the frame (None for an unknown one)."""
         return normalised_box(box, self.height, self.width)
+
+
+def _renamed(reason: str | None, renamed: dict[str, str]) -> str | None:
+    """``occluder:<old id>`` with the occluder's new id."""
+    if reason is None or not reason.startswith("occluder:"):
+        return reason
+    rid = reason.split(":", 1)[1]
+    return f"occluder:{renamed.get(rid, rid)}"
 
 
 class Backend(Protocol):

@@ -8,7 +8,7 @@ import cv2
 import numpy as np
 
 from metrics.observe.base import DESCRIPTORS
-from metrics.observe.params import BlobParams
+from metrics.observe.params import TUNED, BlobParams, Scale
 
 DEFAULT = BlobParams()
 
@@ -35,10 +35,12 @@ class Blob:
         return float(np.sqrt(max(self.area, 1.0)))
 
 
-def find_blobs(cmap: np.ndarray, cls: int, frame: int, min_area: int, p: BlobParams = DEFAULT) -> list[Blob]:
+def find_blobs(
+    cmap: np.ndarray, cls: int, frame: int, min_area: int, p: BlobParams = DEFAULT, sc: Scale = TUNED
+) -> list[Blob]:
     """Connected components of ``cmap == cls`` with at least ``min_area`` pixels, largest first.
 
-    An opening (``p.open_px`` square) first drops thinner structures (the halo H.264's chroma
+    An opening (a square of ``p.open_short`` of the short side ``sc.short``) first drops thinner structures (the halo H.264's chroma
     subsampling bleeds around saturated objects). There is no closing: it would fuse objects a few
     pixels apart (a copy beside its original, the halves of a split).
     """
@@ -46,7 +48,8 @@ def find_blobs(cmap: np.ndarray, cls: int, frame: int, min_area: int, p: BlobPar
     raw = (cmap == cls).astype(np.uint8)
     if not raw.any():
         return []
-    m = cv2.morphologyEx(raw, cv2.MORPH_OPEN, np.ones((p.open_px, p.open_px), np.uint8))
+    k = sc.kernel(p.open_short)
+    m = cv2.morphologyEx(raw, cv2.MORPH_OPEN, np.ones((k, k), np.uint8))
     n, labels, stats, cents = cv2.connectedComponentsWithStats(m, connectivity=8)
     out: list[Blob] = []
     for i in range(1, n):
@@ -122,7 +125,9 @@ def _blob_from(mask: np.ndarray, raw: np.ndarray, x0: int, y0: int, like: Blob, 
     return Blob(like.frame, like.cls, float(mask.sum()), box, center, sub, bool(edge), raw[by0:by1, bx0:bx1] & sub)
 
 
-def split_touching(blob: Blob, unit_area: float, W: int, H: int, p: BlobParams = DEFAULT) -> list[Blob]:
+def split_touching(
+    blob: Blob, unit_area: float, W: int, H: int, p: BlobParams = DEFAULT, sc: Scale = TUNED
+) -> list[Blob]:
     """Split a blob that holds several touching objects of about ``unit_area`` pixels each.
 
     Peaks of the distance transform at least one object radius apart are object centres; two
@@ -167,6 +172,6 @@ def split_touching(blob: Blob, unit_area: float, W: int, H: int, p: BlobParams =
     for j in range(len(centres)):
         part = np.zeros_like(blob.mask)
         part[yy[owner == j], xx[owner == j]] = True
-        if part.sum() >= p.min_piece_px:
+        if part.sum() >= sc.area(p.min_piece_area):
             out.append(_blob_from(part, raw, int(blob.box[0]), int(blob.box[1]), blob, W, H))
     return out if len(out) >= 2 else [blob]

@@ -7,28 +7,31 @@ import cv2
 import numpy as np
 
 from metrics.observe.base import Camera
-from metrics.observe.params import CameraParams
+from metrics.observe.params import TUNED, CameraParams, Scale
 
 DEFAULT = CameraParams()
 
 
-def _features(gray: np.ndarray, mask: np.ndarray | None, p: CameraParams) -> np.ndarray | None:
+def _features(gray: np.ndarray, mask: np.ndarray | None, p: CameraParams, sc: Scale) -> np.ndarray | None:
     return cv2.goodFeaturesToTrack(
         gray,
         maxCorners=p.max_corners,
         qualityLevel=p.corner_quality,
-        minDistance=p.corner_spacing_px,
+        minDistance=sc.px(p.corner_spacing_short),
         mask=mask,
-        blockSize=p.corner_block_px,
+        blockSize=sc.kernel(p.corner_block_short),
     )
 
 
-def estimate_camera(gray: np.ndarray, exclude: np.ndarray | None = None, p: CameraParams = DEFAULT) -> Camera:
+def estimate_camera(
+    gray: np.ndarray, exclude: np.ndarray | None = None, p: CameraParams = DEFAULT, sc: Scale = TUNED
+) -> Camera:
     """Per-step similarity of the background.
 
     Args:
         gray: ``(T, H, W)`` uint8 frames.
         exclude: ``(T, H, W)`` bool pixels to ignore (moving objects), or None.
+        p, sc: thresholds, and how they scale to pixels of these frames.
 
     Returns:
         :class:`Camera`; a step without enough well-spread inliers is identity and invalid.
@@ -40,29 +43,29 @@ def estimate_camera(gray: np.ndarray, exclude: np.ndarray | None = None, p: Came
         if exclude is not None:
             keep = ~(exclude[t] | exclude[t + 1])
             mask = keep.astype(np.uint8) * 255
-        m = _step(gray[t], gray[t + 1], mask, p)
+        m = _step(gray[t], gray[t + 1], mask, p, sc)
         if m is not None:
             cam.steps[t] = m
             cam.valid[t] = True
     return cam
 
 
-def _step(g0: np.ndarray, g1: np.ndarray, mask: np.ndarray | None, p: CameraParams) -> np.ndarray | None:
+def _step(g0: np.ndarray, g1: np.ndarray, mask: np.ndarray | None, p: CameraParams, sc: Scale) -> np.ndarray | None:
     """The similarity taking ``g0``'s background to ``g1``'s, or None without enough well-spread
     inliers."""
     H, W = g0.shape
-    p0 = _features(g0, mask, p)
+    p0 = _features(g0, mask, p, sc)
     if p0 is None or len(p0) < p.min_inliers:
         return None
-    win = (p.flow_window_px, p.flow_window_px)
+    win = (sc.kernel(p.flow_window_short),) * 2
     p1, st, _ = cv2.calcOpticalFlowPyrLK(g0, g1, p0, None, winSize=win, maxLevel=p.flow_levels)
     back, st2, _ = cv2.calcOpticalFlowPyrLK(g1, g0, p1, None, winSize=win, maxLevel=p.flow_levels)
-    good = (st[:, 0] == 1) & (st2[:, 0] == 1) & (np.linalg.norm((back - p0)[:, 0], axis=1) < p.round_trip_px)
+    good = (st[:, 0] == 1) & (st2[:, 0] == 1) & (np.linalg.norm((back - p0)[:, 0], axis=1) < sc.px(p.round_trip_short))
     if good.sum() < p.min_inliers:
         return None
     a, b = p0[good, 0], p1[good, 0]
     m, inl = cv2.estimateAffinePartial2D(
-        a, b, method=cv2.RANSAC, ransacReprojThreshold=p.ransac_px, maxIters=p.ransac_iters
+        a, b, method=cv2.RANSAC, ransacReprojThreshold=sc.px(p.ransac_short), maxIters=p.ransac_iters
     )
     if m is None or inl is None or inl.sum() < p.min_inliers:
         return None
@@ -88,7 +91,9 @@ def camera_from_truth(cx: list[float], cy: list[float], zoom: list[float], H: in
     return cam
 
 
-def camera_from_anchors(pairs: list[tuple[np.ndarray, np.ndarray]], cam: Camera, p: CameraParams = DEFAULT) -> Camera:
+def camera_from_anchors(
+    pairs: list[tuple[np.ndarray, np.ndarray]], cam: Camera, p: CameraParams = DEFAULT, sc: Scale = TUNED
+) -> Camera:
     """Fill the unmeasured steps of ``cam`` from anchor points (objects that should not move).
 
     ``pairs[t]`` holds ``(points_t, points_t+1)``, each ``(n, 2)``. Two or more anchors fix a
@@ -102,7 +107,9 @@ def camera_from_anchors(pairs: list[tuple[np.ndarray, np.ndarray]], cam: Camera,
         if len(a) == 2:
             m, _ = cv2.estimateAffinePartial2D(a32, b32, method=cv2.LMEDS)
         else:
-            m, _ = cv2.estimateAffinePartial2D(a32, b32, method=cv2.RANSAC, ransacReprojThreshold=p.anchor_ransac_px)
+            m, _ = cv2.estimateAffinePartial2D(
+                a32, b32, method=cv2.RANSAC, ransacReprojThreshold=sc.px(p.anchor_ransac_short)
+            )
         lo, hi = p.anchor_scale
         if m is None or not np.isfinite(m).all() or not lo < np.hypot(m[0, 0], m[1, 0]) < hi:
             continue

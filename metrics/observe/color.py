@@ -78,9 +78,22 @@ def keying_key(keying: KeyingParams) -> str:
 
 
 def class_map(frames: np.ndarray, keying: KeyingParams = DEFAULT_KEYING) -> np.ndarray:
-    """``(..., H, W, 3)`` uint8 RGB -> ``(..., H, W)`` uint8 palette class (``NONE`` = none)."""
-    q = (frames >> 2).astype(np.int32)
-    return lut(keying)[(q[..., 0] << 12) | (q[..., 1] << 6) | q[..., 2]]
+    """``(..., H, W, 3)`` uint8 RGB -> ``(..., H, W)`` uint8 palette class (``NONE`` = none).
+
+    Frame by frame: the 32-bit bin indices of one frame stay in cache (a whole clip's would not)."""
+    table = lut(keying)
+    if frames.ndim <= 3:
+        return _classes(frames, table)
+    out = np.empty(frames.shape[:-1], np.uint8)
+    flat, dst = frames.reshape(-1, *frames.shape[-3:]), out.reshape(-1, *out.shape[-2:])
+    for i, f in enumerate(flat):
+        dst[i] = _classes(f, table)
+    return out
+
+
+def _classes(frame: np.ndarray, table: np.ndarray) -> np.ndarray:
+    q = (frame >> 2).astype(np.uint32)
+    return table[(q[..., 0] << 12) | (q[..., 1] << 6) | q[..., 2]]
 
 
 def color_mask(frames: np.ndarray, name: str) -> np.ndarray:

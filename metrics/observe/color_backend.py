@@ -47,6 +47,7 @@ class ColorBackend(Params):
 
     name: ClassVar[str] = "color"
 
+    working_side: int = param(256, unit="pixels", doc="observes frames shrunk to at most this short side")
     min_area_frac: float = param(0.0006, unit="frame areas", doc="smallest blob (H.264 speckle is smaller)")
     keying: KeyingParams = param(KeyingParams(), doc="palette classes by hue and tolerance")
     blobs: BlobParams = param(BlobParams(), doc="connected regions and their descriptors")

@@ -25,7 +25,7 @@ from metrics.observe.color import DEFAULT_KEYING, class_map, keying_key
 from metrics.observe.color_backend import group_info
 from metrics.observe.explain import explain
 from metrics.observe.geometry import box_center, inside_fraction
-from metrics.observe.params import BoxParams, CameraParams, ExplainParams, TrackingParams
+from metrics.observe.params import TUNED, BoxParams, CameraParams, ExplainParams, Scale, TrackingParams
 from metrics.observe.tracker import INF, GroupSpec, Motion
 from prompts.palette import COLOR_NAMES
 
@@ -138,6 +138,7 @@ class BoxTracker:
         T, H, W: clip size.
         threshold: the score a box needs to start a track.
         cmap: ``(T, H, W)`` palette class maps, for the per-frame colour.
+        sc: how thresholds in physical units scale to these frames' pixels and frames.
     """
 
     def __init__(
@@ -149,8 +150,10 @@ class BoxTracker:
         threshold: float,
         cmap: np.ndarray,
         how: BoxObserving = BoxObserving(),
+        sc: Scale = TUNED,
     ) -> None:
         self.specs, self.T, self.H, self.W = specs, T, H, W
+        self.sc = sc
         self.threshold = float(threshold)
         self.cmap = cmap
         self.how = how
@@ -168,7 +171,7 @@ class BoxTracker:
         spec = min((s for s in self.specs if s.cls == label), key=lambda s: (members(s) >= s.count, members(s)))
         k = members(spec) + 1
         tid = spec.id if spec.count <= 1 and k == 1 else f"{spec.id}#{k}"
-        st = _BoxState(Track.empty(tid, spec.id, self.T), self.how.tracking, spec=spec)
+        st = _BoxState(Track.empty(tid, spec.id, self.T), self.how.tracking, self.sc, spec=spec)
         self.states.append(st)
         self._see(st, box, t)
 
@@ -228,17 +231,18 @@ def observe_with(
     found = detector.detect(frames, queries, low) if queries else [Detections.empty() for _ in range(T)]
     dets = [prepare(d, H, W, iou) for d in found]
     exclude = np.zeros((T, H, W), bool)
-    pad = how.boxes.exclude_px
+    sc = Scale(min(H, W), clip.fps)
+    pad = round(sc.px(how.boxes.exclude_short))
     for t, d in enumerate(dets):
         for x0, y0, x1, y1 in d.boxes:
             exclude[
                 t, max(int(y0) - pad, 0) : int(np.ceil(y1)) + pad, max(int(x0) - pad, 0) : int(np.ceil(x1)) + pad
             ] = True
-    camera = estimate_camera(clip.gray(), exclude, how.camera)
+    camera = estimate_camera(clip.gray(), exclude, how.camera, sc)
     key = "class_map:" + keying_key(DEFAULT_KEYING)
     if key not in clip.cache:
         clip.cache[key] = class_map(frames)
-    tracks = BoxTracker(specs, T, H, W, threshold, clip.cache[key], how).run(dets) if specs else []
+    tracks = BoxTracker(specs, T, H, W, threshold, clip.cache[key], how, sc).run(dets) if specs else []
     explain(tracks, [], camera, H, W, how.explain)
     notes = [f"{name}: boxes without masks; shape descriptors are NaN (physics.shape checks colour and size)"]
-    return Observation(name, T, H, W, tracks, camera, [], groups, notes)
+    return Observation(name, T, H, W, tracks, camera, [], groups, notes, fps=clip.fps)

@@ -118,7 +118,7 @@ def _birth(
     box = tr.box[first]
     if tr.edge[first] or outside_fraction(pred[first - 1], scene.H, scene.W) >= p.outside:
         return "edge"
-    grown = box + np.array([-1.0, -1.0, 1.0, 1.0]) * p.born_touch_px
+    grown = box + np.array([-1.0, -1.0, 1.0, 1.0]) * p.born_touch_short * min(scene.H, scene.W)
     sbox = warp_box(grown, scene.maps[first])
     near = [r for r in front if box_fraction_inside(sbox, scene.integrals[r.id]) > p.born_touch]  # touching it
     if near:

@@ -93,4 +93,4 @@ class OracleBackend:
             from metrics.observe.base import Camera
 
             camera = Camera.static(T, "truth")
-        return Observation("oracle", T, H, W, tracks, camera, regions, groups)
+        return Observation("oracle", T, H, W, tracks, camera, regions, groups, fps=clip.fps)

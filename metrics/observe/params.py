@@ -44,6 +44,49 @@ def field_units(fields: tuple[dataclasses.Field, ...], prefix: str = "") -> dict
     return out
 
 
+#: The format the thresholds were tuned at (16 frames, 128x128, 8 fps): a threshold in fractions
+#: of the frame's short side or in seconds equals its old pixel or frame value there.
+TUNED_SIDE = 128
+TUNED_FPS = 8.0
+
+
+@dataclass(frozen=True)
+class Scale:
+    """How thresholds in physical units become pixels and frames of the frames being observed.
+
+    ``short`` is the short side (pixels) of the frames the algorithm sees (the working frames),
+    ``fps`` the clip's frame rate. The default is the tuned format, where each conversion gives
+    back the value the threshold had in pixels or frames.
+    """
+
+    short: float = float(TUNED_SIDE)
+    fps: float = TUNED_FPS
+
+    def px(self, frac: float) -> float:
+        """A length in fractions of the short side, in pixels."""
+        return frac * self.short
+
+    def kernel(self, frac: float) -> int:
+        """An odd kernel size (pixels) about ``frac`` of the short side (3/128 -> 3 at 128 px)."""
+        return 2 * int(self.px(frac) / 2) + 1
+
+    def area(self, frac: float) -> float:
+        """An area in squared short sides, in pixels."""
+        return frac * self.short * self.short
+
+    def frames(self, seconds: float) -> int:
+        """A duration in seconds, in frames (at least 1)."""
+        return max(1, round(seconds * self.fps))
+
+    def per_step(self, per_second: float) -> float:
+        """A rate per second, per frame step."""
+        return per_second / self.fps
+
+
+#: The tuned format's scale: thresholds give back their old pixel and frame values.
+TUNED = Scale()
+
+
 @dataclass(frozen=True, kw_only=True)
 class Params:
     """A group of parameters (frozen: a group is shared by every object built from defaults)."""
@@ -95,50 +138,54 @@ class KeyingParams(Params):
 class BlobParams(Params):
     """Connected regions of one colour and their descriptors."""
 
-    open_px: int = param(3, unit="pixels", doc="opening kernel: thinner structures are the codec's halo")
+    open_short: float = param(
+        3 / TUNED_SIDE, unit="short sides", doc="opening kernel (odd pixels): thinner structures are the codec's halo"
+    )
     mark_luma: float = param(0.78, doc="a mark inside an object is darker than this share of its median luma")
     split_units: float = param(1.6, unit="object areas", doc="a blob this large may hold touching objects")
     split_neck: float = param(0.55, doc="two peaks are two objects when the distance dips below this share")
     split_peak: float = param(0.5, unit="object radii", doc="a centre peak of the distance transform is this deep")
     split_spacing: float = param(0.7, unit="object radii", doc="peaks are local maxima over this radius")
-    min_piece_px: int = param(4, unit="pixels", doc="smaller pieces of a split are dropped")
+    min_piece_area: float = param(
+        4 / TUNED_SIDE**2, unit="squared short sides", doc="smaller pieces of a split are dropped"
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
 class TrackingParams(Params):
     """Identities across frames (the motion model and the Hungarian association)."""
 
-    fit_sightings: int = param(4, unit="frames", doc="velocity fitted to this many last clean sightings")
-    area_sightings: int = param(3, unit="frames", doc="reference area: median of this many last sightings")
+    fit_seconds: float = param(0.5, unit="seconds", doc="velocity fitted to as many last clean sightings as frames")
+    area_seconds: float = param(0.375, unit="seconds", doc="reference area: median of as many last sightings")
     clean_area: float = param(0.8, doc="a sighting with less of its reference area does not move the model")
     reach_speed: float = param(1.5, unit="steps", doc="a track seen last frame may be found this far from there")
     gate: float = param(1.4, unit="object sizes", doc="largest distance from the prediction of a match")
-    gate_growth: float = param(0.4, unit="object sizes per frame", doc="the gate widens while lost...")
-    gate_growth_frames: int = param(5, unit="frames", doc="...for at most this many frames")
+    gate_growth: float = param(3.2, unit="object sizes per second", doc="the gate widens while lost...")
+    gate_growth_seconds: float = param(0.625, unit="seconds", doc="...for at most this long")
     area_cost: float = param(0.5, doc="weight of the log area ratio in a match's cost")
-    recolor_frames: int = param(2, unit="frames", doc="a track lost this long may continue in another colour")
+    recolor_seconds: float = param(0.25, unit="seconds", doc="a track lost this long may continue in another colour")
     recolor_sizes: float = param(0.8, unit="object sizes", doc="...this near its prediction")
     recolor_ratio: float = param(1.8, doc="...at this area ratio at most")
     recolor_cost: float = param(1.0, unit="object sizes", doc="extra cost of a colour change")
     to_expected_sizes: float = param(0.6, unit="object sizes", doc="becoming an expected colour: this near")
     to_expected_ratio: float = param(1.5, doc="...at this area ratio at most")
     to_expected_cost: float = param(1.5, unit="object sizes", doc="...at this extra cost")
-    beside_px: float = param(3.0, unit="pixels", doc="a region this near a newborn blob is one of its parts")
+    beside_short: float = param(3 / TUNED_SIDE, unit="short sides", doc="a region this near a newborn blob is its part")
     beside_sizes: float = param(0.3, unit="object sizes", doc="...or this near, when small")
     beside_small: float = param(0.4, unit="object areas", doc="'small': under this share of the host")
     part_grow: float = param(0.25, unit="box extents", doc="a sliver lies inside the predicted box grown by this")
-    part_grow_px: float = param(3.0, unit="pixels", doc="...plus this")
+    part_grow_short: float = param(3 / TUNED_SIDE, unit="short sides", doc="...plus this")
     sliver_area: float = param(0.4, unit="object areas", doc="a sliver inside is smaller than this")
     sliver_total: float = param(1.3, unit="object areas", doc="...and leaves the object at most this large")
     part_near: float = param(0.3, unit="object sizes", doc="a part is within this of the predicted box")
     crumb_area: float = param(0.15, unit="object areas", doc="a region this small beside it is a sliver")
     cut_area: float = param(0.6, unit="object areas", doc="a piece cut off by an occluder is smaller")
     shared_area: float = param(1.25, unit="object areas", doc="a blob this large under a lost track holds it too")
-    touch_px: float = param(3.0, unit="pixels", doc="a region this near can cut an object")
+    touch_short: float = param(3 / TUNED_SIDE, unit="short sides", doc="a region this near can cut an object")
     partial_area: float = param(0.75, unit="object areas", doc="smaller than this with a region beside: partial")
     cabin_above: float = param(0.8, unit="body heights", doc="a vehicle's cabin is looked for this far above")
     cabin_below: float = param(0.2, unit="body heights", doc="...down to this far into the body")
-    cabin_min_px: int = param(4, unit="pixels", doc="cabin pixels needed to read a lean")
+    cabin_min_area: float = param(4 / TUNED_SIDE**2, unit="squared short sides", doc="cabin area needed for a lean")
     cabin_lean: float = param(0.04, unit="body widths", doc="a cabin leaning further gives the facing")
 
 
@@ -150,7 +197,9 @@ class ExplainParams(Params):
     hidden_in: float = param(0.4, doc="a predicted box this much inside a region in front is hidden by it")
     outside: float = param(0.4, doc="a predicted box this much outside the frame has left it")
     cover: float = param(0.5, doc="a track whose box holds this share of the predicted box may hide it")
-    born_touch_px: float = param(3.0, unit="pixels", doc="born this near a region in front: out of it")
+    born_touch_short: float = param(
+        3 / TUNED_SIDE, unit="short sides", doc="born this near a region in front: out of it"
+    )
     born_touch: float = param(0.01, doc="...touching it by this share of the grown box")
     split_pad: float = param(0.25, unit="object sizes", doc="born this near one of its kind: split off it")
     predict_sightings: int = param(4, unit="frames", doc="velocity of a lost track from this many sightings")
@@ -162,24 +211,28 @@ class CameraParams(Params):
 
     max_corners: int = param(160, doc="features per frame")
     corner_quality: float = param(0.005, doc="goodFeaturesToTrack quality level")
-    corner_spacing_px: int = param(5, unit="pixels", doc="features at least this far apart")
-    corner_block_px: int = param(5, unit="pixels", doc="corner detection block")
-    flow_window_px: int = param(15, unit="pixels", doc="Lucas-Kanade window")
+    corner_spacing_short: float = param(5 / TUNED_SIDE, unit="short sides", doc="features at least this far apart")
+    corner_block_short: float = param(5 / TUNED_SIDE, unit="short sides", doc="corner detection block (odd pixels)")
+    flow_window_short: float = param(15 / TUNED_SIDE, unit="short sides", doc="Lucas-Kanade window (odd pixels)")
     flow_levels: int = param(2, doc="Lucas-Kanade pyramid levels above the frame")
-    round_trip_px: float = param(0.5, unit="pixels", doc="forward-backward error of a kept feature")
-    ransac_px: float = param(0.75, unit="pixels", doc="RANSAC inlier distance")
+    round_trip_short: float = param(
+        0.5 / TUNED_SIDE, unit="short sides", doc="forward-backward error of a kept feature"
+    )
+    ransac_short: float = param(0.75 / TUNED_SIDE, unit="short sides", doc="RANSAC inlier distance")
     ransac_iters: int = param(500, doc="RANSAC iterations")
     min_inliers: int = param(10, doc="a step needs this many inliers")
     min_spread: float = param(0.2, unit="frame sizes", doc="inliers span this much of the frame in x or y")
     exclude_pad: float = param(0.25, unit="box extents", doc="followed objects' boxes grown by this...")
-    exclude_pad_px: float = param(2.0, unit="pixels", doc="...plus this, then dilated")
-    exclude_dilate_px: int = param(5, unit="pixels", doc="dilation of the excluded pixels")
+    exclude_pad_short: float = param(2 / TUNED_SIDE, unit="short sides", doc="...plus this, then dilated")
+    exclude_dilate_short: float = param(5 / TUNED_SIDE, unit="short sides", doc="dilation of the excluded pixels (odd)")
     anchors_below: float = param(0.5, doc="anchors fill in when fewer steps than this share are measured")
     anchor_area_ratio: float = param(0.4, doc="an anchor's match differs in log area by less")
-    anchor_reach: float = param(0.5, unit="object sizes", doc="an anchor moves less than this...")
-    anchor_reach_px: float = param(4.0, unit="pixels", doc="...plus this per step")
+    anchor_reach: float = param(4.0, unit="object sizes per second", doc="an anchor moves slower than this...")
+    anchor_reach_short: float = param(
+        4 * TUNED_FPS / TUNED_SIDE, unit="short sides per second", doc="...plus this (the camera moves it)"
+    )
     anchor_scale: tuple[float, float] = param((0.7, 1.4), doc="an anchor similarity scales within this")
-    anchor_ransac_px: float = param(1.5, unit="pixels", doc="RANSAC inlier distance of anchors")
+    anchor_ransac_short: float = param(1.5 / TUNED_SIDE, unit="short sides", doc="RANSAC inlier distance of anchors")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -188,7 +241,7 @@ class SceneryParams(Params):
 
     static_share: float = param(0.6, doc="a pixel is scenery when it shows one colour this share of its frames")
     static_min: float = param(0.5, doc="...and at least this share of all frames")
-    open_px: int = param(3, unit="pixels", doc="opening of an occluder's mask")
+    open_short: float = param(3 / TUNED_SIDE, unit="short sides", doc="opening of an occluder's mask (odd pixels)")
     min_areas: float = param(2.0, unit="smallest blobs", doc="an occluder is at least this large")
     recolor_scenery: float = param(0.5, doc="a blob whose colour covered this share of it before is scenery")
 
@@ -200,5 +253,7 @@ class BoxParams(Params):
     continue_share: float = param(0.5, doc="a track continues on boxes scoring this share of the threshold")
     part_of: float = param(0.6, doc="a box this much inside a box matched in the same frame is part of it")
     min_color: float = param(0.3, doc="the dominant colour covers this share of the box's central half")
-    exclude_px: int = param(2, unit="pixels", doc="detected boxes grown by this are not background")
+    exclude_short: float = param(
+        2 / TUNED_SIDE, unit="short sides", doc="detected boxes grown by this aren't background"
+    )
     partial_area: float = param(0.75, unit="object areas", doc="a box smaller than this is partial")

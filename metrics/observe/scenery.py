@@ -16,7 +16,7 @@ import numpy as np
 
 from metrics.observe.base import Camera, Region
 from metrics.observe.color import NONE
-from metrics.observe.params import SceneryParams
+from metrics.observe.params import Scale, SceneryParams
 from prompts.palette import COLOR_NAMES
 
 INVALID = 254  # out of view after stabilisation
@@ -60,7 +60,7 @@ def occluder_regions(static: np.ndarray, min_area: int, p: SceneryParams = DEFAU
     for cls in np.unique(static):
         if cls == NONE:
             continue
-        kernel = np.ones((p.open_px, p.open_px), np.uint8)
+        kernel = np.ones((Scale(min(static.shape)).kernel(p.open_short),) * 2, np.uint8)
         m = cv2.morphologyEx((static == cls).astype(np.uint8), cv2.MORPH_OPEN, kernel)
         n, labels, stats, _ = cv2.connectedComponentsWithStats(m, connectivity=8)
         for i in range(1, n):

@@ -21,7 +21,7 @@ from metrics.observe.base import Track
 from metrics.observe.blobs import DEFAULT as BLOBS
 from metrics.observe.blobs import Blob, descriptors, split_touching
 from metrics.observe.geometry import boxes_overlap, object_size
-from metrics.observe.params import BlobParams, TrackingParams
+from metrics.observe.params import TUNED, BlobParams, Scale, TrackingParams
 
 DEFAULT = TrackingParams()
 
@@ -50,18 +50,33 @@ class GroupSpec:
 @dataclass(eq=False)
 class Motion:
     """Where one track is and is heading: constant velocity fitted to its last clean sightings
-    (seen whole, not at the frame edge). Shared by every tracker of the observation layer."""
+    (seen whole, not at the frame edge). Shared by every tracker of the observation layer;
+    ``sc`` turns its thresholds in seconds and per second into frames and per step."""
 
     track: Track
     p: TrackingParams = DEFAULT
+    sc: Scale = TUNED
     sightings: list[tuple[int, np.ndarray, float]] = field(default_factory=list)  # (t, centre, area) clean
     last: int = -1
     last_box: np.ndarray | None = None
     last_area: float = 0.0
     exited: bool = False
+    #: velocity and reference area as of ``len(sightings)`` (asked many times per frame)
+    _cached: dict[str, tuple[int, object]] = field(default_factory=dict, repr=False)
+
+    def _memo(self, name: str, compute: Callable[[], object]) -> object:
+        n = len(self.sightings)
+        hit = self._cached.get(name)
+        if hit is None or hit[0] != n:
+            hit = self._cached[name] = (n, compute())
+        return hit[1]
 
     def velocity(self) -> np.ndarray:
-        pts = self.sightings[-self.p.fit_sightings :]
+        """``(2,)`` pixels per frame: the least-squares slope of the last clean sightings."""
+        return self._memo("velocity", self._fit_velocity)  # type: ignore[return-value]
+
+    def _fit_velocity(self) -> np.ndarray:
+        pts = self.sightings[-self.sc.frames(self.p.fit_seconds) :]
         if len(pts) < 2:
             return np.zeros(2)
         ts = np.array([p[0] for p in pts], float)
@@ -78,8 +93,11 @@ class Motion:
 
     def ref_area(self) -> float:
         if self.sightings:
-            return float(statistics.median(a for _, _, a in self.sightings[-self.p.area_sightings :]))
+            return self._memo("area", self._median_area)  # type: ignore[return-value]
         return max(self.last_area, 1.0)
+
+    def _median_area(self) -> float:
+        return float(statistics.median(a for _, _, a in self.sightings[-self.sc.frames(self.p.area_seconds) :]))
 
     def size(self) -> float:
         return object_size(self.ref_area())
@@ -106,7 +124,8 @@ class Motion:
 
     def gate(self, t: int) -> float:
         """Largest :meth:`distances` a match may have; it widens while the track is lost."""
-        return self.p.gate + self.p.gate_growth * min(t - self.last - 1, self.p.gate_growth_frames)
+        lost = min(t - self.last - 1, self.sc.frames(self.p.gate_growth_seconds))
+        return self.p.gate + self.sc.per_step(self.p.gate_growth) * lost
 
     def see(self, t: int, box: np.ndarray, center: np.ndarray, area: float, edge: bool) -> None:
         """Record a sighting at frame t (pixels); a clean one updates the motion model."""
@@ -137,11 +156,11 @@ class _State(Motion):
     parts: int = 1  # separate regions it is made of when it first appears (a car body and its roof)
 
 
-def _beside(host: Blob, b: Blob, p: TrackingParams) -> bool:
+def _beside(host: Blob, b: Blob, p: TrackingParams, sc: Scale) -> bool:
     """Whether blob ``b``, born in the same frame as ``host``, is one of its parts: within
-    ``beside_px``, or, when much smaller, within ``beside_sizes`` of the host's size (a bumper that
+    ``beside_short``, or, when much smaller, within ``beside_sizes`` of the host's size (a bumper that
     the opening cut off a small car's body across a 2 px neck)."""
-    pad = p.beside_px + (p.beside_sizes * host.size if b.area < p.beside_small * host.area else 0.0)
+    pad = sc.px(p.beside_short) + (p.beside_sizes * host.size if b.area < p.beside_small * host.area else 0.0)
     return boxes_overlap(host.box, b.box, pad=pad)
 
 
@@ -164,6 +183,7 @@ class ColorTracker:
         gray: ``(T, H, W)`` luma, for the dark marks (cracks) inside an object.
         cmap: ``(T, H, W)`` palette classes before cleaning, for a vehicle's thin cabin.
         p, blobs: tracking and blob parameters.
+        sc: how they scale to pixels and frames of these frames (short side, fps).
     """
 
     def __init__(
@@ -177,8 +197,10 @@ class ColorTracker:
         cmap: np.ndarray | None = None,
         p: TrackingParams = DEFAULT,
         blobs: BlobParams = BLOBS,
+        sc: Scale = TUNED,
     ) -> None:
         self.specs = specs
+        self.sc = sc
         self.T, self.H, self.W = T, H, W
         self.p, self.bp = p, blobs
         self.by_cls: dict[int, list[GroupSpec]] = {}
@@ -191,6 +213,7 @@ class ColorTracker:
         self.cmap = cmap
         self._count: dict[str, int] = {}
         self._masks: dict[tuple[int, int], Blob] = {}
+        self._in_frame: dict[int, dict[int, Blob]] = {}  # frame -> id(state) -> its blob there
         self._touch: dict[tuple[int, int], bool] = {}
 
     # --------------------------------------------------------------------------------------
@@ -208,7 +231,7 @@ class ColorTracker:
         k = self._count.get(spec.id, 0) + 1
         self._count[spec.id] = k
         tid = spec.id if spec.count <= 1 and k == 1 else f"{spec.id}#{k}"
-        st = _State(Track.empty(tid, spec.id, self.T), self.p, cls=blob.cls, spec=spec)
+        st = _State(Track.empty(tid, spec.id, self.T), self.p, self.sc, cls=blob.cls, spec=spec)
         self.states.append(st)
         self._see(st, blob, t)
         return st
@@ -218,6 +241,7 @@ class ColorTracker:
         st.track.color[t] = str(blob.cls)
         st.cls = blob.cls
         self._masks[(id(st), t)] = blob
+        self._in_frame.setdefault(t, {})[id(st)] = blob
 
     def _absorb(self, st: _State, blob: Blob, t: int, cut: bool = False) -> None:
         """A further region of an already matched object (one of its parts, or a piece of it cut
@@ -241,7 +265,7 @@ class ColorTracker:
         out: list[Blob] = []
         for b in blobs:
             units = [st.ref_area() for st in live if st.cls == b.cls and st.sightings]
-            out += split_touching(b, float(np.median(units)), self.W, self.H, self.bp) if units else [b]
+            out += split_touching(b, float(np.median(units)), self.W, self.H, self.bp, self.sc) if units else [b]
         return out
 
     def _is_part(self, st: _State, b: Blob, t: int, cands: list[Blob]) -> str | None:
@@ -255,7 +279,7 @@ class ColorTracker:
         p = self.p
         ref = st.ref_area()
         pb = st.pred_box(t)
-        grow = p.part_grow * (pb[2:] - pb[:2]) + p.part_grow_px
+        grow = p.part_grow * (pb[2:] - pb[:2]) + self.sc.px(p.part_grow_short)
         ext = np.concatenate([pb[:2] - grow, pb[2:] + grow])
         inside = bool((b.box[:2] >= ext[:2]).all() and (b.box[2:] <= ext[2:]).all())
         near = boxes_overlap(pb, b.box, pad=p.part_near * st.size())
@@ -285,7 +309,7 @@ class ColorTracker:
     # --------------------------------------------------------------------------------------
     def run(self, blobs: list[list[Blob]]) -> list[Track]:
         """``blobs[t]``: every blob of frame t (all classes). Returns the tracks."""
-        self._masks, self._touch = {}, {}
+        self._masks, self._touch, self._in_frame = {}, {}, {}
         for t in range(self.T):
             live = [s for s in self.states if not s.exited]
             cands = self._split(blobs[t], live)
@@ -309,7 +333,7 @@ class ColorTracker:
         ratio = abs(np.log(max(b.area, 1.0) / max(st.ref_area(), 1.0)))
         if b.cls == st.cls:
             return d + p.area_cost * ratio if d <= st.gate(t) else INF
-        if lost > p.recolor_frames:
+        if lost > self.sc.frames(p.recolor_seconds):
             return INF
         if d <= p.recolor_sizes and ratio <= np.log(p.recolor_ratio) and b.cls not in self.expected:
             if not self.is_scenery(b, st.last):
@@ -385,7 +409,7 @@ class ColorTracker:
         for j, b in enumerate(cands):
             if j in claimed or b.cls not in self.expected:
                 continue
-            host = next((st for st, hb in born if st.cls == b.cls and _beside(hb, b, self.p)), None)
+            host = next((st for st, hb in born if st.cls == b.cls and _beside(hb, b, self.p, self.sc)), None)
             if host is not None:
                 self._absorb(host, b, t)
                 host.parts += 1
@@ -400,7 +424,7 @@ class ColorTracker:
         for j, st in claimed.items():
             box = cands[j].box
             self._touch[(id(st), t)] = self._touch.get((id(st), t), False) or any(
-                k != j and claimed.get(k) is not st and boxes_overlap(box, o.box, pad=self.p.touch_px)
+                k != j and claimed.get(k) is not st and boxes_overlap(box, o.box, pad=self.sc.px(self.p.touch_short))
                 for k, o in enumerate(cands)
             )
 
@@ -418,7 +442,7 @@ class ColorTracker:
             bx0, by0, bx1, by1 = (round(float(v)) for v in b)
             region[max(by0 - top, 0) : max(by1 - top, 0), max(bx0 - x0, 0) : max(bx1 - x0, 0)] = False
         xs = np.nonzero(region)[1]
-        return float((xs.mean() + 0.5) / w - 0.5) if xs.size >= self.p.cabin_min_px else None
+        return float((xs.mean() + 0.5) / w - 0.5) if xs.size >= self.sc.area(self.p.cabin_min_area) else None
 
     def _finish(self) -> list[Track]:
         """Palette names, ``partial`` frames, shape descriptors and a vehicle's facing."""
@@ -450,11 +474,7 @@ class ColorTracker:
         tr.desc[t] = descriptors(blob.mask, blob.raw, crop, self.bp)
         if st.spec.shape != "vehicle":
             return
-        others = [
-            ob.box
-            for o in self.states
-            if o is not st and (ob := self._masks.get((id(o), t))) is not None and ob.cls == blob.cls
-        ]
+        others = [ob.box for k, ob in self._in_frame.get(t, {}).items() if k != id(st) and ob.cls == blob.cls]
         lean = self._cabin_lean(blob, t, others)
         if lean is not None and abs(lean) > self.p.cabin_lean:
             tr.facing[t] = -np.sign(lean)  # the cabin sits toward the back

@@ -32,6 +32,8 @@ class FlickerScore(ClipMetric):
     change) the pixel's oscillation is ``sqrt(-d- * d+)``. The value is the mean over pixels and
     frames. Smooth motion, camera motion and steady fades give 0; a global brightness toggle of
     amplitude ``A`` gives about ``A``; a flickering object contributes in proportion to its area.
+    It looks at the clip's working frames (short side at most ``working_side``, area-averaged):
+    the value is a mean over the picture, so its cost need not grow with the resolution.
 
     Input: ``(T, H, W, 3)`` uint8 clips. Output: one float per clip; an event at the worst frame.
     """
@@ -47,11 +49,12 @@ class FlickerScore(ClipMetric):
     flow: str = param("OpenCV DIS ultrafast", doc="optical flow used to follow pixels")
     luma: str = param("BT.601", doc="how RGB becomes gray")
     event_level: float = param(0.5, unit="gray levels", doc="a frame oscillating more gets an event")
+    working_side: int = param(256, unit="pixels", doc="flow on frames shrunk to at most this short side")
 
     def score(self, clip: Clip) -> ClipResult:
         import cv2
 
-        g = clip.gray()
+        g = clip.working_gray(self.working_side)
         T, H, W = g.shape
         if T < 3:
             return ClipResult(value=0.0)

@@ -61,7 +61,9 @@ def key(metric: Any) -> str:
     return score_key("gen", [metric.protocol()])
 
 
-@pytest.mark.parametrize("name", [*CHECKS, "temporal.flicker"])
+@pytest.mark.parametrize(
+    "name", [*CHECKS, "temporal.flicker", "temporal.warp_error", "temporal.smoothness", "temporal.dynamic_degree"]
+)
 def test_every_check_threshold_changes_the_score_key(name: str) -> None:
     m = build_metric(name)
     changed = variants(m)
@@ -95,8 +97,8 @@ def test_permanence_and_count_share_their_lifecycle_parameters() -> None:
 
 
 def test_backend_groups_take_dotted_options() -> None:
-    be = get_backend("color:explain.hidden_in=0.5,tracking.gate_growth_frames=3,min_area_frac=0.001")
-    assert be.explain.hidden_in == 0.5 and be.tracking.gate_growth_frames == 3 and be.min_area_frac == 0.001
+    be = get_backend("color:explain.hidden_in=0.5,tracking.gate_growth_seconds=0.375,min_area_frac=0.001")
+    assert be.explain.hidden_in == 0.5 and be.tracking.gate_growth_seconds == 0.375 and be.min_area_frac == 0.001
     assert be.explain.seen_over == ColorBackend().explain.seen_over
     with pytest.raises(MetricError, match="did you mean 'explain'"):
         get_backend("color:explian.hidden_in=0.5")

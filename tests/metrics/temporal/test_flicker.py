@@ -81,3 +81,30 @@ def test_torchmetrics_api() -> None:
         assert torch.isnan(m.compute())
     with pytest.raises(ValueError, match="uint8"):
         m.update(torch.zeros(4, 8, 8, 3))
+
+
+def test_large_clips_are_scored_at_the_working_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A 384x768 clip is looked at 192 px high (halved: the smallest whole factor that brings it
+    to 256 px or less; its flow costs a quarter) and a global toggle still scores its amplitude,
+    as at full size."""
+    import cv2
+
+    base = np.repeat(textured(size=384, T=8).astype(np.int16), 2, axis=2)  # 384 x 768
+    sign = np.where(np.arange(8) % 2 == 0, 1, -1)[:, None, None, None]
+    frames = np.clip(base + 10 * sign, 0, 255).astype(np.uint8)
+    shapes = []
+    real = cv2.DISOpticalFlow_create
+
+    class Spy:
+        def __init__(self, *a: object) -> None:
+            self.dis = real(*a)
+
+        def calc(self, a: np.ndarray, b: np.ndarray, flow: None) -> np.ndarray:
+            shapes.append(a.shape)
+            return self.dis.calc(a, b, flow)
+
+    monkeypatch.setattr(cv2, "DISOpticalFlow_create", Spy)
+    small = FlickerScore().score(Clip(frames, 8.0, blank_prompt())).value
+    assert set(shapes) == {(192, 384)}
+    full = FlickerScore(working_side=384).score(Clip(frames, 8.0, blank_prompt())).value
+    assert small == pytest.approx(full, rel=0.1) and small == pytest.approx(2 * 10 - 1.5 * 2, rel=0.35)
