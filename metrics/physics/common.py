@@ -7,7 +7,7 @@ import numpy as np
 from metrics.observe import Observation, Track
 from metrics.observe.geometry import MIN_SIZE_PX, boxes_touch, object_size
 
-__all__ = ["boxes_touch", "group_center", "group_tracks", "main_track", "track_size", "world_path"]
+__all__ = ["boxes_touch", "group_center", "group_tracks", "main_track", "track_size", "world_path", "zoom_of"]
 
 
 def group_tracks(obs: Observation, gid: str) -> list[Track]:
@@ -54,3 +54,16 @@ def world_path(obs: Observation, tr: Track, clean: bool = True, min_clean: int =
 def main_track(tracks: list[Track]) -> Track | None:
     """The longest-seen track of a group."""
     return max(tracks, key=lambda tr: int(tr.visible.sum()), default=None)
+
+
+def zoom_of(obs: Observation) -> np.ndarray:
+    """``(T,)`` apparent scale of frame t relative to frame 0, where a step the camera could not
+    measure zooms as its measured neighbours do (not at all, as :meth:`Camera.scale` assumes):
+    over a long zoom, a few unmeasured steps would otherwise add up to a size change."""
+    cam = obs.camera
+    steps = np.log(np.maximum(np.hypot(cam.steps[:, 0, 0], cam.steps[:, 1, 0]), 1e-9))
+    ok = np.asarray(cam.valid, bool)
+    if ok.any() and not ok.all():
+        idx = np.arange(len(steps))
+        steps = np.where(ok, steps, np.interp(idx, idx[ok], steps[ok]))
+    return np.exp(np.concatenate([[0.0], np.cumsum(steps)]))

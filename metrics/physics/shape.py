@@ -11,6 +11,7 @@ from metrics.base import Event, param
 from metrics.observe import Observation, Track
 from metrics.observe.base import DESCRIPTORS
 from metrics.physics.base import PhysicsCheck, event, runs
+from metrics.physics.common import zoom_of
 from metrics.physics.units import FRAME, SECONDS
 from metrics.registry import register_metric
 from prompts.schema import Expect, ExpectObject, StateChangeEvent
@@ -65,7 +66,7 @@ class ShapeCheck(PhysicsCheck):
         changes = {e.object: e for e in expect.events if isinstance(e, StateChangeEvent)}
         events: list[Event] = []
         good, total = 0, 0
-        scale2 = obs.camera.scale() ** 2
+        scale2 = zoom_of(obs) ** 2
         for o in expect.objects:
             if not obs.observed(o.id):
                 continue

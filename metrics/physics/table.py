@@ -42,12 +42,15 @@ def _cell(value: Any) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
+#: the observation layer's names of the same units
+_ALIASES = {"short sides": "frame sizes", "short sides per second": "frame sizes per second"}
 #: what a physical unit is in the clip at the tuned format
 _CLIP_UNIT = {"seconds": "frames", "frame sizes": "px", "frame sizes per second": "px/frame"}
 
 
 def _tuned(value: Any, unit: str) -> str:
     """The value in frames and pixels at the tuned format (16x128x128 at 8 fps), or empty."""
+    unit = _ALIASES.get(unit, unit)
     if unit not in TO_CLIP:
         return ""
     v = TO_CLIP[unit](value, *TUNED)

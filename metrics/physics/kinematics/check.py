@@ -74,6 +74,9 @@ class KinematicsCheck(PhysicsCheck):
     flight_split_time: float = param(0.75, unit=SECONDS, doc="...and searched for a change when this long")
     gravity_spread: float = param(1.8, doc="flights' accelerations differ by this ratio at most")
     rise_sizes: float = param(0.5, unit="object sizes", doc="a rise goes up this far")
+    settle_sizes: float = param(
+        0.5, unit="object sizes", doc="never again rising this far above its lowest point, it has settled"
+    )
     # impacts and bounces
     impact_dv: float = param(3.0, doc="an impact changes the vertical speed this many times the usual change...")
     impact_dv_speed: float = param(0.125, unit=SPEED, doc="...and at least this")

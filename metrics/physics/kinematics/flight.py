@@ -58,7 +58,13 @@ def _ballistic(
     down: bool = True,
 ) -> None:
     """Flights between floor impacts, each a parabola with the same (downward) acceleration; no
-    stall in mid-air; bounces lose speed; uniform horizontal motion."""
+    stall in mid-air; bounces lose speed; uniform horizontal motion. A bouncing object is judged
+    until it settles (what follows is resting, or bounces too small to measure); a fall is not
+    cut short (resting where it stopped cannot be told from a stall there)."""
+    tx, px = t, p
+    if bounces:
+        k = settled(cfg, tr, t, p[:, 1])  # the settling impact's sample belongs to no flight
+        t, p = (t[:k], p[:k]) if cfg.min_time <= k < len(t) - 1 else (t, p)
     y = p[:, 1]
     vy = np.diff(y) / np.diff(t)
     impacts = impacts_of(cfg, vy)
@@ -81,7 +87,19 @@ def _ballistic(
         return
     if bounces:
         _bounce(cfg, events, obs, tr, t, vy, [first for first, _ in impacts])
-    check_uniform(cfg, events, obs, tr, t, p, axis=0, label="horizontal speed")
+    check_uniform(cfg, events, obs, tr, tx, px, axis=0, label="horizontal speed")
+
+
+def settled(cfg: KinematicsCheck, tr: Track, t: np.ndarray, y: np.ndarray) -> int:
+    """Index where the object has settled: from there it never again rises ``settle_sizes`` above
+    its lowest point (image y grows downward), and there it has stopped going down — it landed,
+    or what follows are bounces too small to measure. The last index when it never does (still
+    falling at the end)."""
+    near = y >= float(np.max(y)) - cfg.settle_sizes * track_size(tr)
+    from_here = np.flip(np.logical_and.accumulate(np.flip(near)))  # near the floor from k on
+    vy = np.diff(y) / np.diff(t)
+    done = np.flatnonzero(from_here[:-1] & (vy <= cfg.rest_speed))
+    return int(done[0]) if done.size else len(y) - 1
 
 
 def _flight_change(cfg: KinematicsCheck, obs: Observation, tr: Track, ts: np.ndarray, ys: np.ndarray) -> Event | None:

@@ -241,3 +241,25 @@ def test_weak_facing_fills_frames_without_a_cabin() -> None:
     # a lean too small to mean anything stays unknown
     faint = _vehicle([0] * 5 + [-1] * 6, [0.01] * 5 + [-0.03] * 6)
     assert not TUNED_SHAPE._front(faint).any()
+
+
+def _bouncing(floor: float, g: float, v0: float, e: float, t: float) -> float:
+    """Height (image y) at time ``t`` of a ball dropped from ``floor - v0²/2g`` that bounces with
+    restitution ``e`` (analytic, flight by flight)."""
+    y, v, start = floor - v0 * v0 / (2 * g), 0.0, 0.0
+    while True:
+        # time to fall from y with speed v (down positive) to the floor
+        land = (-v + np.sqrt(v * v + 2 * g * (floor - y))) / g
+        if t <= start + land:
+            s = t - start
+            return y + v * s + 0.5 * g * s * s
+        start, y, v = start + land, floor, -e * (v + g * land)
+        if abs(v) < 0.5:
+            return floor
+
+
+def test_a_long_bounce_settles_without_an_alarm(studio: Studio) -> None:
+    """A 40-frame clip: bounces decay to wobbles of a pixel or two, then rest. Those are no flights
+    to measure gravity on (they were taken for a change of acceleration)."""
+    r = kin(studio, lambda t: (64, _bouncing(104, 1.2, 13.0, 0.55, t)), "bounces", T=40)
+    assert r.verdict == "pass", [e.detail for e in r.events]
