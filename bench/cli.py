@@ -26,6 +26,23 @@ def _add_run(sub: argparse._SubParsersAction) -> None:
     add_run_options(p)
 
 
+def _add_dist_options(p: argparse.ArgumentParser) -> None:
+    """The options of the ``dist.*`` distances (they enter their protocol)."""
+    p.add_argument(
+        "--reference",
+        default=None,
+        metavar="SPEC",
+        help="what dist.* compare with: a generator spec (default: reference:profile=clean, on seeds disjoint "
+        "from the run's) or folder:PATH of videos",
+    )
+    p.add_argument(
+        "--backbone",
+        default=None,
+        metavar="SPEC",
+        help="features of dist.fvd/dist.kvd: tiny (default, embedded), i3d[:path=FILE,sha256=HEX], videomae:path=DIR",
+    )
+
+
 def add_run_options(p: argparse.ArgumentParser, launch: bool = False) -> None:
     """The options of ``run`` (``launch`` takes them too, but sets shards and resume itself)."""
     p.add_argument("--suite", default=None, help="bundled suite name or path to a suite YAML (default: smoke)")
@@ -46,6 +63,7 @@ def add_run_options(p: argparse.ArgumentParser, launch: bool = False) -> None:
         metavar="SPEC",
         help="observation backend of the physics checks: color (default), oracle, owl[:path=DIR,key=value...]",
     )
+    _add_dist_options(p)
     p.add_argument("--out", type=Path, default=None, help="run directory (default: runs/<suite>-<generator>-<time>)")
     if not launch:
         p.add_argument(
@@ -161,7 +179,9 @@ def build_parser() -> argparse.ArgumentParser:
     vp = sub.add_parser("validate", help="measure the physics checks on labelled faults (exit 1 if a gate fails)")
     vp.add_argument("--out", type=Path, default=Path("runs/validate"))
     vp.add_argument(
-        "--suite", default="core", help="suite whose prompts are rendered (default: core; smoke is a quick look)"
+        "--suite",
+        default=None,
+        help="suite whose prompts are rendered (default: core, with --distances nightly; smoke is a quick look)",
     )
     vp.add_argument("--seeds", type=int, default=2, help="clean renders per prompt (default: 2)")
     vp.add_argument("--severities", default="0.5,1,2", help="fault severities (gates use 1)")
@@ -170,6 +190,22 @@ def build_parser() -> argparse.ArgumentParser:
     vp.add_argument("--backend", default="color", help="observation backend (default: color)")
     vp.add_argument("--crf", type=int, default=18, help="H.264 quality of the rendered clips")
     vp.add_argument("--workers", type=int, default=0, help="processes (default: one per core)")
+    vp.add_argument(
+        "--format",
+        default="tiny",
+        help="clip format: a preset (tiny, cogvideox, wan, wan-portrait, ltx, hunyuan) or TxHxW@FPS (default: tiny)",
+    )
+    vp.add_argument("--formats", default="", help="all, or presets/specs a,b: validate at each, one table")
+    vp.add_argument(
+        "--distances",
+        action="store_true",
+        help="validate dist.fvd, dist.kvd and dist.motion instead of the checks (clean vs floor, growth with "
+        "fault rate and severity, temporal vs appearance faults)",
+    )
+    vp.add_argument(
+        "--backbone", default="tiny", help="with --distances: backbone of dist.fvd/dist.kvd (default: tiny)"
+    )
+    vp.add_argument("--n-boot", type=int, default=100, help="with --distances: bootstrap resamples (default: 100)")
     sub.add_parser("generators", help="list generator specs")
     sub.add_parser("metrics", help="list metrics")
     from bench import cli_scale
@@ -188,6 +224,8 @@ def run_config(args: argparse.Namespace, argv: list[str]) -> Any:
         seeds=args.seeds,
         metrics=args.metrics,
         backend=args.backend,
+        reference=args.reference,
+        backbone=args.backbone,
         out=args.out,
         resume=getattr(args, "resume", False),
         force_new=getattr(args, "force_new", False),
@@ -290,10 +328,16 @@ def cmd_suites(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from bench.formats import parse_format, parse_formats
     from bench.validate import ValidateConfig, validate
     from reports.validate import build_validate_report
 
+    if args.distances:
+        return cmd_validate_distances(args)
+    args.suite = args.suite or "core"
     check_validate_args(args)
+    fmt = parse_format(args.format)
+    formats = parse_formats(args.formats) if args.formats else None
     severities = tuple(float(x) for x in args.severities.split(","))
     cfg = ValidateConfig(
         suite=args.suite,
@@ -305,7 +349,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
         workers=args.workers,
         out=args.out,
         faults=tuple(f for f in args.faults.split("+") if f),
+        format=fmt,
     )
+    if formats:
+        return _validate_formats(cfg, formats)
     result = validate(cfg)
     report = build_validate_report(args.out)
     for name, c in result["checks"].items():
@@ -316,6 +363,36 @@ def cmd_validate(args: argparse.Namespace) -> int:
         print(f"{name:20s} recall {r:>6s} precision {p:>6s} false alarms/100 {fa:>6s}  {state}")
     print(f"report: {report}")
     return 0 if result["overall"]["passed"] else 1
+
+
+def _validate_formats(cfg: Any, formats: list[Any]) -> int:
+    """``validate --formats``: each format in turn, then the table of all."""
+    from bench.validate import validate_formats
+    from reports.validate import build_validate_report
+
+    result = validate_formats(cfg, formats)
+    report = build_validate_report(cfg.out)
+    for name, f in result["formats"].items():
+        print(f"{name:14s} {f['spec']:18s} {'pass' if f['passed'] else 'FAIL'}")
+        for check, c in f["checks"].items():
+            fa = "-" if c["false_alarms_per_100"] is None else f"{c['false_alarms_per_100']:.2f}"
+            r = "-" if c["recall"] is None else f"{c['recall']:.3f}"
+            p = "-" if c["precision"] is None else f"{c['precision']:.3f}"
+            print(f"  {check:20s} recall {r:>6s} precision {p:>6s} false alarms/100 {fa:>6s}")
+    print(f"report: {report}")
+    return 0 if result["overall"]["passed"] else 1
+
+
+def cmd_validate_distances(args: argparse.Namespace) -> int:
+    from bench.validate_dist import DistValidateConfig, validate_distances
+
+    if args.seeds < 1 or args.n_boot < 0:
+        raise T2VError(f"--seeds {args.seeds} / --n-boot {args.n_boot}: need at least 1 seed and 0 resamples")
+    out = args.out if args.out != Path("runs/validate") else Path("runs/validate-dist")
+    cfg = DistValidateConfig(args.suite or "nightly", args.seeds, args.backbone, args.n_boot, out)
+    doc = validate_distances(cfg)
+    print((out / "validate_dist.md").read_text())
+    return 0 if doc["passed"] else 1
 
 
 def check_validate_args(args: argparse.Namespace) -> None:
@@ -362,7 +439,7 @@ def cmd_metrics() -> int:
     rows = []
     for e in METRICS.entries():
         cls = e.obj
-        kind = "check" if cls.is_check else "score"
+        kind = "check" if cls.is_check else "distance" if getattr(cls, "needs_reference", False) else "score"
         rows.append((e.name, kind, f"v{cls.version}", cls.description))
     _table(("metric", "kind", "version", "what"), rows)
     return 0

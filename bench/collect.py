@@ -3,6 +3,7 @@ shards), set-level rows from the saved features, and profile.json."""
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -61,16 +62,30 @@ def collect(rundir: RunDir, units: list[WorkUnit], score_keys: dict[str, str]) -
     return out
 
 
-def set_rows(rundir: RunDir, units: list[WorkUnit], metrics: list[SetMetric]) -> list[dict[str, Any]]:
-    """One ``prompt_id`` ``*`` row per set-level metric, from the features saved per unit."""
+def set_rows(
+    rundir: RunDir, units: list[WorkUnit], metrics: list[SetMetric], reference: Any = None
+) -> list[dict[str, Any]]:
+    """One ``prompt_id`` ``*`` row per set-level metric, from the features saved per unit;
+    ``reference`` (a :class:`bench.reference.ReferenceSet`) gives the metrics that need one the
+    reference features matched to the units that have features."""
     out = []
+    needing = [sm for sm in metrics if sm.needs_reference]
+    if reference is not None and needing:
+        with contextlib.suppress(Exception):  # render once for all; errors come back per metric below
+            reference.prepare(needing)
     for sm in metrics:
-        paths = [rundir.features_path(sm.name, u.prompt_id, u.seed) for u in units]
-        feats = [np.load(p) for p in paths if p.is_file()]
+        have = [(u, rundir.features_path(sm.name, u.prompt_id, u.seed)) for u in units]
+        have = [(u, p) for u, p in have if p.is_file()]
         try:
-            if not feats:
+            if not have:
                 raise ValueError("no clip produced features")
-            res = sm.compute_set(np.stack(feats))
+            feats = np.stack([np.load(p) for _, p in have])
+            if sm.needs_reference:
+                if reference is None:
+                    raise ValueError("no reference set was given")
+                res = sm.compute_set(feats, reference.halves(sm, [u for u, _ in have]))
+            else:
+                res = sm.compute_set(feats)
             out.append(make_row("*", None, "*", sm.name, res.value, None, [], None, detail=res.detail))
         except Exception as err:
             out.append(make_row("*", None, "*", sm.name, error=f"{sm.name}: {one_line(err)}"))

@@ -23,9 +23,23 @@ DEFAULTS: dict[str, str] = {
     "seeds": "1",
     "metrics": "all",
     "backend": "color",
+    "reference": "reference:profile=clean",
+    "backbone": "tiny",
 }
 #: Options that define the results; ``--resume`` takes them from the run's manifest.
-DEFINING = ("suite", "generator", "seeds", "metrics", "backend", "num_frames", "height", "width", "fps")
+DEFINING = (
+    "suite",
+    "generator",
+    "seeds",
+    "metrics",
+    "backend",
+    "reference",
+    "backbone",
+    "num_frames",
+    "height",
+    "width",
+    "fps",
+)
 #: CLI spelling of each option (for messages).
 FLAG = {"num_frames": "--frames", "unit_timeout": "--unit-timeout"}
 
@@ -49,6 +63,8 @@ class RunConfig:
     seeds: str | None = None
     metrics: str | None = None
     backend: str | None = None  # observation backend spec of the physics checks
+    reference: str | None = None  # what the dist.* distances compare with (generator spec or folder:PATH)
+    backbone: str | None = None  # feature backbone spec of dist.fvd and dist.kvd
     out: Path | None = None
     resume: bool = False
     force_new: bool = False
@@ -90,7 +106,7 @@ def check_values(cfg: RunConfig) -> None:
         raise UsageError(f"--batch {cfg.batch}: must be 1 to {MAX_BATCH}")
     if cfg.device not in ("auto", "cpu", "cuda"):
         raise UsageError(f"--device {cfg.device!r}: expected auto, cpu or cuda")
-    for name in ("suite", "generator", "backend"):
+    for name in ("suite", "generator", "backend", "reference", "backbone"):
         value = getattr(cfg, name)
         if value is not None and not str(value).strip():
             raise UsageError(f"{flag(name)} '': empty")

@@ -32,10 +32,12 @@ from bench.distributed import is_merge_product
 from bench.execute import one_line
 from bench.manifest import now_iso
 from bench.profile import Profiler
+from bench.reference import ReferenceSet
 from bench.resume import run_suite
 from bench.units import WorkUnit, make_units, parse_shard, score_key
 from metrics.base import SetMetric
 from metrics.registry import METRICS, build_metric, resolve_metrics
+from prompts import Suite
 from t2vbase.errors import MetricError, UsageError
 from t2vbase.files import to_jsonable
 from t2vbase.rundir import RunDir, RunLockedError
@@ -259,7 +261,7 @@ def merge_runs(
     if len(chosen) < len(units) and not partial:
         raise UsageError(_pending_message(parts, units, chosen))
     check_out(out, parts)
-    job = Merge(RunDir(out), parts, units, chosen, report, command or [], history)
+    job = Merge(RunDir(out), parts, units, chosen, report, command or [], history, suite)
     deadline = time.monotonic() + 3600
     while True:
         try:
@@ -284,6 +286,7 @@ class Merge:
     report: bool
     command: list[str]
     history: Path | None = None
+    suite: Suite | None = None
 
     def run(self, t0: float) -> MergeOutcome:
         rd = self.out
@@ -310,6 +313,13 @@ class Merge:
             self._index()
         return MergeOutcome(rd.root, status, 3 if counts["failed"] else 0, counts, merged=True)
 
+    def reference_set(self, metrics: list[SetMetric]) -> ReferenceSet | None:
+        """The reference of the ``dist.*`` rows: the shards' suite, seeds and video (on the CPU)."""
+        if self.suite is None or not any(m.needs_reference for m in metrics):
+            return None
+        m = self.parts[0].manifest
+        return ReferenceSet(self.suite, [int(s) for s in m.get("seeds") or []], dict(m.get("video") or {}), "cpu")
+
     def _outputs_exist(self) -> bool:
         rd = self.out
         paths = [rd.samples_path, rd.results_path, rd.profile_path] + ([rd.report_html_path] if self.report else [])
@@ -325,7 +335,7 @@ class Merge:
         rows, counts = got.rows, got.counts
         if not counts["pending"]:
             with profiler.stage("set_metrics"):
-                rows += set_rows(rd, self.units, metrics)
+                rows += set_rows(rd, self.units, metrics, self.reference_set(metrics))
         status = "partial" if counts["pending"] else ("finished_with_failures" if counts["failed"] else "finished")
         with profiler.stage("tables"):
             rd.write_tables(rows)

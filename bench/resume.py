@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from bench.config import RunConfig, flag
+from bench.config import DEFAULTS, RunConfig, flag
 from bench.units import parse_seeds
 from metrics.registry import resolve_metrics
 from prompts import Suite, load_suite
@@ -35,6 +35,8 @@ def saved_options(m: dict[str, Any]) -> dict[str, Any]:
         "seeds": m.get("seeds"),
         "metrics": [p.get("name") for p in protocols],
         "backend": next((p["backend_spec"] for p in protocols if "backend_spec" in p), "color"),
+        "reference": next((p["reference"] for p in protocols if "reference" in p), DEFAULTS["reference"]),
+        "backbone": next((p["backbone"] for p in protocols if "backbone" in p), DEFAULTS["backbone"]),
         "video": m.get("video") or {},
     }
 
@@ -51,7 +53,8 @@ def _differs(name: str, given: Any, saved: dict[str, Any], suite_sha: str | None
     if name in VIDEO:
         value = (saved.get("video") or {}).get(name)
         return None if value is not None and float(value) == float(given) else str(value)
-    return None if given == saved[name] else str(saved[name])
+    theirs = saved.get(name, DEFAULTS.get(name))
+    return None if given == theirs else str(theirs)
 
 
 def reconcile(cfg: RunConfig, rundir: RunDir, manifest: dict[str, Any]) -> RunConfig:
@@ -74,6 +77,8 @@ def reconcile(cfg: RunConfig, rundir: RunDir, manifest: dict[str, Any]) -> RunCo
         seeds=list(saved["seeds"]),
         metrics=",".join(saved["metrics"]) or "none",
         backend=saved["backend"],
+        reference=saved.get("reference", DEFAULTS["reference"]),
+        backbone=saved.get("backbone", DEFAULTS["backbone"]),
         **{k: video.get(k) for k in VIDEO},
     )
 

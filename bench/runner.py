@@ -26,6 +26,7 @@ from bench.env import environment, fingerprint
 from bench.execute import UnitExecutor, one_line
 from bench.manifest import build_manifest, find_latest_run, move_aside, resolve_out
 from bench.profile import Profiler
+from bench.reference import ReferenceSet
 from bench.resume import reconcile, run_suite
 from bench.signals import exit_code
 from bench.units import WorkUnit, gen_key, make_units, parse_seeds, parse_shard, score_key, shard_units
@@ -124,7 +125,9 @@ class Runner:
         self.shard = parse_shard(c.shard)
         self.generator = get_generator(c.generator)
         self.batch = resolve_batch(c.batch, self.generator)
-        self.metrics: list[Metric] = build_metrics(resolve_metrics(c.metrics), backend=c.backend)
+        self.metrics: list[Metric] = build_metrics(
+            resolve_metrics(c.metrics), backend=c.backend, reference=c.reference, backbone=c.backbone
+        )
         needs_device = callable(getattr(self.generator, "to", None)) or any(m.uses_device for m in self.metrics)
         self.device = device_for_rank(resolve_device(c.device, needs_device), c.local_rank)
         self.gen_desc = {"spec": c.generator, **describe(self.generator)}
@@ -153,6 +156,8 @@ class Runner:
             "seeds": self.seeds,
             "metrics": [m.name for m in self.metrics],
             "backend": self.cfg.backend,
+            "reference": self.cfg.reference,
+            "backbone": self.cfg.backbone,
             "video": self.video,
         }
 
@@ -253,7 +258,7 @@ class Runner:
             else:
                 if self.shard[1] == 1:  # set-level rows are the whole run's: a merge computes them
                     with self.profiler.stage("set_metrics"):
-                        rows += set_rows(rd, self.units, [m for m in self.metrics if isinstance(m, SetMetric)])
+                        rows += set_rows(rd, self.units, self.set_metrics(), self.reference_set())
                 status = "finished_with_failures" if counts["failed"] else "finished"
         with self.profiler.stage("tables"):
             rd.write_tables(rows)
@@ -269,6 +274,15 @@ class Runner:
         if self.cfg.history is not None and status in FINAL:
             self._index()
         return counts
+
+    def set_metrics(self) -> list[SetMetric]:
+        return [m for m in self.metrics if isinstance(m, SetMetric)]
+
+    def reference_set(self) -> ReferenceSet | None:
+        """The reference the ``dist.*`` rows compare with (None when no metric needs one)."""
+        if not any(m.needs_reference for m in self.set_metrics()):
+            return None
+        return ReferenceSet(self.suite, self.seeds, self.video, self.device, self.profiler)
 
     def _report(self) -> None:
         try:

@@ -3,7 +3,7 @@
 Every clip is rendered by the reference world, encoded as H.264 and decoded, then scored by every
 physics check through the chosen observation backend. Per check it reports event-level recall and
 precision (an event matches an injected fault of a type the check is responsible for when it lands
-within ``tolerance`` frames of the fault's first frame, on the same object), false alarms per 100
+within ``tolerance`` seconds of the fault's first frame, on the same object), false alarms per 100
 clean or legal clips, which checks react to which fault types (the confusion matrix), and two
 metamorphic invariants: a horizontal flip swaps left/right verdicts, and a time reversal swaps
 vanish and spawn. Gates decide the exit code.
@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from bench.formats import TINY, Format
 from bench.validate_score import MAX_FALSE_ALARMS_PER_100, Job, Outcome, responsible, score
 from metrics.base import Clip
 from metrics.physics.base import PhysicsCheck
@@ -43,12 +44,18 @@ class ValidateConfig:
     severities: tuple[float, ...] = (0.5, 1.0, 2.0)
     default_severity: float = 1.0
     per_fault: int = 40  # clips per fault and severity at most
-    tolerance: int = 2
+    tolerance: float = 0.25  # seconds between an event and its label's first frame (2 frames at 8 fps)
     backend: str = "color"
     crf: int = 18
     workers: int = 0  # 0: one per core
     out: Path = Path("runs/validate")
     faults: tuple[str, ...] = ()  # empty: every fault the world has
+    format: Format = TINY  # frames, size and rate every clip is rendered at
+
+    @property
+    def tolerance_frames(self) -> int:
+        """The matching tolerance in frames of this format."""
+        return max(1, round(self.tolerance * self.format.fps))
 
 
 def run_job(job: Job, cfg: ValidateConfig, workdir: str) -> Outcome:
@@ -61,18 +68,16 @@ def run_job(job: Job, cfg: ValidateConfig, workdir: str) -> Outcome:
     if job.kind == "fault":
         spec = f"reference:faults={job.fault},rate=1,severity={job.severity}"
         spec += f",object={job.target}" if job.target else ""
-    video = get_generator(spec).generate(prompt, seed=job.seed)
+    f = cfg.format
+    video = get_generator(spec).generate(
+        prompt, seed=job.seed, num_frames=f.frames, height=f.height, width=f.width, fps=f.fps
+    )
     path = Path(workdir) / f"{os.getpid()}.mp4"
     frames = read_video(write_video(path, video, crf=cfg.crf)).frames
-    metrics = physics_checks(cfg.backend)
     clip = Clip(frames, video.fps, prompt, video.metadata)
-    verdicts, events = {}, {}
-    for m in metrics:
-        r = m.score(clip)
-        verdicts[m.name] = r.verdict
-        events[m.name] = [e.to_dict() for e in r.events]
+    verdicts, events, cpu = _score_all(clip, physics_checks(cfg.backend))
     groups = {o["id"]: o["group"] for o in video.metadata["truth"]["objects"]}
-    out = Outcome(job, video.metadata["faults"], groups, verdicts, events, num_frames=len(frames))
+    out = Outcome(job, video.metadata["faults"], groups, verdicts, events, num_frames=len(frames), cpu=cpu)
     exp = job.prompt.get("expect") or {}
     lr = [r for r in exp.get("relations", []) if r["relation"] in ("left_of", "right_of")]
     if job.kind == "clean" and lr:
@@ -85,6 +90,25 @@ def run_job(job: Job, cfg: ValidateConfig, workdir: str) -> Outcome:
         out.reverse = {"physics.permanence": [e.to_dict() for e in r.events]}
     out.seconds = time.perf_counter() - t0
     return out
+
+
+def _score_all(clip: Clip, checks: list[PhysicsCheck]) -> tuple[dict, dict, dict[str, float]]:
+    """Verdicts, events and CPU seconds of every check on one clip (the shared observation, made
+    once, under ``observation``)."""
+    from metrics.observe import observe
+
+    verdicts, events, cpu = {}, {}, {}
+    t0 = time.process_time()
+    if clip.prompt.expect is not None and checks:
+        observe(clip, checks[0].observer)
+    cpu["observation"] = time.process_time() - t0
+    for m in checks:
+        t0 = time.process_time()
+        r = m.score(clip)
+        cpu[m.name] = time.process_time() - t0
+        verdicts[m.name] = r.verdict
+        events[m.name] = [e.to_dict() for e in r.events]
+    return verdicts, events, cpu
 
 
 def plan(cfg: ValidateConfig) -> list[Job]:
@@ -120,18 +144,18 @@ def _fault_jobs(
         p, s = prompts[k // cfg.seeds], int(k % cfg.seeds)
         if not any(c.applicable(p.expect) for c in checks):
             continue
-        target = _target(gen, p, s, rng)
+        target = _target(gen, p, s, rng, cfg.format)
         if target is not None:
             jobs.append(Job(p.model_dump(mode="json", by_alias=True), s, "fault", name, sev, target))
     return jobs
 
 
-def _target(gen: Any, prompt: Prompt, seed: int, rng: np.random.Generator) -> str | None:
+def _target(gen: Any, prompt: Prompt, seed: int, rng: np.random.Generator, fmt: Format) -> str | None:
     """An object the world can hit with the generator's fault on this prompt and seed, that the
     prompt expects (a fault on an object nobody asked about is invisible to every check); None
     when there is none."""
     (name,) = gen.plan
-    cands = gen.fault_candidates(prompt, seed).get(name, {})
+    cands = gen.fault_candidates(prompt, seed, fmt.frames, fmt.width / fmt.height, fmt.fps).get(name, {})
     expected = {o.id for o in prompt.expect.objects}
     groups = {o.id: o.group_id for o in gen.scene(prompt, seed).objects}
     ok = sorted(obj for obj in cands if obj == "camera" or groups.get(obj) in expected)
@@ -160,14 +184,16 @@ def validate(cfg: ValidateConfig) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="t2v-validate-") as work:
         outcomes = list(tqdm(_iter_outcomes(jobs, cfg, work), total=len(jobs), desc="t2vbench validate", disable=None))
     checks = physics_checks(cfg.backend)
-    result = score(outcomes, checks, cfg.tolerance, cfg.default_severity)
+    result = score(outcomes, checks, cfg.tolerance_frames, cfg.default_severity)
     result["protocol"] = {
         "suite": cfg.suite,
         "suite_sha256": load_suite(cfg.suite).sha256,
         "seeds": cfg.seeds,
         "severities": list(cfg.severities),
         "default_severity": cfg.default_severity,
-        "tolerance_frames": cfg.tolerance,
+        "format": {"name": cfg.format.name, "spec": cfg.format.spec},
+        "tolerance_seconds": cfg.tolerance,
+        "tolerance_frames": cfg.tolerance_frames,
         "backend": cfg.backend,
         "crf": cfg.crf,
         "per_fault": cfg.per_fault,
@@ -178,7 +204,10 @@ def validate(cfg: ValidateConfig) -> dict[str, Any]:
     result["timing"] = {
         "wall_s": time.perf_counter() - t0,
         "clip_seconds_median": float(np.median([o.seconds for o in outcomes])),
+        "cpu_s_per_clip": cpu_per_clip(outcomes),
     }
+    for name, c in result["checks"].items():
+        c["cpu_s_per_clip"] = result["timing"]["cpu_s_per_clip"].get(name)
     atomic_write_json(cfg.out / "validate.json", result)
     atomic_write_json(
         cfg.out / "outcomes.json",
@@ -197,4 +226,44 @@ def validate(cfg: ValidateConfig) -> dict[str, Any]:
         ],
         indent=None,
     )
+    return result
+
+
+def cpu_per_clip(outcomes: list[Outcome]) -> dict[str, float]:
+    """Mean CPU seconds per clip of the observation and of each check (the checks' own work:
+    the observation is counted once, under ``observation``), over every clip: what a run of such
+    clips costs."""
+    names = sorted({k for o in outcomes for k in o.cpu})
+    return {k: float(np.mean([o.cpu[k] for o in outcomes if k in o.cpu])) for k in names}
+
+
+def validate_formats(cfg: ValidateConfig, formats: list[Format]) -> dict[str, Any]:
+    """:func:`validate` at each format in turn (each under ``cfg.out / <format name>``), then one
+    table under ``cfg.out``: per format and check, recall, precision, clean false alarms per 100
+    and CPU seconds per clip; passed when every format passes its gates."""
+    import dataclasses
+
+    from reports.validate import build_validate_report
+
+    rows: dict[str, Any] = {}
+    for f in formats:
+        sub = dataclasses.replace(cfg, format=f, out=cfg.out / f.name)
+        res = validate(sub)
+        build_validate_report(sub.out)
+        keep = ("recall", "precision", "false_alarms_per_100", "cpu_s_per_clip", "measured", "passed")
+        rows[f.name] = {
+            "spec": f.spec,
+            "seconds": f.seconds,
+            "passed": res["overall"]["passed"],
+            "clean_clips": res["overall"]["clean_clips"],
+            "fault_clips": res["overall"]["fault_clips"],
+            "observation_cpu_s_per_clip": res["timing"]["cpu_s_per_clip"].get("observation"),
+            "checks": {name: {k: c.get(k) for k in keep} for name, c in res["checks"].items()},
+        }
+    result = {
+        "formats": rows,
+        "protocol": {"suite": cfg.suite, "per_fault": cfg.per_fault, "backend": cfg.backend, "crf": cfg.crf},
+        "overall": {"passed": all(r["passed"] for r in rows.values())},
+    }
+    atomic_write_json(cfg.out / "validate.json", result)
     return result

@@ -43,6 +43,7 @@ class Outcome:
     reverse: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # permanence on the reversed clip
     seconds: float = 0.0
     num_frames: int = 0
+    cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds: observation, each check
 
 
 def responsible(checks: list[PhysicsCheck]) -> dict[str, tuple[str, ...]]:

@@ -176,6 +176,8 @@ class Metric:
     higher_is_better: ClassVar[bool | None] = None
     #: what ``value`` is measured in ("" for a share in [0, 1] or a pure number)
     unit: ClassVar[str] = ""
+    #: whether ``--metrics all`` selects it (set-level distances need a reference set: opt-in)
+    in_all: ClassVar[bool] = True
 
     def params(self) -> dict[str, Any]:
         """The parameters that define the metric (every field marked for the protocol)."""
@@ -225,13 +227,18 @@ class SetMetric(Metric, ABC):
     """A set-level metric (rows with ``prompt_id`` ``*``).
 
     :meth:`features` maps one clip to a ``(D,)`` vector that the harness saves per unit; after
-    all units it reduces them with :meth:`compute_set`.
+    all units it reduces them with :meth:`compute_set`. A metric that ``needs_reference`` (the
+    ``dist.*`` distances) is given the reference set's features too (``reference=``), which the
+    harness renders, scores and caches (``bench.reference``).
     """
+
+    needs_reference: ClassVar[bool] = False
 
     @abstractmethod
     def features(self, clip: Clip) -> np.ndarray:
         """``(D,)`` float feature vector of one clip."""
 
     @abstractmethod
-    def compute_set(self, features: np.ndarray) -> ClipResult:
-        """The set-level result of ``(N, D)`` features (``value``, and ``detail``: CI, N, ...)."""
+    def compute_set(self, features: np.ndarray, reference: Any = None) -> ClipResult:
+        """The set-level result of ``(N, D)`` features (``value``, and ``detail``: CI, N, ...);
+        ``reference``: the reference set's features when the metric ``needs_reference``."""

@@ -24,6 +24,11 @@ def register_metric(cls: type[Any]) -> type[Any]:
 #: Modules whose metrics register on import.
 BUILTIN_MODULES = (
     "metrics.temporal.flicker",
+    "metrics.temporal.warp_error",
+    "metrics.temporal.smoothness",
+    "metrics.temporal.dynamic_degree",
+    "metrics.temporal.feature_consistency",
+    "metrics.align.clip",
     "metrics.physics.permanence",
     "metrics.physics.count",
     "metrics.physics.spatial",
@@ -32,6 +37,9 @@ BUILTIN_MODULES = (
     "metrics.physics.shape",
     "metrics.physics.causal",
     "metrics.physics.kinematics",
+    "metrics.align.video_text",
+    "metrics.align.mirror_gap",
+    "metrics.dist.distances",
 )
 
 
@@ -42,13 +50,17 @@ def _load_builtin() -> None:
 
 def resolve_metrics(selection: str) -> list[str]:
     """``all`` | ``none`` | comma-separated names or shell-style patterns (``physics.*``,
-    ``*flicker*``, via ``fnmatch``) -> metric names, in the order given, without repeats."""
+    ``*flicker*``, via ``fnmatch``) -> metric names, in the order given, without repeats.
+
+    ``all`` is every metric whose class says ``in_all``: not a set-level distance (it renders and
+    scores a reference set, so it runs only when named: ``dist.*``), nor a metric whose weights are
+    not bundled (``align.clip``)."""
     _load_builtin()
     text = selection.strip()
     if text == "none":
         return []
     if text == "all":
-        return METRICS.names()
+        return [n for n in METRICS.names() if getattr(METRICS.get(n), "in_all", True)]
     out: list[str] = []
     for part in (p.strip() for p in text.split(",")):
         if not part:
@@ -88,12 +100,14 @@ def takes_option(cls: type[Any], option: str) -> bool:
     return any(f.name == option and f.init for f in dataclasses.fields(cls))
 
 
-def build_metrics(names: list[str], backend: str = "color") -> list[Metric]:
+def build_metrics(names: list[str], backend: str = "color", **options: Any) -> list[Metric]:
     """Instantiate registered metrics; those that observe clips (physics checks: a ``backend``
-    parameter) observe through the backend spec ``backend``."""
+    parameter) observe through the backend spec ``backend``; every other option (``reference``,
+    ``backbone`` of the ``dist.*`` distances) goes to the metrics that take it (None: their default)."""
     _load_builtin()
     out = []
+    given = {"backend": backend, **{k: v for k, v in options.items() if v is not None}}
     for name in names:
-        kwargs = {"backend": backend} if takes_option(METRICS.get(name), "backend") else {}
-        out.append(build_metric(name, **kwargs))
+        cls = METRICS.get(name)
+        out.append(build_metric(name, **{k: v for k, v in given.items() if takes_option(cls, k)}))
     return out

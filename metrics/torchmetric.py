@@ -117,7 +117,7 @@ def torchmetric(name: str) -> type[ClipMetricModule]:
 
 
 def __getattr__(attr: str) -> type[ClipMetricModule]:
-    names = {class_name(n): n for n in resolve_metrics("all")}
+    names = {class_name(n): n for n in resolve_metrics("*")}
     if attr in names:
         return torchmetric(names[attr])
     raise AttributeError(f"module {__name__!r} has no attribute {attr!r}")

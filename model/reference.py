@@ -181,9 +181,12 @@ class ReferenceGenerator:
         scene = jitter_scene(scene, rng_for(p.id, seed, "scene"), self.jitter)
         return scene.model_copy(update={"background": neutral_background(scene.background)})
 
-    def timeline(self, prompt: Prompt | str, num_frames: int, seed: int, aspect: float = 1.0) -> Timeline:
-        """The clean timeline of a prompt and seed (before faults) for frames of ``aspect`` (W/H)."""
-        return simulate(self.scene(prompt, seed), num_frames, aspect)
+    def timeline(
+        self, prompt: Prompt | str, num_frames: int, seed: int, aspect: float = 1.0, fps: float = 8.0
+    ) -> Timeline:
+        """The clean timeline of a prompt and seed (before faults) for frames of ``aspect`` (W/H) at
+        ``fps``: a scene moves the same per second at every format."""
+        return simulate(self.scene(prompt, seed), num_frames, aspect, fps)
 
     def inject_faults(self, tl: Timeline, prompt_id: str, seed: int) -> list[FaultLabel]:
         """Apply this generator's faults to ``tl`` in place; returns their labels.
@@ -216,12 +219,18 @@ class ReferenceGenerator:
         return labels
 
     def fault_candidates(
-        self, prompt: Prompt | str, seed: int = 0, num_frames: int | None = None, aspect: float = 1.0
+        self,
+        prompt: Prompt | str,
+        seed: int = 0,
+        num_frames: int | None = None,
+        aspect: float = 1.0,
+        fps: float | None = None,
     ) -> dict[str, dict[str, list[int]]]:
         """Where each fault can be injected on a prompt and seed at this generator's severity:
         fault -> object -> possible start frames (only faults the scene allows)."""
         p = _as_prompt(prompt)
-        tl = self.timeline(p, int(num_frames or self.defaults["num_frames"]), seed, aspect)
+        T, rate = int(num_frames or self.defaults["num_frames"]), float(fps or self.defaults["fps"])
+        tl = self.timeline(p, T, seed, aspect, rate)
         out = {}
         for name in FAULTS.names():
             cands = {o: s for o, s in FAULTS.get(name).candidates(tl, self.severity).items() if s}
@@ -248,7 +257,7 @@ class ReferenceGenerator:
         rate = float(fps or self.defaults["fps"])
         if T < 1 or H < 8 or W < 8:
             raise GeneratorError(f"prompt {p.id!r}: bad video size {T}x{H}x{W}")
-        tl = self.timeline(p, T, seed, W / H)
+        tl = self.timeline(p, T, seed, W / H, rate)
         labels = self.inject_faults(tl, p.id, seed)
         frames, truths = Rasterizer(H, W).render(tl, rng_for(p.id, seed, "background"))
         meta = {

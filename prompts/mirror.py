@@ -8,6 +8,7 @@ alignment metrics mirror prompts with it.
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -25,6 +26,29 @@ MIRROR: dict[str, str] = {
 def mirrored(word: str) -> str:
     """The word a mirror shows instead (unchanged when it has no side)."""
     return MIRROR.get(word, word)
+
+
+#: Words of a prompt's text that a horizontal mirror swaps (whole words, any case).
+TEXT_MIRROR: dict[str, str] = {
+    "left": "right",
+    "right": "left",
+    "leftward": "rightward",
+    "rightward": "leftward",
+    "leftwards": "rightwards",
+    "rightwards": "leftwards",
+}
+_SIDE_WORD = re.compile(r"\b(" + "|".join(TEXT_MIRROR) + r")\b", re.IGNORECASE)
+
+
+def mirror_text(text: str) -> str:
+    """A prompt's text as a mirror shows it: left and right swapped (capitals kept); the text
+    unchanged when it names no side."""
+
+    def swap(m: re.Match[str]) -> str:
+        word = TEXT_MIRROR[m.group(0).lower()]
+        return word.capitalize() if m.group(0)[0].isupper() else word
+
+    return _SIDE_WORD.sub(swap, text)
 
 
 def mirror_expect(expect: dict[str, Any]) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from reports.metricinfo import MetricInfo
 
 GROUP_ORDER = ("physics", "temporal", "align", "dist")
 DYNAMICS = "temporal.dynamic_degree"
-CONSISTENCY_HINTS = ("consistency", "warp_error", "flicker")
+CONSISTENCY_HINTS = ("consistency", "warp_error", "flicker", "smoothness")
 
 
 @dataclass

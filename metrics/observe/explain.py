@@ -2,6 +2,8 @@
 
 These explanations turn raw visibility into what a viewer understands: an object that slides
 behind a wall or leaves the frame is not a vanish; one that enters or emerges is not a spawn.
+What keying finds as regions explains first; where nothing does, the object's own geometry can
+(:mod:`metrics.observe.occlusion`: cut along a fixed edge as it moved, it went behind something).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import numpy as np
 
 from metrics.observe.base import Camera, Region, Track
 from metrics.observe.geometry import boxes_touch, inside_fraction, outside_fraction, warp_box
+from metrics.observe.occlusion import DEFAULT_CUT, Cut, CutParams, emerging, find_cut
 from metrics.observe.params import ExplainParams
 from metrics.observe.predict import predicted_boxes
 from metrics.observe.scenery import box_fraction_inside, integral
@@ -25,22 +28,57 @@ class _Scene:
         self.tracks, self.regions, self.H, self.W = tracks, regions, H, W
         self.maps = camera.to_first()
         self.integrals = {r.id: integral(r.mask) for r in regions}
+        self.cuts: list[Cut] = []  # edges objects were seen cut along (occluders that key as nothing)
 
 
 def explain(
-    tracks: list[Track], regions: list[Region], camera: Camera, H: int, W: int, p: ExplainParams = DEFAULT
+    tracks: list[Track],
+    regions: list[Region],
+    camera: Camera,
+    H: int,
+    W: int,
+    p: ExplainParams = DEFAULT,
+    cut: CutParams = DEFAULT_CUT,
 ) -> None:
     """Fill ``hidden_by`` and ``born_from`` of every track (in place)."""
     scene = _Scene(tracks, regions, camera, H, W)
+    fronts, preds = {}, {}
     for tr in tracks:
         if not tr.visible.any():
             continue
-        front = _regions_in_front(scene, tr, p)
+        fronts[tr.id] = front = _regions_in_front(scene, tr, p)
         pred = predicted_boxes(tr, p.predict_sightings)
         for t in range(tr.num_frames):
             if not tr.visible[t] and np.isfinite(pred[t]).all():
                 tr.hidden_by[t] = _why_unseen(scene, tr, pred[t], t, front, p)
-        tr.born_from = _birth(scene, tr, pred, front, p)
+        preds[tr.id] = _cut_gaps(scene, tr, pred, p, cut)
+    for tr in tracks:
+        if tr.id in preds:
+            tr.born_from = _birth(scene, tr, preds[tr.id], fronts[tr.id], p, cut)
+
+
+def _cut_gaps(scene: _Scene, tr: Track, pred: np.ndarray, p: ExplainParams, cut: CutParams) -> np.ndarray:
+    """Explain by geometry the runs of unseen frames nothing else explains: when the track was
+    cut along a fixed edge just before, it is hidden behind that edge while its predicted box is
+    there (the cut sightings become ``partial``); returns the predictions, redone without them."""
+    unseen = ~tr.visible
+    starts = np.flatnonzero(unseen[1:] & ~unseen[:-1]) + 1
+    found = []
+    for a in starts:
+        if tr.hidden_by[a] is None and (c := find_cut(tr, int(a), cut)) is not None:
+            found.append(c)
+            tr.partial[a - cut.frames : a] = True
+    if not found:
+        return pred
+    scene.cuts += found
+    pred = predicted_boxes(tr, p.predict_sightings)  # the cut sightings no longer steer it
+    for c in found:
+        t = c.frame + 1
+        while t < tr.num_frames and not tr.visible[t]:
+            if tr.hidden_by[t] is None and np.isfinite(pred[t]).all() and c.hidden_share(pred[t]) >= p.hidden_in:
+                tr.hidden_by[t] = f"occluder:{c.id}"
+            t += 1
+    return pred
 
 
 def _regions_in_front(scene: _Scene, tr: Track, p: ExplainParams) -> list[Region]:
@@ -70,7 +108,9 @@ def _why_unseen(
     return None
 
 
-def _birth(scene: _Scene, tr: Track, pred: np.ndarray, front: list[Region], p: ExplainParams) -> str | None:
+def _birth(
+    scene: _Scene, tr: Track, pred: np.ndarray, front: list[Region], p: ExplainParams, cut: CutParams
+) -> str | None:
     """How ``tr`` first appeared: ``start``, ``edge``, ``occluder:<id>``, ``split:<track>`` or None."""
     first = int(np.flatnonzero(tr.visible)[0])
     if first == 0:
@@ -83,6 +123,9 @@ def _birth(scene: _Scene, tr: Track, pred: np.ndarray, front: list[Region], p: E
     near = [r for r in front if box_fraction_inside(sbox, scene.integrals[r.id]) > p.born_touch]  # touching it
     if near:
         return f"occluder:{near[0].id}"
+    out_of = next((c for c in scene.cuts if c.frame < first and emerging(tr, first, c, cut)), None)
+    if out_of is not None:
+        return f"occluder:{out_of.id}"
     for other in scene.tracks:
         if other is tr or other.group != tr.group or not other.visible[first - 1]:
             continue

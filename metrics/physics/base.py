@@ -12,6 +12,7 @@ import numpy as np
 from metrics.base import Clip, ClipMetric, ClipResult, Event, param
 from metrics.observe import Backend, Observation, Track, get_backend, observe
 from metrics.observe.params import field_units, protocol_value
+from metrics.physics.units import at_format
 from prompts.schema import Expect
 
 
@@ -23,6 +24,10 @@ class PhysicsCheck(ClipMetric):
     keeping copies: ``applies_to`` names the ``expect`` fields it verifies (:meth:`applicable`
     is true when one is non-empty), ``faults`` the reference world's fault types it must catch,
     and ``gate`` the recall and precision ``t2vbench validate`` demands of it.
+
+    Thresholds are declared in physical units (:mod:`metrics.physics.units`: seconds, fractions
+    of the frame, per second); :meth:`score` judges a clip with them in that clip's frames and
+    pixels, so :meth:`evaluate` and :meth:`judge` read pixels and frames.
 
     Subclasses implement :meth:`evaluate` (events of what went wrong, and a value in [0, 1]: the
     share of what the check looked at that was right). The verdict is ``n/a`` when nothing
@@ -82,7 +87,8 @@ class PhysicsCheck(ClipMetric):
         exp = clip.prompt.expect
         if exp is None or not self.applicable(exp):
             return ClipResult(verdict="n/a")
-        out = self.judge(clip, exp, observe(clip, self.observer))
+        obs = observe(clip, self.observer)
+        out = at_format(self, clip.fps, obs.size).judge(clip, exp, obs)
         if out is None:
             return ClipResult(verdict="n/a")
         events, value = out

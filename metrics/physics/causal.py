@@ -11,6 +11,7 @@ from metrics.base import Event, param
 from metrics.observe import Observation, Track
 from metrics.physics.base import PhysicsCheck, event, runs
 from metrics.physics.common import main_track, track_size
+from metrics.physics.units import FRAME, SECONDS, SPEED
 from metrics.registry import register_metric
 from prompts.schema import ContactEvent, Expect, StateChangeEvent
 
@@ -19,7 +20,7 @@ from prompts.schema import ContactEvent, Expect, StateChangeEvent
 @dataclass(kw_only=True)
 class CausalCheck(PhysicsCheck):
     """For each ``state_change`` after a ``contact``: find the contact frame (the subject's and
-    object's boxes come within ``touch_px`` plus ``touch_sizes`` of the smaller object's size — a
+    object's boxes come within ``touch_frac`` plus ``touch_sizes`` of the smaller object's size — a
     notch bitten out of the near side opens a gap), then the frames where the object shows the change —
     ``color``: its keyed colour is the new one; ``bite``: solidity or area drops below its own
     start; ``crack``: dark marks appear inside it (``marks`` grows by ``crack_marks`` over its own
@@ -39,12 +40,12 @@ class CausalCheck(PhysicsCheck):
     faults: ClassVar[tuple[str, ...]] = ("no_effect", "early_effect", "revert")
     gate: ClassVar[float] = 0.90
 
-    touch_px: float = param(2.0, unit="pixels", doc="boxes this close touch")
+    touch_frac: float = param(0.015625, unit=FRAME, doc="boxes this close touch")
     touch_sizes: float = param(0.25, unit="object sizes", doc="...plus this once the subject stops closing in")
     stop_sizes: float = param(0.6, unit="object sizes", doc="a subject that came closer and stopped this near touched")
-    closing_px: float = param(1.0, unit="pixels per frame", doc="a gap shrinking by less has stopped closing in")
-    min_run: int = param(2, unit="frames", doc="a change must show this long to count")
-    ref_frames: int = param(3, unit="frames", doc="the object's intact reference: its first whole frames")
+    closing_speed: float = param(0.0625, unit=SPEED, doc="a gap shrinking slower has stopped closing in")
+    min_run: float = param(0.25, unit=SECONDS, doc="a change must show this long to count")
+    ref_time: float = param(0.375, unit=SECONDS, doc="its intact reference: the first whole frames over this long")
     crack_marks: float = param(0.015, doc="rise of the marks share that is a crack")
     bite_shrink: float = param(0.04, doc="a bite loses at least this share of the area...")
     bite_noise: float = param(3.0, doc="...and this many times the area's own noise")
@@ -53,8 +54,8 @@ class CausalCheck(PhysicsCheck):
     bite_dent_area: float = param(0.95, doc="...with the area below this share")
     bite_deep: float = param(0.04, doc="a drop of solidity that is a bite by itself")
     fall_sizes: float = param(0.4, unit="object sizes", doc="a fallen object dropped this far")
-    fall_fit_frames: int = param(4, unit="frames", doc="the drop's parabola is fitted over this many frames")
-    fall_back_frames: int = param(3, unit="frames", doc="its vertex may date the fall this much earlier")
+    fall_fit_time: float = param(0.5, unit=SECONDS, doc="the drop's parabola is fitted over this long")
+    fall_back_time: float = param(0.375, unit=SECONDS, doc="its vertex may date the fall this much earlier")
 
     def applicable(self, expect: Expect) -> bool:
         """Only a ``state_change`` event gives this check something to verify (a contact alone does not)."""
@@ -119,21 +120,21 @@ class CausalCheck(PhysicsCheck):
                 return
 
     def _contact(self, obj: Track, sub: Track) -> int | None:
-        """First frame the subject touches the object: their boxes within ``touch_px``; or within
+        """First frame the subject touches the object: their boxes within ``touch_frac``; or within
         the padded distance once the subject stops closing in (a bite opens a notch where it
         touched, so the boxes never quite meet); or a subject that came closer and stopped within
         ``stop_sizes`` of the smaller size (the thin tip it touched was cleaned off its mask)."""
-        pad = self.touch_px + self.touch_sizes * min(track_size(obj), track_size(sub))
+        pad = self.touch_frac + self.touch_sizes * min(track_size(obj), track_size(sub))
         T = obj.num_frames
         gap = np.full(T, np.inf)
         for t in range(T):
             if obj.visible[t] and sub.visible[t] and np.isfinite(obj.box[t]).all() and np.isfinite(sub.box[t]).all():
                 a, b = obj.box[t], sub.box[t]
                 gap[t] = max(a[0] - b[2], b[0] - a[2], a[1] - b[3], b[1] - a[3])
-        stop_pad = self.touch_px + self.stop_sizes * min(track_size(obj), track_size(sub))  # thin tips get cleaned off
+        stop_pad = self.touch_frac + self.stop_sizes * min(track_size(obj), track_size(sub))  # thin tips
         for t in range(T):
-            closing = self.closing_px
-            if gap[t] <= self.touch_px or (gap[t] <= pad and (t + 1 >= T or gap[t + 1] >= gap[t] - closing)):
+            closing = self.closing_speed
+            if gap[t] <= self.touch_frac or (gap[t] <= pad and (t + 1 >= T or gap[t + 1] >= gap[t] - closing)):
                 return t
             if (
                 gap[t] <= stop_pad
@@ -160,18 +161,18 @@ class CausalCheck(PhysicsCheck):
             return out
         world = obs.camera.stabilise(pts)
         frames = np.flatnonzero(seen)
-        y0 = float(np.median(world[frames[: self.ref_frames], 1]))
+        y0 = float(np.median(world[frames[: self.ref_time], 1]))
         drop = np.where(seen, world[:, 1] - y0, np.nan)
         size = track_size(obj)
         down = np.nan_to_num(drop, nan=0.0) > self.fall_sizes * size
         for s, e in runs(down):
             onset = s
-            fall = np.arange(max(s - 1, 0), min(e + 1, s + self.fall_fit_frames) + 1)
+            fall = np.arange(max(s - 1, 0), min(e + 1, s + self.fall_fit_time) + 1)
             fall = fall[np.isfinite(drop[fall])]
             if fall.size >= 3:
                 a, b, _ = np.polyfit(fall.astype(float), drop[fall], 2)
                 if a > 0:
-                    onset = int(np.clip(np.ceil(-b / (2 * a)), max(s - self.fall_back_frames, 0), s))
+                    onset = int(np.clip(np.ceil(-b / (2 * a)), max(s - self.fall_back_time, 0), s))
             out[onset : e + 1] = True
         # unseen frames keep the last seen state
         last = False
@@ -187,10 +188,10 @@ class CausalCheck(PhysicsCheck):
         T = obj.num_frames
         out = np.zeros(T, bool)
         clean = np.flatnonzero(obj.full())
-        pre = clean[clean < max(contact, self.ref_frames)]  # whole frames before the contact
-        ref = pre[: self.ref_frames]
+        pre = clean[clean < max(contact, self.ref_time)]  # whole frames before the contact
+        ref = pre[: self.ref_time]
         if ref.size == 0:
-            ref = clean[: self.ref_frames]
+            ref = clean[: self.ref_time]
         if ch.change == "color":
             start = obj.color[int(ref[0])] if ref.size else None
             out = np.array([c is not None and (c == ch.to if ch.to else c != start) for c in obj.color])

@@ -11,6 +11,7 @@ from metrics.base import Event, param
 from metrics.observe import Observation
 from metrics.physics.base import event, runs
 from metrics.physics.lifecycle import Lifecycle, LifecycleCheck
+from metrics.physics.units import SECONDS
 from metrics.registry import register_metric
 from prompts.schema import Expect
 
@@ -34,7 +35,7 @@ class CountCheck(LifecycleCheck):
     faults: ClassVar[tuple[str, ...]] = ("vanish", "spawn", "merge", "split", "duplicate")
     gate: ClassVar[float] = 0.95
 
-    min_run: int = param(2, unit="frames", doc="a wrong count must last this long (or to the end)")
+    min_run: float = param(0.25, unit=SECONDS, doc="a wrong count must last this long (or to the end)")
 
     def assess(self, expect: Expect, obs: Observation, life: Lifecycle) -> tuple[list[Event], float]:
         groups = [o for o in expect.objects if obs.observed(o.id)]

@@ -11,6 +11,7 @@ from metrics.base import Event, param
 from metrics.observe import Observation, Track
 from metrics.physics.base import PhysicsCheck, event, runs
 from metrics.physics.common import boxes_touch, group_tracks, track_size, world_path
+from metrics.physics.units import FRAME, SECONDS
 from metrics.registry import register_metric
 from prompts.schema import Expect
 
@@ -22,12 +23,13 @@ UNIT = {"left": (-1.0, 0.0), "right": (1.0, 0.0), "up": (0.0, -1.0), "down": (0.
 class DirectionCheck(PhysicsCheck):
     """Net motion and reversals of each ``expect.motion`` subject, camera motion removed.
 
-    The net displacement (median of the last ``k`` positions minus median of the first ``k``)
-    must point within ``cone_deg`` of the named direction and exceed ``min_sizes`` object sizes
-    (and ``min_frac`` of the frame): partial credit for a wrong direction does not exist.
-    Reversals: steps moving against the direction by more than ``noise_px`` pixels (or
-    ``noise_sizes`` sizes for big objects); a run of ``reverse_frames`` after moving the right way fails
-    (a bounce excuses turns on its axis; a collision only at its first contact).
+    The net displacement (median of the positions over the last ``end_time`` seconds minus that
+    over the first) must point within ``cone_deg`` of the named direction and exceed
+    ``min_sizes`` object sizes (and ``min_frac`` of the frame): partial credit for a wrong
+    direction does not exist. Reversals: steps moving against the direction by more than
+    ``noise_frac`` of the frame (or ``noise_sizes`` sizes for big objects); a run of
+    ``reverse_time`` seconds after moving the right way fails (a bounce excuses turns on its
+    axis; a collision only at its first contact).
     Events: ``wrong_direction``, ``too_little_motion``, ``direction_reversed``. Value: share of
     steps that move the right way.
     """
@@ -41,16 +43,16 @@ class DirectionCheck(PhysicsCheck):
     gate: ClassVar[float] = 0.95
 
     min_sizes: float = param(0.5, unit="object sizes", doc="net motion needed (or min_frac)")
-    min_frac: float = param(0.03, unit="frame sizes", doc="net motion needed (or min_sizes)")
+    min_frac: float = param(0.03, unit=FRAME, doc="net motion needed (or min_sizes)")
     cone_deg: float = param(60.0, unit="degrees", doc="net motion must lie within this of the named way")
-    noise_sizes: float = param(0.05, unit="object sizes", doc="centre jitter (or noise_px)")
-    noise_px: float = param(1.0, unit="pixels", doc="centre jitter (or noise_sizes)")
-    end_frames: int = param(3, unit="frames", doc="net motion between the medians of this many first and last frames")
-    reverse_frames: int = param(2, unit="frames", doc="steps against the direction this long are a reversal")
+    noise_sizes: float = param(0.05, unit="object sizes", doc="centre jitter (or noise_frac)")
+    noise_frac: float = param(0.0078125, unit=FRAME, doc="centre jitter (or noise_sizes)")
+    end_time: float = param(0.375, unit=SECONDS, doc="net motion between the medians over this long at each end")
+    reverse_time: float = param(0.25, unit=SECONDS, doc="steps against the direction this long are a reversal")
     contact_sizes: float = param(0.25, unit="object sizes", doc="a collision's contact: boxes this near...")
-    contact_px: float = param(2.0, unit="pixels", doc="...plus this")
-    excuse_before: int = param(1, unit="frames", doc="a collision excuses turns from this long before contact...")
-    excuse_after: int = param(2, unit="frames", doc="...to this long after")
+    contact_frac: float = param(0.015625, unit=FRAME, doc="...plus this")
+    excuse_before: float = param(0.125, unit=SECONDS, doc="a collision excuses turns from this long before contact...")
+    excuse_after: float = param(0.25, unit=SECONDS, doc="...to this long after")
 
     def evaluate(self, expect: Expect, obs: Observation) -> tuple[list[Event], float] | None:
         events: list[Event] = []
@@ -74,18 +76,18 @@ class DirectionCheck(PhysicsCheck):
             return None
         u = np.array(UNIT[direction])
         size = track_size(tr)
-        k = max(1, min(self.end_frames, len(frames) // 4))
+        k = max(1, min(self.end_time, len(frames) // 4))
         net = np.median(path[-k:], axis=0) - np.median(path[:k], axis=0)
         along = float(net @ u)
         across = float(abs(net @ np.array([-u[1], u[0]])))
-        need = max(self.min_sizes * size, self.min_frac * obs.size)
+        need = max(self.min_sizes * size, self.min_frac)
         steps = np.diff(path, axis=0) @ u / np.maximum(np.diff(frames), 1)
-        noise = max(self.noise_px, self.noise_sizes * size)  # centre jitter, not object size
+        noise = max(self.noise_frac, self.noise_sizes * size)  # centre jitter, not object size
         # a turn back after moving the right way: report it where it happens (it also spoils the
         # net motion, which would otherwise be blamed on the whole clip); a bounce or a collision
         # excuses a turn only where it happens
         excused = self._excused(expect, obs, tr, subject, 0 if u[0] else 1)
-        turn = self._reversal(steps, noise, frames, excused, self.reverse_frames)
+        turn = self._reversal(steps, noise, frames, excused, self.reverse_time)
         if turn is not None:
             f = int(frames[turn + 1])
             events.append(
@@ -132,7 +134,7 @@ class DirectionCheck(PhysicsCheck):
             if k.motion == "collides" and axis == 0:
                 other = k.with_ if subject == k.subject else k.subject
                 for o in obs.group(other or ""):
-                    pad = self.contact_sizes * track_size(tr) + self.contact_px
+                    pad = self.contact_sizes * track_size(tr) + self.contact_frac
                     touching = [
                         t
                         for t in range(tr.num_frames)

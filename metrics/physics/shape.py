@@ -11,6 +11,7 @@ from metrics.base import Event, param
 from metrics.observe import Observation, Track
 from metrics.observe.base import DESCRIPTORS
 from metrics.physics.base import PhysicsCheck, event, runs
+from metrics.physics.units import FRAME, SECONDS
 from metrics.registry import register_metric
 from prompts.schema import Expect, ExpectObject, StateChangeEvent
 
@@ -50,15 +51,15 @@ class ShapeCheck(PhysicsCheck):
     gate: ClassVar[float] = 0.90
 
     size_ratio: float = param(1.4, doc="zoom-compensated area ratio beyond which the size changed")
-    min_run: int = param(2, unit="frames", doc="a change must last this long (a shape change one more)")
-    ref_frames: int = param(3, unit="frames", doc="the reference is the median of the first whole frames")
+    min_run: float = param(0.25, unit=SECONDS, doc="a change must last this long (a shape change one frame more)")
+    ref_time: float = param(0.375, unit=SECONDS, doc="the reference: median of the first whole frames this long")
     tolerance: dict[str, float] = param(TOLERANCE, doc="per descriptor (absolute; a ratio for aspect)")
     vehicle_tolerance: dict[str, float] = param(VEHICLE_TOLERANCE, doc="the same for vehicles")
-    small_px: float = param(14.0, unit="pixels", doc="objects smaller across get proportionally looser tolerances...")
+    small_frac: float = param(0.109375, unit=FRAME, doc="smaller objects get proportionally looser tolerances...")
     small_loosen: float = param(1.6, doc="...up to this factor")
     weak_lean: float = param(0.02, unit="body widths", doc="a body leaning this far hints its facing...")
     weak_agree: float = param(0.8, doc="...when lean and cabin agree this often...")
-    weak_agree_frames: int = param(3, unit="frames", doc="...over at least this many frames")
+    weak_agree_time: float = param(0.375, unit=SECONDS, doc="...over at least this long")
 
     def evaluate(self, expect: Expect, obs: Observation) -> tuple[list[Event], float] | None:
         changes = {e.object: e for e in expect.events if isinstance(e, StateChangeEvent)}
@@ -91,7 +92,7 @@ class ShapeCheck(PhysicsCheck):
         near = tr.shared | np.r_[tr.shared[1:], False] | np.r_[False, tr.shared[:-1]]
         whole = tr.full() & ~near
         clean = np.flatnonzero(whole)
-        if clean.size < self.ref_frames:
+        if clean.size < self.ref_time:
             return None
         bad = self._color(events, obs, tr, o, change)
         bad |= self._size(events, obs, tr, change, scale2, whole, clean)
@@ -136,7 +137,7 @@ class ShapeCheck(PhysicsCheck):
     ) -> np.ndarray:
         """Whole frames whose zoom-compensated area leaves ``size_ratio`` of the reference."""
         norm = tr.area / scale2
-        ref = float(np.median(norm[clean[: self.ref_frames]]))
+        ref = float(np.median(norm[clean[: self.ref_time]]))
         ratio = np.where(whole, norm / max(ref, 1.0), 1.0)
         off = (ratio > self.size_ratio) | (ratio < 1.0 / self.size_ratio)
         if change is not None and change.change == "bite":
@@ -150,11 +151,11 @@ class ShapeCheck(PhysicsCheck):
     ) -> np.ndarray:
         """Whole frames whose descriptors leave the tolerances around the reference."""
         d = tr.desc[:, :4]
-        refd = np.nanmedian(d[clean[: self.ref_frames]], axis=0)
+        refd = np.nanmedian(d[clean[: self.ref_time]], axis=0)
         diff = np.zeros(tr.num_frames, bool)
         tol = dict(self.vehicle_tolerance if o.shape == "vehicle" else self.tolerance)
         # outlines of small objects are noisier (measured on clean core renders)
-        loosen = float(np.clip(self.small_px / max(np.sqrt(tr.typical_area()), 1.0), 1.0, self.small_loosen))
+        loosen = float(np.clip(self.small_frac / max(np.sqrt(tr.typical_area()), 1.0), 1.0, self.small_loosen))
         tol = {k: (1 + (v - 1) * loosen if k == "aspect" else v * loosen) for k, v in tol.items()}
         for k, key in enumerate(_SHAPE_KEYS):
             if key == "aspect":
@@ -185,14 +186,14 @@ class ShapeCheck(PhysicsCheck):
     def _with_weak_facing(self, tr: Track) -> np.ndarray:
         """``(T,)`` facing, with frames where the cabin was not seen filled in from the body's own
         lean (``top_heavy``) — only when the track shows that its lean points the way its cabin
-        says, in at least ``weak_agree_frames`` frames where both are known, ``weak_agree`` of
+        says, in at least ``weak_agree_time`` frames where both are known, ``weak_agree`` of
         the time (a small car whose cues disagree, or a design whose lean points the other way,
         gains nothing)."""
         facing = tr.facing.astype(float).copy()
         th = tr.desc[:, DESCRIPTORS.index("top_heavy")]
         lean = np.isfinite(th) & (np.abs(np.nan_to_num(th)) >= self.weak_lean)
         both = lean & (facing != 0)
-        if both.sum() < self.weak_agree_frames:
+        if both.sum() < self.weak_agree_time:
             return facing
         if float(np.mean(np.sign(th[both]) == facing[both])) < self.weak_agree:
             return facing
@@ -205,8 +206,8 @@ class ShapeCheck(PhysicsCheck):
         facing = self._with_weak_facing(tr)
         known = np.flatnonzero(facing != 0)
         out = np.zeros(tr.num_frames, bool)
-        if known.size < self.ref_frames:
+        if known.size < self.ref_time:
             return out
-        first = np.sign(np.sum(facing[known[: self.ref_frames]]))
+        first = np.sign(np.sum(facing[known[: self.ref_time]]))
         out[known] = facing[known] == -first
         return out

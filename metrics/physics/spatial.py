@@ -11,6 +11,7 @@ from metrics.base import Event, param
 from metrics.observe import Observation
 from metrics.physics.base import PhysicsCheck, event, runs
 from metrics.physics.common import group_center, group_tracks, main_track
+from metrics.physics.units import SECONDS
 from metrics.registry import register_metric
 from prompts.schema import Expect
 
@@ -42,8 +43,8 @@ class SpatialCheck(PhysicsCheck):
 
     dead_zone: float = param(0.25, unit="object sizes", doc="offsets smaller than this are unclear")
     cone_deg: float = param(60.0, unit="degrees", doc="the offset must lie within this of the axis")
-    window: int = param(3, unit="frames", doc="frames judged for when: start / end")
-    min_run: int = param(2, unit="frames", doc="the reverse holding this long is a swap (when: all)")
+    window: float = param(0.375, unit=SECONDS, doc="judged for when: start / end over this long")
+    min_run: float = param(0.25, unit=SECONDS, doc="the reverse holding this long is a swap (when: all)")
     min_share: float = param(0.5, doc="the relation must hold in this share of the frames (when: all)")
 
     def states(self, d: np.ndarray, relation: str, dz: float) -> np.ndarray:

@@ -4,7 +4,8 @@ Each object follows a :class:`Path`, a sequence of ballistic segments
 ``p(t) = p0 + v0 (t - t0) + a (t - t0)^2 / 2``. Bounces at the ground are solved analytically;
 pair events (declared elastic collisions, causal contacts) are located on a time grid refined
 around the first hit, then the paths are cut and continued with the new velocities. Units are the
-scene's: normalised image coordinates and clip time ``t`` in [0, 1].
+scene's: normalised image coordinates and scene time ``t`` (1 is the script's length,
+``timeline.SCENE_SECONDS``; a longer clip goes on past it).
 """
 
 from __future__ import annotations
@@ -182,10 +183,10 @@ def _approaching(a: Body, b: Body, t: np.ndarray) -> np.ndarray:
     return dx * dv < 0
 
 
-def _first_time(pred: Callable[[np.ndarray], np.ndarray], t_now: float) -> float | None:
-    """First time in ``(t_now, 1]`` where ``pred`` (on time arrays) holds, to ~1e-12: the first
+def _first_time(pred: Callable[[np.ndarray], np.ndarray], t_now: float, until: float = 1.0) -> float | None:
+    """First time in ``(t_now, until]`` where ``pred`` (on time arrays) holds, to ~1e-12: the first
     hit on a grid, refined on finer grids between the last miss and the hit."""
-    lo, hi = t_now, 1.0
+    lo, hi = t_now, until
     if lo >= hi:
         return None
     for level in range(_REFINE):
@@ -244,8 +245,9 @@ def _contact(scene: Scene, rec: CausalRecord, s: Body, o: Body, t: float) -> Non
         _replan(o, t, a=np.array([ao[0], ao[1] + scene.gravity]))
 
 
-def run_motion(scene: Scene, aspect: float = 1.0) -> Motion:
-    """Plan every object's path over the clip, resolving bounces, collisions and causal contacts."""
+def run_motion(scene: Scene, aspect: float = 1.0, until: float = 1.0) -> Motion:
+    """Plan every object's path up to scene time ``until``, resolving bounces, collisions and
+    causal contacts."""
     bodies: dict[str, Body] = {}
     for o in scene.objects:
         hx, hy = half_extent(o, aspect)
@@ -266,9 +268,9 @@ def run_motion(scene: Scene, aspect: float = 1.0) -> Motion:
         if old and old[0] is a.path and old[1] is b.path and (old[2] is None or old[2] > t_now):
             return old[2]
         if kind == "collision":
-            te = _first_time(lambda t: _touching(a, b, t) & _approaching(a, b, t), t_now)
+            te = _first_time(lambda t: _touching(a, b, t) & _approaching(a, b, t), t_now, until)
         else:
-            te = _first_time(lambda t: _touching(a, b, t), t_now)
+            te = _first_time(lambda t: _touching(a, b, t), t_now, until)
         found[(kind, i)] = (a.path, b.path, te)
         return te
 

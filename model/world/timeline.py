@@ -15,6 +15,13 @@ from model.world.motion import CausalRecord, Floor, Path, extent, run_motion
 from prompts.palette import PALETTE
 from prompts.scene import CameraSpec, Scene
 
+#: Seconds of one unit of scene time: a scene's script (its speeds, its events, its camera travel)
+#: takes this long, at every format; a longer clip shows what follows (16 frames at 8 fps span
+#: exactly one unit, the format the scenes were written for).
+SCENE_SECONDS = 1.875
+#: Frames per second of the format the scenes and faults were written for.
+TUNED_FPS = 8.0
+
 _ARRAYS = ("x", "y", "w", "h", "rgb", "visible", "opacity", "facing", "bite", "crack", "brightness", "blend")
 _LISTS = ("color", "shape", "shape2")
 
@@ -95,7 +102,8 @@ class Timeline:
 
     Camera: the world point ``(cx, cy)`` seen at the frame centre and the ``zoom`` factor;
     screen ``x = (x_world - cx) * zoom + 0.5``, likewise for ``y``. ``aspect`` is the frame's
-    width / height. ``contacts`` and ``collisions`` give the first frame at or after each causal
+    width / height and ``fps`` its frame rate (frame ``k`` shows scene time
+    ``k / (fps * SCENE_SECONDS)``). ``contacts`` and ``collisions`` give the first frame at or after each causal
     contact (``"subject>object"``) and declared collision (``"a>b"``). ``faulted`` holds the
     tracks (and ``camera``) a fault has edited: no second fault touches them.
     """
@@ -111,11 +119,16 @@ class Timeline:
     collisions: dict[str, int] = field(default_factory=dict)
     causal: list[CausalRecord] = field(default_factory=list)
     faulted: set[str] = field(default_factory=set)
+    fps: float = TUNED_FPS
 
     @property
     def t(self) -> np.ndarray:
-        """``(T,)`` clip time of each frame in [0, 1]."""
-        return frame_times(self.num_frames)
+        """``(T,)`` scene time of each frame (1 is ``SCENE_SECONDS`` in)."""
+        return frame_times(self.num_frames, self.fps)
+
+    def frames(self, seconds: float) -> int:
+        """Frames that last ``seconds`` at this timeline's rate (at least 1)."""
+        return max(1, round(seconds * self.fps))
 
     def box(self, tr: Track, x: np.ndarray | None = None, y: np.ndarray | None = None,
             scale: float = 1.0) -> np.ndarray:  # fmt: skip
@@ -152,11 +165,14 @@ class Timeline:
             dict(self.collisions),
             list(self.causal),
             set(self.faulted),
+            self.fps,
         )
 
 
-def frame_times(num_frames: int) -> np.ndarray:
-    return np.linspace(0.0, 1.0, num_frames) if num_frames > 1 else np.zeros(1)
+def frame_times(num_frames: int, fps: float = TUNED_FPS) -> np.ndarray:
+    """``(T,)`` scene time of each frame: one unit every ``SCENE_SECONDS``."""
+    end = (num_frames - 1) / (fps * SCENE_SECONDS)
+    return np.linspace(0.0, end, num_frames) if num_frames > 1 else np.zeros(1)
 
 
 def frame_at(t: np.ndarray, time: float) -> int:
@@ -198,10 +214,11 @@ def _track(tid: str, group: str, kind: str, z: int, xy: np.ndarray, w: float, h:
     )  # fmt: skip
 
 
-def simulate(scene: Scene, num_frames: int, aspect: float = 1.0) -> Timeline:
-    """Compile ``scene`` into a :class:`Timeline` of ``num_frames`` frames of ``aspect`` (W / H)."""
-    t = frame_times(num_frames)
-    motion = run_motion(scene, aspect)
+def simulate(scene: Scene, num_frames: int, aspect: float = 1.0, fps: float = TUNED_FPS) -> Timeline:
+    """Compile ``scene`` into a :class:`Timeline` of ``num_frames`` frames of ``aspect`` (W / H) at
+    ``fps``: the same scene time is the same second at every format."""
+    t = frame_times(num_frames, fps)
+    motion = run_motion(scene, aspect, until=max(1.0, float(t[-1])))
     tracks: list[Track] = []
     for obj in scene.objects:
         w, h = extent(obj)
@@ -230,7 +247,7 @@ def simulate(scene: Scene, num_frames: int, aspect: float = 1.0) -> Timeline:
         apply_effect(by_id[rec.object], rec, k, num_frames)
     tracks.sort(key=lambda tr: tr.z)  # stable: equal z keeps scene order
     collisions = {key: frame_at(t, te) for key, te in motion.collisions.items()}
-    return Timeline(num_frames, tracks, cx, cy, zoom, scene, aspect, contacts, collisions, motion.causal)
+    return Timeline(num_frames, tracks, cx, cy, zoom, scene, aspect, contacts, collisions, motion.causal, fps=fps)
 
 
 def apply_effect(tr: Track, rec: CausalRecord, k: int, end: int) -> None:

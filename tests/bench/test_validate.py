@@ -120,3 +120,42 @@ def test_causal_applies_only_to_state_changes() -> None:
     change = {"type": "state_change", "object": "b", "after": "contact", "change": "color", "to": "black"}
     assert not causal.applicable(Expect.model_validate({"objects": objects, "events": [contact]}))
     assert causal.applicable(Expect.model_validate({"objects": objects, "events": [contact, change]}))
+
+
+def test_validate_at_another_format(tiny_suite: Path, tmp_path: Path) -> None:
+    """The same scenes at 12 fps and 96x160 (16:10): the fault is caught, the tolerance is the
+    same 0.25 s (3 frames), and the report says which format it measured."""
+    from bench.formats import parse_format
+
+    res = validate(cfg(tiny_suite, tmp_path / "v", format=parse_format("24x96x160@12")))
+    perm = res["checks"]["physics.permanence"]
+    assert perm["recall"] == 1.0 and perm["false_alarms_per_100"] == 0.0
+    assert res["protocol"]["format"] == {"name": "24x96x160@12", "spec": "24x96x160@12"}
+    assert res["protocol"]["tolerance_frames"] == 3
+    cpu = res["timing"]["cpu_s_per_clip"]
+    assert cpu["observation"] > 0 and perm["cpu_s_per_clip"] == cpu["physics.permanence"] >= 0
+
+
+def test_validate_formats_writes_one_table(
+    tiny_suite: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["validate", "--suite", str(tiny_suite), "--out", str(tmp_path / "v"), "--seeds", "1", "--severities", "1"]
+    argv += ["--per-fault", "1", "--faults", "vanish", "--workers", "1", "--formats", "tiny,20x64x112@10"]
+    assert main(argv) == 1  # most checks unmeasured, as at one format
+    table = json.loads((tmp_path / "v" / "validate.json").read_text())
+    assert list(table["formats"]) == ["tiny", "20x64x112@10"]
+    for name in table["formats"]:
+        assert (tmp_path / "v" / name / "validate.json").is_file()  # each format's own report
+        assert table["formats"][name]["checks"]["physics.permanence"]["recall"] == 1.0
+    md = (tmp_path / "v" / "validate.md").read_text()
+    assert "`20x64x112@10`" in md and "`physics.count`" in md and " / " in md
+    assert "20x64x112@10" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("option", ["--format", "--formats"])
+def test_a_bad_format_is_a_usage_error(option: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", "--out", str(tmp_path / "v"), option, "81x480"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "--format" in err[0] and "TxHxW@FPS" in err[0]
+    assert main(["validate", "--out", str(tmp_path / "v"), "--format", "wann"]) == 2
+    assert "did you mean 'wan'" in capsys.readouterr().err

@@ -57,6 +57,7 @@ class Scene:
     bg_color: tuple[int, int, int] = (196, 192, 186)
     noise: float = 2.0
     occluders: list[tuple[tuple[int, int, int, int], tuple[int, int, int]]] = field(default_factory=list)
+    patches: list[tuple[tuple[int, int, int, int], tuple[int, int, int]]] = field(default_factory=list)  # behind all
     pan: Callable[[int], tuple[float, float]] = lambda t: (0.0, 0.0)  # content shift of the background
     seed: int = 0
 
@@ -127,6 +128,8 @@ def render(sc: Scene) -> np.ndarray:
         m = np.float32([[1, 0, -sc.W / 2 + dx], [0, 1, -sc.H / 2 + dy]])  # content moves by (dx, dy)
         bg = cv2.warpAffine(big, m, (sc.W, sc.H), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
         img = np.ascontiguousarray(bg[..., ::-1])  # to BGR for drawing
+        for (x0, y0, x1, y1), col in sc.patches:  # painted on the background: every object passes over
+            cv2.rectangle(img, (x0, y0), (x1, y1), tuple(float(v) for v in col[::-1]), -1)
         items = sorted(sc.objects, key=lambda o: o.z)
         for o in [o for o in items if o.z < 10]:
             _draw(img, o, t)

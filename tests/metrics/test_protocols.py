@@ -61,7 +61,9 @@ def key(metric: Any) -> str:
     return score_key("gen", [metric.protocol()])
 
 
-@pytest.mark.parametrize("name", [*CHECKS, "temporal.flicker"])
+@pytest.mark.parametrize(
+    "name", [*CHECKS, "temporal.flicker", "temporal.warp_error", "temporal.smoothness", "temporal.dynamic_degree"]
+)
 def test_every_check_threshold_changes_the_score_key(name: str) -> None:
     m = build_metric(name)
     changed = variants(m)

@@ -29,7 +29,7 @@ def test_unknown_metric_suggests() -> None:
 def test_protocol_names_the_metric() -> None:
     m = build_metric("physics.count")
     p = m.protocol()
-    assert p["name"] == "physics.count" and p["version"] == "2" and p["backend"] == "color" and p["min_run"] == 2
+    assert p["name"] == "physics.count" and p["version"] == "2" and p["backend"] == "color" and p["min_run"] == 0.25
     assert p["higher_is_better"] is True and p["unit"] == ""  # reports read the direction here
     flicker = build_metric("temporal.flicker").protocol()
     assert flicker["higher_is_better"] is False and flicker["unit"] == "gray levels"

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from model.reference import ReferenceGenerator
-from model.world.timeline import Timeline
+from model.world.timeline import SCENE_SECONDS, Timeline
 from prompts import Prompt
 from t2vbase.video import Video
 
@@ -16,15 +16,25 @@ def prompt(scene: dict[str, Any], pid: str = "test-world") -> Prompt:
     return Prompt.model_validate({"id": pid, "text": "test", "family": "showcase", "scene": scene})
 
 
+def spanning(num_frames: int) -> float:
+    """The frame rate at which ``num_frames`` frames span the scene's script exactly (8 fps at 16)."""
+    return max(num_frames - 1, 1) / SCENE_SECONDS
+
+
 def render(scene: dict[str, Any], seed: int = 0, jitter: float = 0.0, **options: Any) -> Video:
-    """Render ``scene`` exactly (no jitter unless asked) with the given generator options."""
+    """Render ``scene`` exactly (no jitter unless asked) with the given generator options; a clip
+    of ``num_frames`` spans the scene's script unless ``fps`` says otherwise."""
     opts = {"profile": "clean", **options}
-    frames = {k: opts.pop(k) for k in ("num_frames", "height", "width") if k in opts}
+    frames = {k: opts.pop(k) for k in ("num_frames", "height", "width", "fps") if k in opts}
+    if "num_frames" in frames and "fps" not in frames:
+        frames["fps"] = spanning(frames["num_frames"])
     return ReferenceGenerator(jitter=jitter, **opts).generate(prompt(scene), seed=seed, **frames)
 
 
-def timeline(scene: dict[str, Any], num_frames: int = 16, seed: int = 0) -> Timeline:
-    return ReferenceGenerator(jitter=0.0).timeline(prompt(scene), num_frames, seed)
+def timeline(scene: dict[str, Any], num_frames: int = 16, seed: int = 0, fps: float | None = None) -> Timeline:
+    """The clean timeline; ``num_frames`` span the script unless ``fps`` is given."""
+    rate = spanning(num_frames) if fps is None else fps
+    return ReferenceGenerator(jitter=0.0).timeline(prompt(scene), num_frames, seed, fps=rate)
 
 
 def truth(video: Video, tid: str) -> dict[str, Any]:

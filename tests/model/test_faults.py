@@ -374,3 +374,21 @@ def test_faulty_renders_are_deterministic() -> None:
     assert np.array_equal(a.frames, b.frames) and a.metadata == b.metadata
     c = render(OPEN, seed=5, jitter=1.0, profile="default", faults="spawn+speed", rate=1.0)
     assert c.metadata["faults"] != a.metadata["faults"] or not np.array_equal(a.frames, c.frames)
+
+
+def test_faults_come_at_the_same_seconds_and_last_as_long_at_every_format() -> None:
+    """At 16 fps a fault may start at twice the frame numbers it may at 8 fps (the same seconds of
+    the scene), and a freeze holds for as many seconds."""
+    gen = ReferenceGenerator(faults="freeze", rate=1.0, jitter=0.0)
+    at8 = gen.fault_candidates(prompt(OPEN), num_frames=16, fps=8.0)["freeze"]
+    at16 = gen.fault_candidates(prompt(OPEN), num_frames=81, aspect=832 / 480, fps=16.0)["freeze"]
+    assert at8 and set(at8) == set(at16)
+    for oid in at8:
+        assert {2 * s for s in at8[oid]} <= set(at16[oid]) and max(at16[oid]) <= 2 * max(at8[oid]) + 1
+    for fps, T in ((8.0, 16), (16.0, 81)):
+        s = 4 if fps == 8.0 else 8
+        v = render(OPEN, profile="default", faults="freeze", rate=1.0, object="ball", start=s, num_frames=T, fps=fps)
+        assert len(v.metadata["faults"]) == 1
+        x = centres(v, "ball")[:, 0]
+        held = int(np.sum(np.abs(np.diff(x[s - 1 :])) < 1e-9))
+        assert held == round(0.5 * fps)  # 0.5 s at severity 1: 4 frames at 8 fps, 8 at 16

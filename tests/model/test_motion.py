@@ -10,6 +10,7 @@ import pytest
 
 from metrics.observe.color import color_mask
 from model.world.motion import Floor, Path, flight
+from model.world.timeline import SCENE_SECONDS
 from tests.model.helpers import centres, obj, render, timeline, truth
 
 PX = 1.0 / 128  # one pixel of a 128 x 128 frame, in frame units
@@ -137,3 +138,29 @@ def test_causal_effect_persists_from_the_contact_frame() -> None:
     hsv = v.frames
     x0, y0, x1, y1 = (np.array(truth(v, "l")["bbox"][k]) * 128).astype(int)
     assert color_mask(hsv, "black")[k, y0:y1, x0:x1].mean() > 0.5 > color_mask(hsv, "black")[k - 1, y0:y1, x0:x1].mean()
+
+
+def test_a_scene_moves_the_same_per_second_at_every_format() -> None:
+    """Frame k at 8 fps and frame 2k at 16 fps show the same instant; a longer clip goes on with
+    the same motion (the scene's script lasts SCENE_SECONDS, what follows is more of it)."""
+    scene = {"objects": [obj("ball", pos=[0.1, 0.3], vel=[0.4, 0.0]), obj("drop", pos=[0.6, 0.1], gravity=True)]}
+    slow = timeline(scene, 16, fps=8.0)
+    fast = timeline(scene, 81, fps=16.0)
+    for a, b in zip(slow.tracks, fast.tracks, strict=True):
+        assert np.allclose(a.x, b.x[:32:2]) and np.allclose(a.y, b.y[:32:2])
+    ball = fast.track("ball")
+    assert np.allclose(np.diff(ball.x), 0.4 / (16 * SCENE_SECONDS))  # the same speed per second, on
+    assert ball.x[-1] > 1.0  # five seconds on it has left the frame
+    assert fast.t[-1] == pytest.approx(80 / (16 * SCENE_SECONDS))
+
+
+def test_contacts_past_the_script_still_happen() -> None:
+    """A pair event after the script's end (scene time 1) happens in a clip that lasts that long."""
+    scene = {
+        "objects": [obj("a", pos=[0.1, 0.5], vel=[0.3, 0.0]), obj("b", pos=[0.6, 0.5], size=0.1)],
+        "events": [{"subject": "a", "object": "b", "change": "color", "to": "blue", "on_contact": "stop"}],
+    }
+    assert "a>b" not in timeline(scene, 16, fps=8.0).contacts  # a reaches b at about scene time 1.4
+    long = timeline(scene, 49, fps=8.0)
+    k = long.contacts["a>b"]
+    assert 1.2 < long.t[k] < 1.6 and long.track("b").color[-1] == "blue"

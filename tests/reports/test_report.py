@@ -111,6 +111,7 @@ def test_headline_opens_with_families_and_reads_consistency_beside_dynamics(tmp_
         {"name": "temporal.warp_error", "version": "1", "higher_is_better": False, "unit": "gray levels"},
         {"name": "temporal.dynamic_degree", "version": "1", "higher_is_better": None, "unit": ""},
         {"name": "temporal.feature_consistency", "version": "1", "higher_is_better": True, "unit": ""},
+        {"name": "temporal.smoothness", "version": "1", "higher_is_better": True, "unit": ""},
         {"name": "align.clip_score", "version": "1", "higher_is_better": True, "unit": ""},
         {"name": "dist.fvd", "version": "1", "higher_is_better": False, "unit": ""},
     ]
@@ -121,6 +122,7 @@ def test_headline_opens_with_families_and_reads_consistency_beside_dynamics(tmp_
         rows.append(make_row(pid, 0, "count", "temporal.warp_error", 2.0 + 0.1 * k))
         rows.append(make_row(pid, 0, "count", "temporal.dynamic_degree", 0.05 * k))
         rows.append(make_row(pid, 0, "count", "temporal.feature_consistency", 0.99 - 0.01 * k))
+        rows.append(make_row(pid, 0, "count", "temporal.smoothness", 0.9 - 0.02 * k))
         rows.append(make_row(pid, 0, "count", "align.clip_score", 0.3))
     detail = {"ci95": [90.0, 110.0], "n": 12, "floor": 40.0, "floor_ci95": [35.0, 45.0], "warning": "N=12 is small"}
     rows.append(make_row("*", None, "*", "dist.fvd", 100.0, detail=detail))
@@ -129,8 +131,8 @@ def test_headline_opens_with_families_and_reads_consistency_beside_dynamics(tmp_
     summary = json.loads((run / "summary.json").read_text())
     assert summary["set"]["dist.fvd"]["floor"] == 40.0 and summary["set"]["dist.fvd"]["ci95"] == [90.0, 110.0]
     labels = [r.label for r in headline(summary, metric_infos(json.loads((run / "manifest.json").read_text()), rows))]
-    assert labels == ["physics: all checks", "physics.count", "temporal.feature_consistency", "temporal.warp_error",
-                      "temporal.dynamic_degree", "align.clip_score", "dist.fvd"]  # fmt: skip
+    assert labels == ["physics: all checks", "physics.count", "temporal.feature_consistency", "temporal.smoothness",
+                      "temporal.warp_error", "temporal.dynamic_degree", "align.clip_score", "dist.fvd"]  # fmt: skip
     md = (run / "report.md").read_text()
     assert (
         "| `dist.fvd` | ↓ | distance | 100.000 | [90.000, 110.000] | 12 | 40.000 [35.000, 45.000] | 2.5× its floor ⚠ N=12 is small |"
@@ -138,7 +140,7 @@ def test_headline_opens_with_families_and_reads_consistency_beside_dynamics(tmp_
     )
     assert "| `temporal.warp_error` | ↓ | mean (gray levels) |" in md and "| `temporal.dynamic_degree` | · |" in md
     html = (run / "report.html").read_text()
-    assert html.count('class="chart scatter"') == 2  # each consistency score against dynamic degree
+    assert html.count('class="chart scatter"') == 3  # each consistency score against dynamic degree
     assert html.index('data-metric="temporal.warp_error"') < html.index('data-metric="temporal.dynamic_degree"')
 
 

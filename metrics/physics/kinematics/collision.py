@@ -24,7 +24,7 @@ def _contact_frame(cfg: KinematicsCheck, a: Track, b: Track) -> int | None:
     for t in range(T):
         if a.visible[t] and b.visible[t] and np.isfinite(a.box[t]).all() and np.isfinite(b.box[t]).all():
             gap[t] = max(a.box[t, 0] - b.box[t, 2], b.box[t, 0] - a.box[t, 2])
-    reach = cfg.contact_px + cfg.contact_sizes * min(track_size(a), track_size(b))
+    reach = cfg.contact_frac + cfg.contact_sizes * min(track_size(a), track_size(b))
     c = int(np.argmin(gap))
     return None if not np.isfinite(gap[c]) or gap[c] > reach else c
 
@@ -52,7 +52,7 @@ def check_collision(cfg: KinematicsCheck, events: list[Event], obs: Observation,
     fa, pa = world_path(obs, a)
     fb, pb = world_path(obs, b)
     # velocities just before and just after (later changes are the uniform check's business)
-    n = cfg.velocity_frames
+    n = cfg.velocity_time
     va0, vb0 = _velocity(fa, pa, c - n, c - 1), _velocity(fb, pb, c - n, c - 1)
     va1, vb1 = _velocity(fa, pa, c + 1, c + n), _velocity(fb, pb, c + 1, c + n)
     if va0 is None or vb0 is None or va1 is None or vb1 is None:
@@ -67,7 +67,7 @@ def check_collision(cfg: KinematicsCheck, events: list[Event], obs: Observation,
         return
     for tr, frames, path in ((a, fa, pa), (b, fb, pb)):
         after = frames > c
-        if after.sum() >= cfg.after_frames:
+        if after.sum() >= cfg.after_time:
             check_uniform(cfg, events, obs, tr, frames[after].astype(float), path[after], axis=0)
 
 

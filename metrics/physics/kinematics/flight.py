@@ -70,9 +70,9 @@ def _ballistic(
     accels: list[tuple[float, int]] = []
     for a0, a1 in zip(starts, [*(first for first, _ in impacts), len(t)], strict=True):
         ts, ys = t[a0 + 1 : a1], y[a0 + 1 : a1]
-        if len(ts) < cfg.flight_min:
+        if len(ts) < cfg.flight_min_time:
             continue
-        if len(ts) >= cfg.flight_split_min and (found := _flight_change(cfg, obs, tr, ts, ys)) is not None:
+        if len(ts) >= cfg.flight_split_time and (found := _flight_change(cfg, obs, tr, ts, ys)) is not None:
             events.append(found)
             return
         (c2, _, _), _ = fit(ts, ys, 2)
@@ -88,7 +88,7 @@ def _flight_change(cfg: KinematicsCheck, obs: Observation, tr: Track, ts: np.nda
     """A change along one flight: a clear change of acceleration or speed (``gravity_wrong`` when
     it turns upward, else ``acceleration_changes``), or a quieter one where speed (×k) and
     acceleration (×k²) jump together at one frame — the object's clock changed (``speed_change``)."""
-    k, ca, cb, rms_split, rms_one = change_point(ts, ys, 2, cfg.min_piece)
+    k, ca, cb, rms_split, rms_one = change_point(ts, ys, 2, cfg.min_piece_time)
     g1, g2 = 2 * ca[0], 2 * cb[0]
     split = float(ts[k - 1])
     v1, v2 = 2 * ca[0] * split + ca[1], 2 * cb[0] * split + cb[1]  # speeds at the split
@@ -99,7 +99,7 @@ def _flight_change(cfg: KinematicsCheck, obs: Observation, tr: Track, ts: np.nda
     quiet = rms_split < cfg.warp_gain * rms_one and rms_one > cfg.warp_rms and warp is not None
     if k <= 0 or not (clear or quiet):
         return None
-    f = departure(ts, ys, k, ca, cfg.departure_px, cfg.departure_noise)
+    f = departure(ts, ys, k, ca, cfg.departure_frac, cfg.departure_noise)
     if warp is not None:  # a clock change, not gravity: the speed jumps too
         msg = (
             f"{tr.id} runs {warp:.2f}x as fast from frame {f} (speed {v1:.2f} -> {v2:.2f} "
@@ -136,7 +136,7 @@ def impacts_of(cfg: KinematicsCheck, vy: np.ndarray) -> list[tuple[int, int]]:
     sampled twice — hit while still speeding up (under upward gravity a fall slows first)."""
     dv = np.abs(np.diff(vy))
     rest = cfg.rest_speed
-    hard = max(cfg.impact_dv * float(np.median(dv)), cfg.impact_dv_px) if dv.size else cfg.impact_dv_px
+    hard = max(cfg.impact_dv * float(np.median(dv)), cfg.impact_dv_speed) if dv.size else cfg.impact_dv_speed
     out = []
     for i in range(len(vy) - 1):
         if vy[i] <= rest:
@@ -157,7 +157,7 @@ def impacts_of(cfg: KinematicsCheck, vy: np.ndarray) -> list[tuple[int, int]]:
 def _stall(
     cfg: KinematicsCheck, events: list[Event], obs: Observation, tr: Track, t: np.ndarray, p: np.ndarray
 ) -> bool:
-    """``stall_frames`` or more nearly still steps in mid-flight, followed by motion again, or
+    """``stall_time`` or more nearly still steps in mid-flight, followed by motion again, or
     lasting to the end anywhere but at the lowest point it reached (resting where it fell is a
     landing)."""
     speed = np.hypot(*(np.diff(p, axis=0) / np.diff(t)[:, None]).T)
@@ -165,16 +165,16 @@ def _stall(
     if moving.size == 0:
         return False
     still = speed < max(cfg.still_speed, cfg.still_share * float(np.median(speed[moving])))
-    w = cfg.stall_window
+    w = cfg.stall_window_time
     for s, e in runs(still):
-        if e - s + 1 < cfg.stall_frames or s <= moving[0]:
+        if e - s + 1 < cfg.stall_time or s <= moving[0]:
             continue
         resumes = e < len(still) - 1
         landed = p[s + 1, 1] >= p[: s + 2, 1].max() - cfg.landed_sizes * track_size(tr)
         # the top of a throw or a rebound is still for a moment: a stall is where the flight's
         # own parabola (fitted around it) says it should be moving
         around = np.r_[max(0, s - w) : s + 1, e + 2 : min(len(t), e + w + 2)]
-        if around.size >= cfg.flight_min:
+        if around.size >= cfg.flight_min_time:
             coef = np.polyfit(t[around], p[around, 1], 2)
             expected = np.abs(2 * coef[0] * t[s + 1 : e + 2] + coef[1])
             if expected.max() < cfg.apex_speed:
@@ -201,7 +201,7 @@ def _bounce(
     for i in impacts:
         v_in = float(np.max(vy[max(0, i - 2) : i]))
         v_out = float(-np.min(vy[i : i + 2]))
-        if v_out > cfg.bounce_gain * v_in + cfg.bounce_gain_px:
+        if v_out > cfg.bounce_gain * v_in + cfg.bounce_gain_speed:
             msg = f"{tr.id} leaves the floor faster ({v_out:.1f}) than it hit it ({v_in:.1f})"
             events.append(event("bounce_gains_energy", int(t[i]), obs, tr, msg))
             return

@@ -26,12 +26,12 @@ def check_uniform(
     label: str = "speed",
 ) -> None:
     """``uniform``: along ``axis`` (default: the axis it travels most), no change point in speed
-    beyond ``speed_change`` and no stop or spurt of ``spurt_frames`` steps."""
+    beyond ``speed_change`` and no stop or spurt of ``spurt_time`` steps."""
     if axis is None:
         d = p[-1] - p[0]
         axis = 0 if abs(d[0]) >= abs(d[1]) else 1
     y = p[:, axis]
-    k, ca, cb, rms_split, rms_one = change_point(t, y, 1, cfg.min_piece)
+    k, ca, cb, rms_split, rms_one = change_point(t, y, 1, cfg.min_piece_time)
     if k <= 0:
         return
     v1, v2 = ca[0], cb[0]
@@ -55,9 +55,9 @@ def _spurt(
     med = float(np.median(steps))
     if abs(med) < cfg.spurt_speed:
         return
-    off = np.abs(steps - med) > max(cfg.speed_change * abs(med), cfg.spurt_px)
+    off = np.abs(steps - med) > max(cfg.speed_change * abs(med), cfg.spurt_dv)
     for s, e in runs(off):
-        if e - s + 1 >= cfg.spurt_frames:
+        if e - s + 1 >= cfg.spurt_time:
             f = int(t[s + 1]) if len(y) >= 3 else int(t[s])  # a centred step sits on its middle frame
             msg = f"{tr.id}'s {label} leaves {med:.2f} px/frame in frames {f}-{int(t[e + 1])}"
             events.append(event("speed_change", f, obs, tr, msg))

@@ -21,7 +21,7 @@ from prompts.palette import PALETTE
 
 #: Chromatic palette colours in hue order: a recolor moves round this ring.
 HUE_RING = ("red", "orange", "yellow", "green", "cyan", "blue", "purple", "magenta")
-FLICKER_FRAMES = 6
+FLICKER_SECONDS = 0.75
 
 
 def _visible_starts(tl: Timeline, ok_track: Callable[[Track, set[str]], bool] | None = None) -> dict[str, list[int]]:
@@ -34,7 +34,7 @@ def _visible_starts(tl: Timeline, ok_track: Callable[[Track, set[str]], bool] | 
             out[tr.id] = []
             continue
         ok = open_view(tl, bx, k)
-        out[tr.id] = [s for s in start_range(tl.num_frames) if s >= settled(tl, tr.id) and ok[s - 1] and ok[s]]
+        out[tr.id] = [s for s in start_range(tl) if s >= settled(tl, tr.id) and ok[s - 1] and ok[s]]
     return out
 
 
@@ -71,7 +71,9 @@ class Recolor(Fault):
 class Morph(Fault):
     name = "morph"
     description = "an object's shape melts into another shape and stays so"
-    severity_means = "morph speed: the new shape is complete after round(3 / severity) frames"
+    severity_means = (
+        "morph speed: the new shape is complete after 0.375 / severity s (round(3 / severity) frames at 8 fps)"
+    )
 
     def candidates(self, tl: Timeline, severity: float) -> dict[str, list[int]]:
         return _visible_starts(tl, _not_causal)
@@ -80,7 +82,7 @@ class Morph(Fault):
         tr = tl.track(obj)
         options = [s for s in MORPH_SHAPES if s != tr.shape[start]]
         target = options[int(rng.integers(len(options)))]
-        n = max(1, round(3 / max(severity, 0.05)))
+        n = tl.frames(0.375 / max(severity, 0.05))
         for i in range(start, tl.num_frames):
             tr.shape2[i] = target
             tr.blend[i] = min(1.0, (i - start + 1) / n)
@@ -90,21 +92,21 @@ class Morph(Fault):
 class Resize(Fault):
     name = "resize"
     description = "an object grows or shrinks for no reason (no zoom, no approach)"
-    severity_means = "size change: x (1 + 0.6 x severity) growing or x (1 - 0.4 x severity) shrinking, over 3 frames"
+    severity_means = "size change: x (1 + 0.6 x severity) growing or x (1 - 0.4 x severity) shrinking, over 0.375 s"
 
     def candidates(self, tl: Timeline, severity: float) -> dict[str, list[int]]:
         out, bx, T = _visible_starts(tl), tl.boxes(), tl.num_frames
         for k, tr in objects(tl):
             grown = tl.box(tr, scale=1.0 + 0.6 * severity)
             room = open_spot(tl, bx, grown, {k})
-            out[tr.id] = [s for s in out[tr.id] if room[s : min(T, s + 3)].all()]
+            out[tr.id] = [s for s in out[tr.id] if room[s : min(T, s + tl.frames(0.375))].all()]
         return out
 
     def apply(self, tl: Timeline, obj: str, start: int, severity: float, rng: np.random.Generator) -> None:
         tr = tl.track(obj)
         rate = 0.6 if rng.random() < 0.5 else -0.4
         for i in range(start, tl.num_frames):
-            f = max(0.3, 1.0 + rate * severity * min(1.0, (i - start + 1) / 3))
+            f = max(0.3, 1.0 + rate * severity * min(1.0, (i - start + 1) / tl.frames(0.375)))
             tr.w[i] *= f
             tr.h[i] *= f
 
@@ -130,7 +132,7 @@ class Flip(Fault):
 @register
 class Flicker(Fault):
     name = "flicker"
-    description = "an object's brightness flickers for six frames"
+    description = "an object's brightness flickers for 0.75 s (six frames at 8 fps)"
     severity_means = "flicker depth: every other frame the object is darkened by 0.45 x severity (at most 0.9)"
 
     def candidates(self, tl: Timeline, severity: float) -> dict[str, list[int]]:
@@ -139,5 +141,5 @@ class Flicker(Fault):
     def apply(self, tl: Timeline, obj: str, start: int, severity: float, rng: np.random.Generator) -> None:
         tr = tl.track(obj)
         depth = min(0.9, 0.45 * severity)
-        for j in range(0, min(FLICKER_FRAMES, tl.num_frames - start), 2):
+        for j in range(0, min(tl.frames(FLICKER_SECONDS), tl.num_frames - start), 2):
             tr.brightness[start + j] = 1.0 - depth

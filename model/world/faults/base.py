@@ -16,12 +16,12 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from model.world.timeline import Timeline, Track
+from model.world.timeline import SCENE_SECONDS, TUNED_FPS, Timeline, Track
 from t2vbase.registry import Registry
 
 CAMERA = "camera"  # the label object of camera faults
 MARGIN = 0.03  # open view: this far (frame units) from the edge and from other tracks' boxes
-MIN_STEP = 0.012  # a track moves when its centre travels this far (shorter sides) in a frame
+MIN_SPEED = 0.012 * TUNED_FPS  # a track moves when its centre travels this fast (shorter sides per second)
 
 
 @dataclass(frozen=True)
@@ -119,17 +119,20 @@ def open_view(tl: Timeline, bx: np.ndarray, k: int, skip: set[int] | None = None
 
 
 def moving(tl: Timeline, tr: Track) -> np.ndarray:
-    """``(T,)`` the track's centre moved at least ``MIN_STEP`` since the previous frame."""
+    """``(T,)`` the track's centre moved at least ``MIN_SPEED`` since the previous frame."""
     d = np.zeros(tl.num_frames)
     d[1:] = np.hypot(*to_short(tl, np.diff(np.stack([tr.x, tr.y], axis=1), axis=0)).T)
-    return d >= MIN_STEP
+    return d >= MIN_SPEED / tl.fps
 
 
-def start_range(T: int) -> range:
-    """Frames where faults may start: after the first fifth, leaving the last ~30% to see them."""
-    if T < 6:
+def start_range(tl: Timeline) -> range:
+    """Frames where faults may start: from a fifth to 70% of the scene's script (of the clip, when
+    it is shorter), so a fault comes at the same second of a scene at every format."""
+    if tl.num_frames < 6:
         return range(0)
-    return range(max(1, round(0.2 * (T - 1))), int(np.floor(0.7 * (T - 1))) + 1)
+    per = tl.fps * SCENE_SECONDS  # frames per unit of scene time
+    span = min(1.0, float(tl.t[-1])) * per
+    return range(max(1, round(0.2 * span)), int(np.floor(0.7 * span)) + 1)
 
 
 def settled(tl: Timeline, tid: str) -> int:

@@ -54,7 +54,7 @@ class NoEffect(Fault):
     def candidates(self, tl: Timeline, severity: float) -> dict[str, list[int]]:
         T = tl.num_frames
         return {
-            obj: [k] if 1 <= k <= T - 3 and _in_view(tl, tl.track(obj), k) else []
+            obj: [k] if 1 <= k <= T - tl.frames(0.375) and _in_view(tl, tl.track(obj), k) else []
             for obj, (_, k) in _events(tl).items()
         }
 
@@ -67,10 +67,10 @@ class NoEffect(Fault):
 class EarlyEffect(Fault):
     name = "early_effect"
     description = "the effect shows before its cause: the object changes before it is touched"
-    severity_means = "lead time: the effect starts round(3 x severity) frames (at least 1) before the contact"
+    severity_means = "lead time: the effect starts 0.375 x severity s (at least 1 frame; round(3 x severity) frames at 8 fps) before the contact"
 
     def candidates(self, tl: Timeline, severity: float) -> dict[str, list[int]]:
-        lead = max(1, round(3 * severity))
+        lead = tl.frames(0.375 * severity)
         out = {}
         for obj, (_, k) in _events(tl).items():
             s = k - lead
@@ -99,7 +99,7 @@ class Revert(Fault):
     def candidates(self, tl: Timeline, severity: float) -> dict[str, list[int]]:
         T = tl.num_frames
         return {
-            obj: [s for s in range(k + 2, T - 2) if _in_view(tl, tl.track(obj), s)]
+            obj: [s for s in range(k + tl.frames(0.25), T - tl.frames(0.25)) if _in_view(tl, tl.track(obj), s)]
             for obj, (_, k) in _events(tl).items()
         }
 

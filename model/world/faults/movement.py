@@ -31,7 +31,7 @@ def _movers(tl: Timeline, extra: Callable[[Track, int], bool] | None = None) -> 
         ok, mv = open_view(tl, bx, k), moving(tl, tr)
         out[tr.id] = [
             s
-            for s in start_range(tl.num_frames)
+            for s in start_range(tl)
             if s >= settled(tl, tr.id) and ok[s - 1] and ok[s] and mv[s] and (extra is None or extra(tr, s))
         ]
     return out
@@ -69,13 +69,13 @@ class Reverse(Fault):
 class Freeze(Fault):
     name = "freeze"
     description = "a moving object stalls in place (even in mid-air), then carries on late"
-    severity_means = "frames the object stays frozen: round(4 x severity) (to the end when that runs past it)"
+    severity_means = "the object stays frozen 0.5 x severity s, round(4 x severity) frames at 8 fps (to the end when that runs past it)"
 
     def candidates(self, tl: Timeline, severity: float) -> dict[str, list[int]]:
         return _movers(tl)
 
     def apply(self, tl: Timeline, obj: str, start: int, severity: float, rng: np.random.Generator) -> None:
-        tr, n = tl.track(obj), max(1, round(4 * severity))
+        tr, n = tl.track(obj), tl.frames(0.5 * severity)
         x, y = tr.x.copy(), tr.y.copy()
         for i in range(start, tl.num_frames):
             src = start - 1 if i < start + n else i - n
@@ -125,7 +125,7 @@ class CameraReverse(Fault):
 
     def candidates(self, tl: Timeline, severity: float) -> dict[str, list[int]]:
         moves = (np.diff(tl.cx) != 0) | (np.diff(tl.cy) != 0) | (np.diff(tl.zoom) != 0)
-        return {CAMERA: [s for s in start_range(tl.num_frames) if moves[s - 1]]}
+        return {CAMERA: [s for s in start_range(tl) if moves[s - 1]]}
 
     def apply(self, tl: Timeline, obj: str, start: int, severity: float, rng: np.random.Generator) -> None:
         p = start - 1

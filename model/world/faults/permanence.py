@@ -22,15 +22,16 @@ from model.world.faults.base import (
     start_range,
     to_short,
 )
-from model.world.timeline import Timeline
+from model.world.timeline import TUNED_FPS, Timeline
 
 _ANGLES = np.arange(16) * (2 * np.pi / 16)
 _SPAWN_GRID = np.linspace(0.15, 0.85, 5)
 
 
-def fade_frames(severity: float) -> int:
-    """Frames an object takes to vanish or appear: 1 at severity >= 1, ``round(1 / severity)`` below."""
-    return max(1, round(1.0 / max(severity, 0.05)))
+def fade_frames(tl: Timeline, severity: float) -> int:
+    """Frames an object takes to vanish or appear: 1 at severity >= 1, below it ``1 / (8 severity)``
+    seconds (``round(1 / severity)`` frames at 8 fps)."""
+    return max(1, round(tl.fps / TUNED_FPS / max(severity, 0.05)))
 
 
 def _open_runs(ok: np.ndarray, first: int, last: int) -> bool:
@@ -54,19 +55,17 @@ def _shifted_boxes(tl: Timeline, k: int, offsets: np.ndarray, s: int, scale: flo
 class Vanish(Fault):
     name = "vanish"
     description = "an object disappears in open view and does not come back"
-    severity_means = "1 or more: gone from one frame to the next; below 1: fades out over round(1/severity) frames"
+    severity_means = "1 or more: gone from one frame to the next; below 1: fades out over 1/(8 x severity) s (round(1/severity) frames at 8 fps)"
 
     def candidates(self, tl: Timeline, severity: float) -> dict[str, list[int]]:
-        n, bx, out = fade_frames(severity), tl.boxes(), {}
+        n, bx, out = fade_frames(tl, severity), tl.boxes(), {}
         for k, tr in objects(tl):
             ok = open_view(tl, bx, k)
-            out[tr.id] = [
-                s for s in start_range(tl.num_frames) if s >= settled(tl, tr.id) and _open_runs(ok, s - 1, s + n - 1)
-            ]
+            out[tr.id] = [s for s in start_range(tl) if s >= settled(tl, tr.id) and _open_runs(ok, s - 1, s + n - 1)]
         return out
 
     def apply(self, tl: Timeline, obj: str, start: int, severity: float, rng: np.random.Generator) -> None:
-        tr, n = tl.track(obj), fade_frames(severity)
+        tr, n = tl.track(obj), fade_frames(tl, severity)
         for j in range(n - 1):
             tr.opacity[start + j] = 1.0 - (j + 1) / n
         tr.visible[start + n - 1 :] = False
@@ -76,7 +75,7 @@ class Vanish(Fault):
 class Spawn(Fault):
     name = "spawn"
     description = "a copy of an object appears from nothing in open view and stays"
-    severity_means = "1 or more: appears from one frame to the next; below 1: fades in over round(1/severity) frames"
+    severity_means = "1 or more: appears from one frame to the next; below 1: fades in over 1/(8 x severity) s (round(1/severity) frames at 8 fps)"
 
     @staticmethod
     def _grid(tl: Timeline, bx: np.ndarray, k: int, s: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -98,7 +97,7 @@ class Spawn(Fault):
         for k, tr in objects(tl):
             grids: dict[tuple[float, float, float], np.ndarray] = {}  # by camera state
             out[tr.id] = []
-            for s in start_range(tl.num_frames):
+            for s in start_range(tl):
                 cam = (tl.cx[s], tl.cy[s], tl.zoom[s])
                 if cam not in grids:
                     grids[cam] = self._grid(tl, bx, k, s)[2]
@@ -121,7 +120,7 @@ class Spawn(Fault):
             setattr(new, name, [getattr(src, name)[start]] * T)
         new.visible[:] = False
         new.visible[start:] = True
-        n = fade_frames(severity)
+        n = fade_frames(tl, severity)
         new.opacity[:] = 1.0
         for j in range(n - 1):
             new.opacity[start + j] = (j + 1) / n
@@ -134,7 +133,9 @@ class Spawn(Fault):
 class Merge(Fault):
     name = "merge"
     description = "two similar objects close together slide into one; one of them is gone"
-    severity_means = "frames the two take to become one: round(2/severity) (1 frame at 2 or more)"
+    severity_means = (
+        "time the two take to become one: 1/(4 x severity) s, round(2/severity) frames at 8 fps (1 frame at 2 or more)"
+    )
 
     @staticmethod
     def _partner(tl: Timeline, bx: np.ndarray, k: int, s: int) -> int | None:
@@ -155,11 +156,11 @@ class Merge(Fault):
         return best
 
     def candidates(self, tl: Timeline, severity: float) -> dict[str, list[int]]:
-        n, bx, out = fade_frames(severity / 2), tl.boxes(), {}
+        n, bx, out = fade_frames(tl, severity / 2), tl.boxes(), {}
         T = tl.num_frames
         for k, tr in objects(tl):
             starts = []
-            for s in start_range(T):
+            for s in start_range(tl):
                 j = self._partner(tl, bx, k, s)
                 if j is None or s + n > T - 1 or s < max(settled(tl, tr.id), settled(tl, tl.tracks[j].id)):
                     continue
@@ -172,7 +173,7 @@ class Merge(Fault):
         k = index_of(tl, obj)
         j = self._partner(tl, tl.boxes(), k, start)
         gone, keep = tl.tracks[k], tl.tracks[j]
-        n = fade_frames(severity / 2)
+        n = fade_frames(tl, severity / 2)
         mx, my = (gone.x + keep.x) / 2, (gone.y + keep.y) / 2
         for i in range(start, tl.num_frames):
             f = min(1.0, (i - start + 1) / n)
@@ -201,14 +202,14 @@ class Split(Fault):
         return np.array([-1.0, 1.0])[:, None] * e * 0.45 * ext * severity
 
     def candidates(self, tl: Timeline, severity: float) -> dict[str, list[int]]:
-        bx, out, T = tl.boxes(), {}, tl.num_frames
+        bx, out = tl.boxes(), {}
         for k, tr in objects(tl):
             ok, starts = open_view(tl, bx, k), []
-            for s in start_range(T):
+            for s in start_range(tl):
                 if s < settled(tl, tr.id) or not _open_runs(ok, s - 1, s):
                     continue
                 pieces = _shifted_boxes(tl, k, self._offsets(tl, k, s, severity), s, 0.71)
-                if open_spot(tl, bx, pieces, {k}, MARGIN)[:, s : s + 3].all():
+                if open_spot(tl, bx, pieces, {k}, MARGIN)[:, s : s + tl.frames(0.375)].all():
                     starts.append(s)
             out[tr.id] = starts
         return out
@@ -223,7 +224,7 @@ class Split(Fault):
         for part, o in ((tr, off[0]), (piece, off[1])):
             w = world_offset(tl, o, start)
             for i in range(start, tl.num_frames):
-                f = min(1.0, (i - start + 1) / 2)
+                f = min(1.0, (i - start + 1) / tl.frames(0.25))
                 part.x[i] += f * w[0]
                 part.y[i] += f * w[1]
             part.w[start:] *= 0.71
@@ -242,7 +243,7 @@ class Duplicate(Fault):
         """``(2,)`` whether the copy fits on the left and on the right."""
         d = 1.15 * tl.tracks[k].w[s] * tl.zoom[s] * severity
         cand = _shifted_boxes(tl, k, np.array([[-d, 0.0], [d, 0.0]]), s)
-        return open_spot(tl, bx, cand, {k}, MARGIN)[:, s : s + 3].all(axis=1)
+        return open_spot(tl, bx, cand, {k}, MARGIN)[:, s : s + tl.frames(0.375)].all(axis=1)
 
     def candidates(self, tl: Timeline, severity: float) -> dict[str, list[int]]:
         bx, out = tl.boxes(), {}
@@ -250,7 +251,7 @@ class Duplicate(Fault):
             ok = open_view(tl, bx, k)
             out[tr.id] = [
                 s
-                for s in start_range(tl.num_frames)
+                for s in start_range(tl)
                 if s >= settled(tl, tr.id) and _open_runs(ok, s - 1, s) and self._sides(tl, bx, k, s, severity).any()
             ]
         return out
@@ -265,7 +266,7 @@ class Duplicate(Fault):
         copy.path = None
         w = world_offset(tl, np.array([d, 0.0]), start)[0]
         for i in range(start, tl.num_frames):
-            copy.x[i] += min(1.0, (i - start + 1) / 2) * w
+            copy.x[i] += min(1.0, (i - start + 1) / tl.frames(0.25)) * w
         insert_after(tl, obj, copy)
 
 
@@ -280,7 +281,7 @@ class Teleport(Fault):
         """``(16,)`` whether the jump in each direction of ``_ANGLES`` lands in open view."""
         offsets = np.stack([np.cos(_ANGLES), np.sin(_ANGLES)], axis=1) * 0.25 * severity
         cand = _shifted_boxes(tl, k, offsets, s)
-        return open_spot(tl, bx, cand, {k}, MARGIN)[:, s : s + 3].all(axis=1)
+        return open_spot(tl, bx, cand, {k}, MARGIN)[:, s : s + tl.frames(0.375)].all(axis=1)
 
     def candidates(self, tl: Timeline, severity: float) -> dict[str, list[int]]:
         bx, out = tl.boxes(), {}
@@ -288,7 +289,7 @@ class Teleport(Fault):
             ok = open_view(tl, bx, k)
             out[tr.id] = [
                 s
-                for s in start_range(tl.num_frames)
+                for s in start_range(tl)
                 if s >= settled(tl, tr.id) and _open_runs(ok, s - 1, s) and self._fits(tl, bx, k, s, severity).any()
             ]
         return out

@@ -9,6 +9,7 @@ from metrics import Clip, build_metric
 from metrics.observe import Track
 from metrics.observe.base import DESCRIPTORS
 from metrics.physics.shape import ShapeCheck
+from metrics.physics.units import TUNED, at_format
 from model.reference import ReferenceGenerator
 from prompts import load_suite
 from t2vbase.video import read_video, write_video
@@ -226,14 +227,17 @@ def _vehicle(facing: list[float], lean: list[float]) -> Track:
     return tr
 
 
+TUNED_SHAPE = at_format(ShapeCheck(), *TUNED)  # thresholds in the pixels and frames of 16x128x128@8
+
+
 def test_weak_facing_fills_frames_without_a_cabin() -> None:
     # the cabin is unseen for the first five frames; the body leans +, then - with the cabin at -1
     tr = _vehicle([0] * 5 + [-1] * 6, [0.03] * 5 + [-0.03] * 6)
-    assert ShapeCheck()._with_weak_facing(tr).tolist() == [1] * 5 + [-1] * 6
-    assert ShapeCheck()._front(tr).any()  # the front turned: seen from the lean alone at first
+    assert TUNED_SHAPE._with_weak_facing(tr).tolist() == [1] * 5 + [-1] * 6
+    assert TUNED_SHAPE._front(tr).any()  # the front turned: seen from the lean alone at first
     # cues that disagree (a small car) add nothing
     odd = _vehicle([0] * 5 + [1, -1, 1, -1, 1, -1], [0.03] * 5 + [-0.03, 0.03, -0.03, 0.03, -0.03, 0.03])
-    assert ShapeCheck()._with_weak_facing(odd).tolist() == odd.facing.tolist()
+    assert TUNED_SHAPE._with_weak_facing(odd).tolist() == odd.facing.tolist()
     # a lean too small to mean anything stays unknown
     faint = _vehicle([0] * 5 + [-1] * 6, [0.01] * 5 + [-0.03] * 6)
-    assert not ShapeCheck()._front(faint).any()
+    assert not TUNED_SHAPE._front(faint).any()

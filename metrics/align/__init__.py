@@ -1,0 +1,1 @@
+"""Text–video alignment metrics (``align.*``) and the alignment models they score with."""

@@ -1,0 +1,62 @@
+"""``align.video_text``: how well a clip shows its prompt, by the embedded video–text encoder."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from metrics.align.models import AlignModel, build_align_model
+from metrics.base import Clip, ClipMetric, ClipResult, param
+from metrics.registry import register_metric
+
+
+@dataclass(kw_only=True)
+class AlignMetric(ClipMetric):
+    """Shared by ``align.*``: the alignment model, built on first use, and its protocol."""
+
+    model: str = param("tiny", doc="alignment model: tiny (embedded encoder) or a registered one")
+    weights: str | None = param(
+        None,
+        doc="weights file of the model (default: the committed tiny-v1.pt); its sha256 enters the protocol",
+        protocol=False,
+    )
+    scorer: AlignModel | None = param(None, doc="the built model (set on first use)", protocol=False)
+
+    def aligner(self) -> AlignModel:
+        if self.scorer is None:
+            self.scorer = build_align_model(self.model, self.weights)
+        return self.scorer
+
+    def protocol(self) -> dict[str, Any]:
+        return {**super().protocol(), "align_model": self.aligner().protocol()}
+
+    def to(self, device: Any) -> AlignMetric:
+        self.aligner().to(device)
+        return self
+
+    @property
+    def uses_device(self) -> bool:
+        return True
+
+
+@register_metric
+@dataclass(kw_only=True)
+class VideoTextScore(AlignMetric):
+    """Prompt–clip alignment: the cosine similarity of the clip's and the prompt text's embeddings
+    in the alignment model's joint space (by default the embedded encoder ``tiny``).
+
+    Range [-1, 1]; higher = the clip shows the prompt better. The embedded encoder samples 8
+    frames evenly and sees them at 64x64; its numbers compare runs within the synthetic world
+    (it was trained on the reference world) and are no substitute for a CLIP score on real video.
+
+    Input: ``(T, H, W, 3)`` uint8 clips and their prompts. Output: one float per clip.
+    """
+
+    name: ClassVar[str] = "align.video_text"
+    version: ClassVar[str] = "1"
+    higher_is_better: ClassVar[bool | None] = True
+    description: ClassVar[str] = "prompt-clip cosine of the embedded video-text encoder, [-1, 1]"
+
+    def score(self, clip: Clip) -> ClipResult:
+        value = self.aligner().score(clip.frames[None], [clip.prompt.text])[0]
+        return ClipResult(value=round(value, 6))

@@ -1,0 +1,199 @@
+"""Training and evaluation clips for the embedded encoder, rendered by the reference world.
+
+Clips are rendered at the sizes runs use, augmented (palette shades, textured backgrounds, light,
+sensor noise, static texture, H.264 at several crf), then reduced once to what the video tower
+sees (8 frames at 64x64, uint8) and cached outside the repository, one file per chunk of prompts,
+so a longer training run reuses what an earlier one rendered. Deterministic from the seeds.
+"""
+
+from __future__ import annotations
+
+import colorsys
+import contextlib
+import hashlib
+import random
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+import torch
+
+import prompts.build as build
+from metrics.encoder.model import preprocess
+from model.reference import ReferenceGenerator
+from prompts import COLOR_NAMES, Prompt, load_suite
+from prompts.palette import PALETTE
+from prompts.scene import Background
+from t2vbase.video import read_video, write_video
+
+FRAMES, SIZE = 8, 64
+DATA_VERSION = "v1"
+#: Faults whose clip no longer shows its prompt (negative videos for the prompt's text).
+CONTRADICTING = ("mirror", "reverse", "recolor", "duplicate", "vanish", "spawn", "flip", "camera_reverse", "merge")
+SIZES = ((128, 128), (128, 128), (128, 128), (96, 160), (112, 112), (144, 96))
+LENGTHS = (16, 16, 16, 24, 12)
+CRFS = (None, 18, 23, 28, 33, 38)
+EVAL_SEED = 50_000  # render seeds from here on are held out, rendered plain
+
+
+def generated_prompts(chunk: int) -> list[Prompt]:
+    """The core generator's prompts drawn with another seed (new nouns, colours, layouts)."""
+    saved = build.SEED
+    build.SEED = f"t2vbench-encoder-train-{chunk}"
+    try:
+        return [Prompt.model_validate(p) for p in build.core_prompts()]
+    finally:
+        build.SEED = saved
+
+
+def reduce(frames: np.ndarray) -> np.ndarray:
+    """``(T, H, W, 3)`` uint8 -> ``(8, 64, 64, 3)`` uint8: the video tower's sampling and resize."""
+    x = preprocess(frames, FRAMES, SIZE, SIZE)[0]  # (8, 3, 64, 64), normalised
+    x = ((x * 0.25 + 0.5) * 255.0).round().clamp(0, 255).to(torch.uint8)
+    return x.permute(0, 2, 3, 1).numpy()
+
+
+@contextlib.contextmanager
+def shaded_palette(rng: random.Random) -> Iterator[None]:
+    """The world's palette with every colour's hue, saturation and value nudged (then restored)."""
+    saved = dict(PALETTE)
+    for name, (r, g, b) in saved.items():
+        h, s, v = colorsys.rgb_to_hsv(r / 255, g / 255, b / 255)
+        if s > 0.3:
+            h = (h + rng.uniform(-9, 9) / 360) % 1.0
+            s = min(1.0, max(0.4, s * rng.uniform(0.8, 1.05)))
+        v = min(1.0, max(0.0, v * rng.uniform(0.85, 1.08)))
+        PALETTE[name] = tuple(round(c * 255) for c in colorsys.hsv_to_rgb(h, s, v))
+    try:
+        yield
+    finally:
+        PALETTE.update(saved)
+
+
+def _hex(rng: random.Random, lo: int, hi: int) -> str:
+    return "#" + "".join(f"{rng.randint(lo, hi):02x}" for _ in range(3))
+
+
+def restyled(p: Prompt, rng: random.Random) -> Prompt:
+    """``p`` with its background sometimes replaced by a texture or a gradient."""
+    if p.scene is None or rng.random() < 0.5:
+        return p
+    kind = rng.choice(["texture", "texture", "gradient"])
+    bg = Background(kind=kind, color=_hex(rng, 120, 230), color2=_hex(rng, 90, 210))
+    return p.model_copy(update={"scene": p.scene.model_copy(update={"background": bg})})
+
+
+def degrade(frames: np.ndarray, rng: random.Random, tmp: Path) -> np.ndarray:
+    """Light, contrast, a static texture, sensor noise and H.264 at a random crf."""
+    nrng = np.random.default_rng(rng.randrange(2**32))
+    x = frames.astype(np.float32) * rng.uniform(0.85, 1.15) + rng.uniform(-15, 15)
+    if rng.random() < 0.5:
+        field = cv2.GaussianBlur(nrng.normal(0, 1, x.shape[1:3]).astype(np.float32), (0, 0), rng.uniform(1.0, 3.0))
+        x += (field / (field.std() + 1e-6) * rng.uniform(2, 9))[None, :, :, None]
+    x += nrng.normal(0, rng.uniform(0, 5), x.shape).astype(np.float32)
+    out = np.clip(x + 0.5, 0, 255).astype(np.uint8)
+    crf = rng.choice(CRFS)
+    if crf is None:
+        return out
+    return read_video(write_video(tmp / "clip.mp4", out, fps=8, crf=crf)).frames
+
+
+def plain(gen: ReferenceGenerator, p: Prompt, seed: int, tmp: Path) -> np.ndarray:
+    """A clip as a default run stores it (16 frames, 128x128, H.264 at the default crf), reduced."""
+    video = gen.generate(p, seed=seed)
+    return reduce(read_video(write_video(tmp / "clip.mp4", video.frames, fps=8)).frames)
+
+
+def render(gen: ReferenceGenerator, p: Prompt, seed: int, rng: random.Random, tmp: Path) -> np.ndarray | None:
+    """One augmented clip of ``p`` reduced to ``(8, 64, 64, 3)``; None if ``gen``'s fault did not apply."""
+    if seed >= EVAL_SEED:
+        return plain(gen, p, seed, tmp)
+    H, W = rng.choice(SIZES)
+    with shaded_palette(rng):
+        video = gen.generate(restyled(p, rng), seed=seed, num_frames=rng.choice(LENGTHS), height=H, width=W)
+    if gen.plan and not video.metadata["faults"]:
+        return None
+    return reduce(degrade(video.frames, rng, tmp))
+
+
+@dataclass
+class Chunk:
+    """Clips of one prompt chunk: ``clips[i]`` shows ``texts[text[i]]`` (``faulty[i]``: a fault
+    that contradicts the text)."""
+
+    clips: np.ndarray
+    text: np.ndarray
+    faulty: np.ndarray
+    texts: list[str]
+    motion: np.ndarray  # per text: the prompt expects motion
+
+
+def _motion(p: Prompt) -> bool:
+    return bool(p.expect is not None and p.expect.motion)
+
+
+def render_chunk(plist: list[Prompt], seeds: int, fault_share: float, tag: str, first_seed: int = 10_000) -> Chunk:
+    """``seeds`` clean clips per prompt and, for a share of prompts, one clip with a fault."""
+    rng = random.Random(f"encoder-data:{tag}")
+    clean = ReferenceGenerator(profile="clean")
+    clips, text, faulty = [], [], []
+    with tempfile.TemporaryDirectory() as d:
+        for i, p in enumerate(plist):
+            for s in range(seeds):
+                clips.append(render(clean, p, first_seed + s, rng, Path(d)))
+                text.append(i)
+                faulty.append(False)
+            if rng.random() < fault_share:
+                for name in rng.sample(CONTRADICTING, 3):
+                    got = render(ReferenceGenerator(faults=name, rate=1.0), p, 20_000, rng, Path(d))
+                    if got is not None:
+                        clips.append(got)
+                        text.append(i)
+                        faulty.append(True)
+                        break
+    return Chunk(
+        np.stack(clips),
+        np.array(text),
+        np.array(faulty),
+        [p.text for p in plist],
+        np.array([_motion(p) for p in plist]),
+    )
+
+
+def cached_chunk(cache: Path, tag: str, make: callable) -> Chunk:  # type: ignore[valid-type]
+    """The chunk ``tag`` from ``cache`` (rendered by ``make()`` and saved on the first call)."""
+    path = cache / f"{DATA_VERSION}-{tag}.npz"
+    if path.is_file():
+        z = np.load(path, allow_pickle=False)
+        return Chunk(z["clips"], z["text"], z["faulty"], [str(t) for t in z["texts"]], z["motion"])
+    chunk = make()
+    cache.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp.npz")
+    np.savez(
+        tmp, clips=chunk.clips, text=chunk.text, faulty=chunk.faulty, texts=np.array(chunk.texts), motion=chunk.motion
+    )
+    tmp.replace(path)
+    return chunk
+
+
+def train_chunk(cache: Path, k: int, seeds: int = 2) -> Chunk:
+    return cached_chunk(
+        cache, f"train{k}-s{seeds}", lambda: render_chunk(generated_prompts(k), seeds, 0.5, f"train{k}")
+    )
+
+
+def eval_chunk(cache: Path) -> Chunk:
+    """Held-out: the core suite (its prompts are not trained on), render seeds not used in training."""
+    core = load_suite("core").prompts
+    return cached_chunk(cache, "eval-core", lambda: render_chunk(core, 1, 0.0, "eval", EVAL_SEED))
+
+
+def colour_words(text: str) -> list[str]:
+    return [w for w in text.lower().replace("-", " ").split() if w.strip(".,") in COLOR_NAMES]
+
+
+def digest(texts: list[str]) -> str:
+    return hashlib.sha256("\n".join(texts).encode()).hexdigest()[:12]

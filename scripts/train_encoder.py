@@ -1,0 +1,324 @@
+"""Train the embedded video–text encoder (``metrics/encoder/weights/tiny-v1.pt``) on the reference world.
+
+    python scripts/train_encoder.py                    # render (cached), train, evaluate, save
+    python scripts/train_encoder.py --eval-only        # evaluate the committed weights
+
+Reproducible from ``--seed`` (same clips, batches and initialisation; same threads give the same
+weights). Clips come from ``scripts/encoder_data.py``: prompts of the core generator drawn with
+other seeds (the core suite itself is held out for evaluation), rendered with shaded palettes,
+textured backgrounds, noise and H.264 at several crf, cached in ``~/.cache/t2vbench/encoder``.
+
+Loss: symmetric multi-positive InfoNCE over the batch's clips and texts, with hard negatives:
+the mirrored text (left/right swapped) of a clip, the horizontally flipped clip (whose positive
+is the mirrored text: hflip(clip) <-> mirror(prompt)), the clip played backwards (prompts with
+motion), a clip with a contradicting fault (mirror, reverse, recolor, duplicate, vanish, ...),
+the text with its colours swapped, another count; plus a logistic term on cos(clip, text) -
+cos(clip, mirrored text). The log (this script's output) is committed beside it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import random
+import re
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
+
+import encoder_data as data  # noqa: E402
+
+from metrics.encoder import EncoderConfig, VideoTextEncoder, build_vocab, save_encoder  # noqa: E402
+from prompts import COLOR_NAMES, load_suite  # noqa: E402
+from prompts.mirror import mirror_text  # noqa: E402
+
+NUMBERS = ("two", "three", "four", "five", "six")
+_COLOUR = re.compile(r"\b(" + "|".join(COLOR_NAMES) + r")\b")
+_NUMBER = re.compile(r"\b(" + "|".join(NUMBERS) + r")\b")
+
+
+def colour_negative(text: str, rng: random.Random) -> str | None:
+    """``text`` with its first two colours swapped, or its one colour replaced."""
+    found = list(dict.fromkeys(_COLOUR.findall(text)))
+    if len(found) >= 2:
+        a, b = found[:2]
+        return _COLOUR.sub(lambda m: b if m.group(0) == a else a if m.group(0) == b else m.group(0), text)
+    if found:
+        other = rng.choice([c for c in COLOR_NAMES if c != found[0]])
+        return _COLOUR.sub(lambda m: other if m.group(0) == found[0] else m.group(0), text)
+    return None
+
+
+def count_negative(text: str, rng: random.Random) -> str | None:
+    """``text`` with its first count word replaced by another."""
+    m = _NUMBER.search(text)
+    if m is None:
+        return None
+    other = rng.choice([n for n in NUMBERS if n != m.group(0)])
+    return text[: m.start()] + other + text[m.end() :]
+
+
+@dataclass
+class Pool:
+    """All training clips; per text: clean clip indices, faulty ones, motion, mirror."""
+
+    clips: np.ndarray
+    texts: list[str]
+    clean: list[list[int]] = field(default_factory=list)
+    faulty: list[list[int]] = field(default_factory=list)
+    motion: list[bool] = field(default_factory=list)
+    weight: list[float] = field(default_factory=list)
+
+
+def text_weight(text: str, moving: bool) -> float:
+    if mirror_text(text) == text:
+        return 1.0
+    return 2.0 if moving else 3.0
+
+
+def make_pool(chunks: list[data.Chunk]) -> Pool:
+    index: dict[str, int] = {}
+    pool = Pool(np.concatenate([c.clips for c in chunks]), [])
+    offset = 0
+    for c in chunks:
+        ids = []
+        for t, moving in zip(c.texts, c.motion, strict=True):
+            if t not in index:
+                index[t] = len(pool.texts)
+                pool.texts.append(t)
+                pool.clean.append([])
+                pool.faulty.append([])
+                pool.motion.append(bool(moving))
+                pool.weight.append(text_weight(t, bool(moving)))
+            ids.append(index[t])
+        for i, (t, bad) in enumerate(zip(c.text, c.faulty, strict=True)):
+            (pool.faulty if bad else pool.clean)[ids[t]].append(offset + i)
+        offset += len(c.clips)
+    return pool
+
+
+@dataclass
+class Batch:
+    videos: torch.Tensor  # (V, T, 3, H, W) normalised
+    texts: list[str]
+    positive: torch.Tensor  # (V, S) bool: video v shows text s
+    mirror: list[tuple[int, int, int]]  # (video, text, mirrored text) for the logistic term
+
+
+def to_input(clips: np.ndarray) -> torch.Tensor:
+    x = torch.from_numpy(np.ascontiguousarray(clips)).float()
+    return ((x / 255.0 - 0.5) / 0.25).permute(0, 1, 4, 2, 3).contiguous()
+
+
+def weighted_sample(pool: Pool, rng: random.Random, size: int) -> list[int]:
+    """``size`` distinct texts; those naming a side weigh 2, static left/right relations 3 (the
+    hardest: which object is which must be read from the nouns and colours)."""
+    ids = [i for i, c in enumerate(pool.clean) if c]
+    weight = [pool.weight[i] for i in ids]
+    keys = [rng.random() ** (1.0 / w) for w in weight]
+    return [ids[j] for j in sorted(range(len(ids)), key=lambda j: -keys[j])[:size]]
+
+
+def sample_batch(pool: Pool, rng: random.Random, size: int) -> Batch:
+    """``size`` distinct prompts, each with its clip, mirrored pair and hard negatives."""
+    videos: list[np.ndarray] = []
+    owner: list[str | None] = []
+    negatives: list[str] = []
+    for t in weighted_sample(pool, rng, size):
+        text, clip = pool.texts[t], pool.clips[rng.choice(pool.clean[t])]
+        mirrored = mirror_text(text)
+        flip = mirrored == text and rng.random() < 0.5  # a text with no side: flipping is augmentation
+        videos.append(clip[:, :, ::-1] if flip else clip)
+        owner.append(text)
+        if mirrored != text:
+            videos.append(clip[:, :, ::-1])
+            owner.append(mirrored)
+        if pool.motion[t] and rng.random() < 0.5:
+            videos.append(clip[::-1])
+            owner.append(None)
+        if pool.faulty[t] and rng.random() < 0.7:
+            videos.append(pool.clips[rng.choice(pool.faulty[t])])
+            owner.append(None)
+        negatives += [n for n in (colour_negative(text, rng), count_negative(text, rng)) if n]
+    texts = list(dict.fromkeys([o for o in owner if o is not None] + negatives))
+    col = {s: i for i, s in enumerate(texts)}
+    positive = torch.zeros(len(videos), len(texts), dtype=torch.bool)
+    mirror = []
+    for v, o in enumerate(owner):
+        if o is not None:
+            positive[v, col[o]] = True
+            m = mirror_text(o)
+            if m != o:
+                mirror.append((v, col[o], col[m]))
+    return Batch(to_input(np.stack(videos)), texts, positive, mirror)
+
+
+def contrastive_loss(model: VideoTextEncoder, b: Batch) -> tuple[torch.Tensor, dict[str, float]]:
+    v = model.embed_video(b.videos)
+    ids = model.tokenizer.encode(b.texts)
+    t = model.embed_tokens(torch.from_numpy(ids[:, : int((ids > 0).sum(1).max())]))  # no all-padding columns
+    cos = v @ t.T
+    s = cos * model.logit_scale.clamp(max=4.6).exp()
+    neg_inf = torch.finfo(s.dtype).min
+    rows = b.positive.any(1)
+    cols = b.positive.any(0)
+    v2t = torch.logsumexp(s[rows], 1) - torch.logsumexp(s[rows].masked_fill(~b.positive[rows], neg_inf), 1)
+    t2v = torch.logsumexp(s[:, cols], 0) - torch.logsumexp(s[:, cols].masked_fill(~b.positive[:, cols], neg_inf), 0)
+    idx = torch.tensor(b.mirror, dtype=torch.long).reshape(-1, 3)
+    gap = cos[idx[:, 0], idx[:, 1]] - cos[idx[:, 0], idx[:, 2]]
+    mirror = F.softplus(-20.0 * gap).mean() if len(idx) else cos.new_zeros(())
+    loss = 0.5 * (v2t.mean() + t2v.mean()) + mirror
+    parts = {"v2t": v2t.mean(), "t2v": t2v.mean(), "mirror": mirror}
+    return loss, {k: float(v.detach()) for k, v in parts.items()}
+
+
+@torch.no_grad()
+def embed_clips(model: VideoTextEncoder, clips: np.ndarray, batch: int = 64) -> torch.Tensor:
+    return torch.cat([model.embed_video(to_input(clips[i : i + batch])) for i in range(0, len(clips), batch)])
+
+
+@torch.no_grad()
+def embed_texts(model: VideoTextEncoder, texts: list[str]) -> torch.Tensor:
+    return torch.cat([model.encode_text(texts[i : i + 256]) for i in range(0, len(texts), 256)])
+
+
+def share(ok: list[bool]) -> str:
+    return f"{np.mean(ok):.3f} ({sum(ok)}/{len(ok)})" if ok else "n/a"
+
+
+@torch.no_grad()
+def evaluate(model: VideoTextEncoder, chunk: data.Chunk) -> dict[str, str]:
+    """Held-out figures on the core suite (prompts never trained on, render seeds never used)."""
+    model.eval()
+    prompts = {p.text: p for p in load_suite("core").prompts}
+    v = embed_clips(model, chunk.clips)
+    vf = embed_clips(model, chunk.clips[:, :, :, ::-1])
+    texts = [chunk.texts[i] for i in chunk.text]
+    t = embed_texts(model, chunk.texts)
+    top1 = ((v @ t.T).argmax(1) == torch.from_numpy(chunk.text)).tolist()
+    rng = random.Random(0)
+
+    def gap(other: list[str | None], vids: torch.Tensor = v) -> list[tuple[int, float]]:
+        keep = [i for i, o in enumerate(other) if o is not None]
+        if not keep:
+            return []
+        a = (vids[keep] * embed_texts(model, [texts[i] for i in keep])).sum(1)
+        b = (vids[keep] * embed_texts(model, [other[i] for i in keep])).sum(1)
+        return list(zip(keep, (a - b).tolist(), strict=True))
+
+    mirrors = [mirror_text(x) if mirror_text(x) != x else None for x in texts]
+    fam = [prompts[x].family for x in texts]
+    paired = [prompts[x].mirror is not None for x in texts]
+    mg, mgf = gap(mirrors), gap(mirrors, vf)
+    out = {
+        "retrieval top-1 among the 448 core prompts": share(top1),
+        "mirror gap > 0, every core prompt with a side": share([g > 0 for _, g in mg]),
+        "mirror gap > 0, the suite's mirror pairs": share([g > 0 for i, g in mg if paired[i]]),
+        "mirror gap < 0 on the flipped clip": share([g < 0 for _, g in mgf]),
+        "left/right relation (spatial family)": share([g > 0 for i, g in mg if fam[i] == "spatial"]),
+        "left/right motion (direction family)": share([g > 0 for i, g in mg if fam[i] == "direction"]),
+        "pan direction (camera family)": share([g > 0 for i, g in mg if fam[i] == "camera"]),
+        "colour: text beats colour-swapped text": share(
+            [g > 0 for _, g in gap([colour_negative(x, rng) for x in texts])]
+        ),
+        "count: text beats another count": share([g > 0 for _, g in gap([count_negative(x, rng) for x in texts])]),
+        "mean mirror gap": f"{np.mean([g for _, g in mg]):.4f}",
+    }
+    return out
+
+
+def log(msg: str, file: Path | None) -> None:
+    print(msg, flush=True)
+    if file is not None:
+        with file.open("a", encoding="utf-8") as f:
+            f.write(msg + "\n")
+
+
+def lr_at(step: int, steps: int, peak: float, warmup: int = 40) -> float:
+    if step < warmup:
+        return peak * (step + 1) / warmup
+    return peak * 0.5 * (1 + np.cos(np.pi * (step - warmup) / max(1, steps - warmup)))
+
+
+def train(model: VideoTextEncoder, pool: Pool, args: argparse.Namespace, logfile: Path | None) -> None:
+    rng = random.Random(args.seed)
+    opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.02)
+    model.train()
+    start = time.time()
+    for step in range(args.steps):
+        for g in opt.param_groups:
+            g["lr"] = lr_at(step, args.steps, args.lr)
+        loss, parts = contrastive_loss(model, sample_batch(pool, rng, args.batch))
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        if step % 25 == 0 or step == args.steps - 1:
+            extra = " ".join(f"{k} {v:.3f}" for k, v in parts.items())
+            log(f"step {step:4d}  loss {float(loss):.3f}  {extra}  {time.time() - start:.0f}s", logfile)
+    model.eval()
+
+
+def write_sums(weights: Path) -> str:
+    digest = hashlib.sha256(weights.read_bytes()).hexdigest()
+    (weights.parent / "SHA256SUMS").write_text(f"{digest}  {weights.name}\n", encoding="utf-8")
+    return digest
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--chunks", type=int, default=2, help="chunks of generated training prompts (448 each)")
+    ap.add_argument("--steps", type=int, default=400)
+    ap.add_argument("--batch", type=int, default=32, help="prompts per batch")
+    ap.add_argument("--lr", type=float, default=3e-3)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--cache", type=Path, default=Path.home() / ".cache" / "t2vbench" / "encoder")
+    ap.add_argument("--out", type=Path, default=ROOT / "metrics" / "encoder" / "weights" / "tiny-v1.pt")
+    ap.add_argument("--log", type=Path, default=ROOT / "scripts" / "train_encoder.log")
+    ap.add_argument("--eval-only", action="store_true", help="evaluate the weights at --out")
+    args = ap.parse_args(argv)
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+    held_out = data.eval_chunk(args.cache)
+    if args.eval_only:
+        from metrics.encoder import load_encoder
+
+        for k, v in evaluate(load_encoder(args.out), held_out).items():
+            print(f"{k:50s} {v}")
+        return 0
+    args.log.write_text("", encoding="utf-8")
+    log(
+        f"train_encoder: {' '.join(f'--{k}={v}' for k, v in vars(args).items() if k not in ('cache', 'out', 'log'))}",
+        args.log,
+    )
+    t0 = time.time()
+    chunks = [data.train_chunk(args.cache, k) for k in range(args.chunks)]
+    pool = make_pool(chunks)
+    log(
+        f"data: {len(pool.clips)} clips of {len(pool.texts)} texts ({time.time() - t0:.0f}s to render or load)",
+        args.log,
+    )
+    vocab = tuple(build_vocab(pool.texts))
+    model = VideoTextEncoder(EncoderConfig(vocab=vocab))
+    log(f"model: {sum(p.numel() for p in model.parameters())} parameters, vocabulary {len(vocab)} words", args.log)
+    train(model, pool, args, args.log)
+    for k, v in evaluate(model, held_out).items():
+        log(f"held out: {k:50s} {v}", args.log)
+    digest = write_sums(save_encoder(model, args.out))
+    log(
+        f"weights: {args.out.name} sha256 {digest} ({args.out.stat().st_size / 1e6:.1f} MB); total {time.time() - t0:.0f}s",
+        args.log,
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
