@@ -62,7 +62,7 @@ def observe_colors(clip: Any, be: ColorBackend) -> Observation:
         camera = camera_from_anchors(pairs, camera, be.camera, sc)
     static = static_class_map(stabilised_class_maps(cmap, camera), be.scenery)
     regions = occluder_regions(static, be.scenery.min_areas * min_area, be.scenery)
-    explain(tracks, regions, camera, h, w, be.explain)
+    explain(tracks, regions, camera, h, w, be.explain, be.cut)
     return Observation("color", T, h, w, tracks, camera, regions, groups, fps=clip.fps).resized(H, W)
 
 

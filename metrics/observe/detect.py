@@ -25,6 +25,7 @@ from metrics.observe.color import DEFAULT_KEYING, class_map, keying_key
 from metrics.observe.color_backend import group_info
 from metrics.observe.explain import explain
 from metrics.observe.geometry import box_center, inside_fraction
+from metrics.observe.occlusion import CutParams
 from metrics.observe.params import TUNED, BoxParams, CameraParams, ExplainParams, Scale, TrackingParams
 from metrics.observe.tracker import INF, GroupSpec, Motion
 from prompts.palette import COLOR_NAMES
@@ -38,10 +39,12 @@ class BoxObserving:
     tracking: TrackingParams = field(default_factory=TrackingParams)
     explain: ExplainParams = field(default_factory=ExplainParams)
     camera: CameraParams = field(default_factory=CameraParams)
+    cut: CutParams = field(default_factory=CutParams)
     working_side: int = 256  # the camera is measured on frames shrunk to at most this short side
 
     def protocol(self) -> dict[str, Any]:
-        groups = {name: getattr(self, name).protocol() for name in ("boxes", "tracking", "explain", "camera")}
+        names = ("boxes", "tracking", "explain", "camera", "cut")
+        groups = {name: getattr(self, name).protocol() for name in names}
         return {**groups, "working_side": self.working_side}
 
 
@@ -256,6 +259,6 @@ def observe_with(
     if key not in clip.cache:
         clip.cache[key] = class_map(frames)
     tracks = BoxTracker(specs, T, H, W, threshold, clip.cache[key], how, sc).run(dets) if specs else []
-    explain(tracks, [], camera, H, W, how.explain)
+    explain(tracks, [], camera, H, W, how.explain, how.cut)
     notes = [f"{name}: boxes without masks; shape descriptors are NaN (physics.shape checks colour and size)"]
     return Observation(name, T, H, W, tracks, camera, [], groups, notes, fps=clip.fps)
