@@ -20,7 +20,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from metrics.observe.base import Camera, Observation, Track
-from metrics.observe.camera import estimate_camera
+from metrics.observe.camera import estimate_camera, hold_motion
 from metrics.observe.color import DEFAULT_KEYING, class_map, keying_key
 from metrics.observe.color_backend import group_info
 from metrics.observe.explain import explain
@@ -232,7 +232,8 @@ def _camera(clip: Any, dets: list[Detections], how: BoxObserving) -> Camera:
             exclude[
                 t, max(int(y0) - pad, 0) : int(np.ceil(y1)) + pad, max(int(x0) - pad, 0) : int(np.ceil(x1)) + pad
             ] = True
-    return estimate_camera(gray, exclude, how.camera, sc).rescaled(W / w, H / h)
+    camera = hold_motion(estimate_camera(gray, exclude, how.camera, sc), sc.frames(how.camera.hold_seconds))
+    return camera.rescaled(W / w, H / h)
 
 
 def observe_with(
