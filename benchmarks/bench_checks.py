@@ -2,16 +2,16 @@
 
     python benchmarks/bench_checks.py [--suite smoke] [--seeds 3] [--every 1] [--backend color]
                                       [--format 16x128x128@8] [--flicker] [--max-clips N]
-    python benchmarks/bench_checks.py --loop 600          # one 16-frame clip looped to 600 frames
+    python benchmarks/bench_checks.py --loop 16,64,256,600  # one 16-frame clip looped to N frames
 
 Renders each prompt with the default reference profile at ``--format`` (frames x height x width
 @ fps), encodes and decodes it as H.264, then times the observation plus all ``physics.*`` checks
 (plus ``temporal.flicker`` with ``--flicker``) with ``time.process_time`` (CPU seconds of this
 process, all threads) on a fresh clip cache, pinned to one thread as on a loaded CI box.
 
-``--loop N`` repeats a 16-frame clip until it has N frames (the same size) and times each check
-*alone* on a fresh cache (so each pays for the observation): a clip's cost must grow linearly
-with its frames.
+``--loop N[,N...]`` repeats a 16-frame clip until it has N frames (the same size) and times each
+check *alone* on a fresh cache (so each pays for the observation), with its cost relative to
+N/16 times the first length's (x1.00: linear): a clip's cost must grow linearly with its frames.
 
 Gates: 16x128x128 clips at most 0.1 s per clip (all checks); 81x480x832 clips median 1.0 s and
 max 2.0 s (all checks and flicker); a looped clip at most 3 s per check. Exit 1 if a gate fails.
@@ -111,22 +111,29 @@ def bench_format(args, metrics: list, fmt: tuple[int, int, int, float]) -> int:
 
 def bench_loop(args, metrics: list, fmt: tuple[int, int, int, float]) -> int:
     gen = get_generator("reference")
-    p = next(p for p in load_suite(args.suite).prompts if p.id == args.loop_prompt) if args.loop_prompt else None
-    p = p or load_suite(args.suite).prompts[0]
+    suite = load_suite(args.suite)
+    p = next(p for p in suite.prompts if p.id == args.loop_prompt) if args.loop_prompt else suite.prompts[0]
     with tempfile.TemporaryDirectory() as tmp:
         base = render(gen, p, 0, fmt, tmp)
-    reps = -(-args.loop // base.num_frames)
-    frames = np.concatenate([base.frames] * reps)[: args.loop]
-    print(f"{p.id}: a {base.num_frames}-frame {fmt[1]}x{fmt[2]} clip looped to {frames.shape[0]} frames, 1 thread")
-    print("each check alone on a fresh clip (it pays for the observation), CPU s:")
+    lengths = [int(n) for n in args.loop.split(",")]
+    metrics = [m for m in metrics if not hasattr(m, "applicable") or (p.expect and m.applicable(p.expect))]
+    print(f"{p.id}: a {base.num_frames}-frame {fmt[1]}x{fmt[2]} clip looped, 1 thread")
+    print("each check alone on a fresh clip (it pays for the observation), CPU s; x = cost / (N/16 x 16-frame cost)")
+    first: dict[str, float] = {}
     worst = 0.0
-    for m in metrics:
-        clip = Clip(frames, base.fps, p, {})
-        _, per = time_clip([m], clip)
-        worst = max(worst, per[m.name])
-        print(f"  {m.name:22s} {per[m.name]:8.3f}")
-    print(f"slowest check {worst:.3f} s (gate {LOOP_GATE} s)")
-    return 0 if worst <= LOOP_GATE else 1
+    for n in lengths:
+        frames = np.concatenate([base.frames] * -(-n // base.num_frames))[:n]
+        row = []
+        for m in metrics:
+            _, per = time_clip([m], Clip(frames, base.fps, p, {}))
+            s = per[m.name]
+            first.setdefault(m.name, s)
+            ratio = s / (first[m.name] * n / lengths[0]) if first[m.name] > 1e-3 else float("nan")
+            row.append(f"{m.name.split('.')[-1]} {s:.3f} (x{ratio:.2f})")
+            worst = max(worst, s) if n == lengths[-1] else worst
+        print(f"  {n:4d} frames: " + "  ".join(row))
+    print(f"slowest check at {lengths[-1]} frames {worst:.3f} s (gate {LOOP_GATE} s at 600 frames)")
+    return 0 if worst <= LOOP_GATE or lengths[-1] != 600 else 1
 
 
 def main() -> int:
@@ -138,7 +145,7 @@ def main() -> int:
     ap.add_argument("--format", default="16x128x128@8", help="FRAMESxHEIGHTxWIDTH@FPS of the rendered clips")
     ap.add_argument("--flicker", action="store_true", help="time temporal.flicker too")
     ap.add_argument("--max-clips", type=int, default=0, help="stop after this many clips (0: all)")
-    ap.add_argument("--loop", type=int, default=0, help="loop one clip of --format to this many frames")
+    ap.add_argument("--loop", default="", help="loop one clip of --format to these many frames (e.g. 16,64,600)")
     ap.add_argument("--loop-prompt", default="", help="the prompt to loop (default: the suite's first)")
     args = ap.parse_args()
     cv2.setNumThreads(1)

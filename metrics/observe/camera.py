@@ -74,6 +74,21 @@ def _step(g0: np.ndarray, g1: np.ndarray, mask: np.ndarray | None, p: CameraPara
     return None if spread < p.min_spread else m
 
 
+def hold_motion(cam: Camera, steps: int) -> Camera:
+    """Give each unmeasured step the motion of the nearest measured step at most ``steps`` away
+    (the earlier on a tie), keeping it marked unmeasured: a zoom whose anchors leave the frame
+    goes on zooming for what stabilises positions and sizes, rather than stopping dead; the
+    camera check still reads measured steps only."""
+    measured = np.flatnonzero(cam.valid)
+    if measured.size == 0 or measured.size == cam.valid.size:
+        return cam
+    for t in np.flatnonzero(~cam.valid):
+        k = int(np.argmin(np.abs(measured - t)))
+        if abs(int(measured[k]) - int(t)) <= steps:
+            cam.steps[t] = cam.steps[measured[k]]
+    return cam
+
+
 def camera_from_truth(cx: list[float], cy: list[float], zoom: list[float], H: int, W: int) -> Camera:
     """The exact per-step similarity of the reference world's camera (oracle backend).
 

@@ -11,6 +11,7 @@ from typing import Any, ClassVar
 
 from metrics.base import param
 from metrics.observe.base import Observation
+from metrics.observe.occlusion import CutParams
 from metrics.observe.params import (
     BlobParams,
     CameraParams,
@@ -55,6 +56,7 @@ class ColorBackend(Params):
     explain: ExplainParams = param(ExplainParams(), doc="why a track is unseen, how it appeared")
     camera: CameraParams = param(CameraParams(), doc="background motion")
     scenery: SceneryParams = param(SceneryParams(), doc="the static scene and its occluders")
+    cut: CutParams = param(CutParams(), doc="occlusion read from an object's own geometry")
 
     def protocol(self) -> dict[str, Any]:
         return {

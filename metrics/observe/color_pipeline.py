@@ -13,7 +13,7 @@ import numpy as np
 
 from metrics.observe.base import Observation, Track
 from metrics.observe.blobs import Blob, find_blobs
-from metrics.observe.camera import camera_from_anchors, estimate_camera
+from metrics.observe.camera import camera_from_anchors, estimate_camera, hold_motion
 from metrics.observe.color import CLASS_OF, NONE, class_map, keying_key
 from metrics.observe.color_backend import ColorBackend, group_info
 from metrics.observe.explain import explain
@@ -60,9 +60,10 @@ def observe_colors(clip: Any, be: ColorBackend) -> Observation:
     if camera.valid.sum() < max(1, int((T - 1) * be.camera.anchors_below)):
         pairs = _anchor_pairs(clip.prompt, tracks, blobs, set(expected_cls.tolist()), be.camera, sc)
         camera = camera_from_anchors(pairs, camera, be.camera, sc)
+    camera = hold_motion(camera, sc.frames(be.camera.hold_seconds))
     static = static_class_map(stabilised_class_maps(cmap, camera), be.scenery)
     regions = occluder_regions(static, be.scenery.min_areas * min_area, be.scenery)
-    explain(tracks, regions, camera, h, w, be.explain)
+    explain(tracks, regions, camera, h, w, be.explain, be.cut)
     return Observation("color", T, h, w, tracks, camera, regions, groups, fps=clip.fps).resized(H, W)
 
 

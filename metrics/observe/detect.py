@@ -19,12 +19,13 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from metrics.observe.base import Observation, Track
-from metrics.observe.camera import estimate_camera
+from metrics.observe.base import Camera, Observation, Track
+from metrics.observe.camera import estimate_camera, hold_motion
 from metrics.observe.color import DEFAULT_KEYING, class_map, keying_key
 from metrics.observe.color_backend import group_info
 from metrics.observe.explain import explain
 from metrics.observe.geometry import box_center, inside_fraction
+from metrics.observe.occlusion import CutParams
 from metrics.observe.params import TUNED, BoxParams, CameraParams, ExplainParams, Scale, TrackingParams
 from metrics.observe.tracker import INF, GroupSpec, Motion
 from prompts.palette import COLOR_NAMES
@@ -38,9 +39,13 @@ class BoxObserving:
     tracking: TrackingParams = field(default_factory=TrackingParams)
     explain: ExplainParams = field(default_factory=ExplainParams)
     camera: CameraParams = field(default_factory=CameraParams)
+    cut: CutParams = field(default_factory=CutParams)
+    working_side: int = 256  # the camera is measured on frames shrunk to at most this short side
 
     def protocol(self) -> dict[str, Any]:
-        return {name: getattr(self, name).protocol() for name in ("boxes", "tracking", "explain", "camera")}
+        names = ("boxes", "tracking", "explain", "camera", "cut")
+        groups = {name: getattr(self, name).protocol() for name in names}
+        return {**groups, "working_side": self.working_side}
 
 
 @dataclass
@@ -212,6 +217,25 @@ class BoxTracker:
         return [st.track for st in self.states]
 
 
+def _camera(clip: Any, dets: list[Detections], how: BoxObserving) -> Camera:
+    """The background's motion, measured on the working frames with the detected boxes (grown by
+    ``exclude_short``) left out, in the clip's pixels."""
+    gray = clip.working_gray(how.working_side)
+    T, h, w = gray.shape
+    H, W = clip.frames.shape[1:3]
+    sc = Scale(min(h, w), clip.fps)
+    pad = round(sc.px(how.boxes.exclude_short))
+    fx, fy = w / W, h / H
+    exclude = np.zeros((T, h, w), bool)
+    for t, d in enumerate(dets):
+        for x0, y0, x1, y1 in d.boxes * [fx, fy, fx, fy]:
+            exclude[
+                t, max(int(y0) - pad, 0) : int(np.ceil(y1)) + pad, max(int(x0) - pad, 0) : int(np.ceil(x1)) + pad
+            ] = True
+    camera = hold_motion(estimate_camera(gray, exclude, how.camera, sc), sc.frames(how.camera.hold_seconds))
+    return camera.rescaled(W / w, H / h)
+
+
 def observe_with(
     detector: Detector, clip: Any, name: str, threshold: float, iou: float, how: BoxObserving = BoxObserving()
 ) -> Observation:
@@ -230,19 +254,12 @@ def observe_with(
     low = how.boxes.continue_share * threshold
     found = detector.detect(frames, queries, low) if queries else [Detections.empty() for _ in range(T)]
     dets = [prepare(d, H, W, iou) for d in found]
-    exclude = np.zeros((T, H, W), bool)
+    camera = _camera(clip, dets, how)
     sc = Scale(min(H, W), clip.fps)
-    pad = round(sc.px(how.boxes.exclude_short))
-    for t, d in enumerate(dets):
-        for x0, y0, x1, y1 in d.boxes:
-            exclude[
-                t, max(int(y0) - pad, 0) : int(np.ceil(y1)) + pad, max(int(x0) - pad, 0) : int(np.ceil(x1)) + pad
-            ] = True
-    camera = estimate_camera(clip.gray(), exclude, how.camera, sc)
     key = "class_map:" + keying_key(DEFAULT_KEYING)
     if key not in clip.cache:
         clip.cache[key] = class_map(frames)
     tracks = BoxTracker(specs, T, H, W, threshold, clip.cache[key], how, sc).run(dets) if specs else []
-    explain(tracks, [], camera, H, W, how.explain)
+    explain(tracks, [], camera, H, W, how.explain, how.cut)
     notes = [f"{name}: boxes without masks; shape descriptors are NaN (physics.shape checks colour and size)"]
     return Observation(name, T, H, W, tracks, camera, [], groups, notes, fps=clip.fps)

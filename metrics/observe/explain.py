@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from metrics.observe.base import Camera, Region, Track
-from metrics.observe.geometry import boxes_touch, inside_fraction, outside_fraction, warp_box
+from metrics.observe.geometry import boxes_touch, inside_fraction, outside_fraction, outside_fractions, warp_box
 from metrics.observe.occlusion import DEFAULT_CUT, Cut, CutParams, emerging, find_cut
 from metrics.observe.params import ExplainParams
 from metrics.observe.predict import predicted_boxes
@@ -48,9 +48,10 @@ def explain(
             continue
         fronts[tr.id] = front = _regions_in_front(scene, tr, p)
         pred = predicted_boxes(tr, p.predict_sightings)
-        for t in range(tr.num_frames):
-            if not tr.visible[t] and np.isfinite(pred[t]).all():
-                tr.hidden_by[t] = _why_unseen(scene, tr, pred[t], t, front, p)
+        unseen = np.flatnonzero(~tr.visible & np.isfinite(pred).all(1))
+        edge = outside_fractions(pred[unseen], H, W) >= p.outside  # _why_unseen's first test, at once
+        for t, off in zip(unseen.tolist(), edge.tolist(), strict=True):
+            tr.hidden_by[t] = "edge" if off else _why_unseen(scene, tr, pred[t], t, front, p)
         preds[tr.id] = _cut_gaps(scene, tr, pred, p, cut)
     for tr in tracks:
         if tr.id in preds:

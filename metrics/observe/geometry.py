@@ -66,6 +66,15 @@ def outside_fraction(box: np.ndarray, H: int, W: int) -> float:
     return 1.0 - (iw * ih) / (w * h)
 
 
+def outside_fractions(boxes: np.ndarray, H: int, W: int) -> np.ndarray:
+    """``(N,)`` :func:`outside_fraction` of each of ``(N, 4)`` boxes (the same numbers, at once)."""
+    w = np.maximum(boxes[:, 2] - boxes[:, 0], 1e-6)
+    h = np.maximum(boxes[:, 3] - boxes[:, 1], 1e-6)
+    iw = np.maximum(0.0, np.minimum(boxes[:, 2], W) - np.maximum(boxes[:, 0], 0.0))
+    ih = np.maximum(0.0, np.minimum(boxes[:, 3], H) - np.maximum(boxes[:, 1], 0.0))
+    return 1.0 - (iw * ih) / (w * h)
+
+
 def warp_box(box: np.ndarray, m: np.ndarray) -> np.ndarray:
     """The box holding ``box``'s corners mapped by the 2x3 similarity ``m``."""
     pts = np.array([[box[0], box[1]], [box[2], box[3]]]) @ m[:, :2].T + m[:, 2]

@@ -233,6 +233,9 @@ class CameraParams(Params):
     )
     anchor_scale: tuple[float, float] = param((0.7, 1.4), doc="an anchor similarity scales within this")
     anchor_ransac_short: float = param(1.5 / TUNED_SIDE, unit="short sides", doc="RANSAC inlier distance of anchors")
+    hold_seconds: float = param(
+        1.0, unit="seconds", doc="an unmeasured step moves as the nearest measured one this near (still unmeasured)"
+    )
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -201,3 +202,21 @@ def test_checks_read_detections_through_a_backend_object() -> None:
 def test_short_clips_and_no_objects(T: int) -> None:
     obs = observe([[] for _ in range(T)], {"camera": "static"})
     assert obs.tracks == [] and obs.camera.steps.shape == (T - 1, 2, 3)
+
+
+def test_the_camera_is_measured_at_the_working_size(tmp_path: Path) -> None:
+    """A pan on a 512 px clip is measured on 256 px frames and reported in the clip's pixels: 4x
+    the pan of the same clip at 128 px."""
+    from metrics.observe.detect import BoxObserving, _camera
+    from tests.metrics import synth
+
+    sc = synth.Scene([], background="texture", pan=lambda t: (-2.0 * t, 1.0 * t), noise=2.0)
+    frames = synth.encode(synth.render(sc), tmp_path / "c.mp4")
+    small = Clip(frames, 8.0, blank_prompt())
+    big = Clip(frames.repeat(4, axis=1).repeat(4, axis=2), 8.0, blank_prompt())
+    none = [Detections.empty() for _ in range(frames.shape[0])]
+    a, b = _camera(small, none, BoxObserving()), _camera(big, none, BoxObserving())
+    assert a.valid.mean() > 0.9 and b.valid.mean() > 0.9
+    shift_a = np.median(a.translation((64, 64))[a.valid], axis=0)
+    shift_b = np.median(b.translation((256, 256))[b.valid], axis=0)
+    assert np.abs(shift_b - 4 * shift_a).max() < 0.5 and np.abs(shift_a - [-2.0, 1.0]).max() < 0.3
