@@ -169,14 +169,17 @@ def test_run_files_follow_the_umask(tiny_suite: Path, tmp_path: Path) -> None:
 
 
 def test_a_unit_past_its_time_limit_fails_alone(tiny_suite: Path, tmp_path: Path) -> None:
+    """The 30 s unit is cut at the limit (its rows say so); the others finish. The heavy modules
+    are imported first, so a loaded machine's first-unit imports do not spend the limit."""
+    import metrics.physics.count
+    import metrics.temporal.flicker  # noqa: F401
+
     out = tmp_path / "run"
     spec = f"module:tests.fakes:Slow,seconds=30,prompt={SMOKE_IDS[1]}"
-    t0 = time.monotonic()
-    res = run(cfg(tiny_suite, out, generator=spec, metrics="physics.count,temporal.flicker", unit_timeout=1.0))
-    assert time.monotonic() - t0 < 25  # the 30 s unit was cut at 1 s
+    res = run(cfg(tiny_suite, out, generator=spec, metrics="physics.count,temporal.flicker", unit_timeout=5.0))
     assert res.exit_code == 3 and res.counts == {"units": 3, "done": 3, "failed": 1, "pending": 0}
     bad = [r for r in samples(out) if r["prompt_id"] == SMOKE_IDS[1]]
-    assert len(bad) == 2 and all("timed out after 1 s" in r["error"] and "stage generate" in r["error"] for r in bad)
+    assert len(bad) == 2 and all("timed out after 5 s" in r["error"] and "stage generate" in r["error"] for r in bad)
     assert not any(r["error"] for r in samples(out) if r["prompt_id"] != SMOKE_IDS[1])
 
 
