@@ -284,6 +284,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=ROOT / "metrics" / "encoder" / "weights" / "tiny-v1.pt")
     ap.add_argument("--log", type=Path, default=ROOT / "scripts" / "train_encoder.log")
     ap.add_argument("--eval-only", action="store_true", help="evaluate the weights at --out")
+    ap.add_argument("--init", type=Path, default=None, help="start from these weights instead of a random init")
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
@@ -294,7 +295,8 @@ def main(argv: list[str] | None = None) -> int:
         for k, v in evaluate(load_encoder(args.out), held_out).items():
             print(f"{k:50s} {v}")
         return 0
-    args.log.write_text("", encoding="utf-8")
+    if not args.init:
+        args.log.write_text("", encoding="utf-8")
     log(
         f"train_encoder: {' '.join(f'--{k}={v}' for k, v in vars(args).items() if k not in ('cache', 'out', 'log'))}",
         args.log,
@@ -306,8 +308,15 @@ def main(argv: list[str] | None = None) -> int:
         f"data: {len(pool.clips)} clips of {len(pool.texts)} texts ({time.time() - t0:.0f}s to render or load)",
         args.log,
     )
-    vocab = tuple(build_vocab(pool.texts))
-    model = VideoTextEncoder(EncoderConfig(vocab=vocab))
+    if args.init:  # continue from earlier weights (their vocabulary): a second stage
+        from metrics.encoder.load import load_encoder
+
+        model = load_encoder(args.init, reuse=False)
+        vocab = model.config.vocab
+        log(f"init: {args.init} sha256 {model.sha256}", args.log)
+    else:
+        vocab = tuple(build_vocab(pool.texts))
+        model = VideoTextEncoder(EncoderConfig(vocab=vocab))
     log(f"model: {sum(p.numel() for p in model.parameters())} parameters, vocabulary {len(vocab)} words", args.log)
     train(model, pool, args, args.log)
     for k, v in evaluate(model, held_out).items():
