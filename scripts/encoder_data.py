@@ -206,7 +206,11 @@ def sided_chunk(cache: Path, k: int, seeds: int = 2) -> Chunk:
     def make() -> Chunk:
         from prompts.mirror import mirror_text
 
-        keep = [p for p in generated_prompts(k) if p.family == "spatial" and mirror_text(p.text) != p.text and not _motion(p)]
+        keep = [
+            p
+            for p in generated_prompts(k)
+            if p.family == "spatial" and mirror_text(p.text) != p.text and not _motion(p)
+        ]
         return render_chunk(keep, seeds, 0.0, f"sided{k}")
 
     return cached_chunk(cache, f"sided{k}-s{seeds}", make)

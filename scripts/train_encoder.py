@@ -262,7 +262,7 @@ def train(model: VideoTextEncoder, pool: Pool, args: argparse.Namespace, logfile
         opt.step()
         if step % 25 == 0 or step == args.steps - 1:
             extra = " ".join(f"{k} {v:.3f}" for k, v in parts.items())
-            log(f"step {step:4d}  loss {float(loss):.3f}  {extra}  {time.time() - start:.0f}s", logfile)
+            log(f"step {step:4d}  loss {float(loss.detach()):.3f}  {extra}  {time.time() - start:.0f}s", logfile)
     model.eval()
 
 
@@ -284,6 +284,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=ROOT / "metrics" / "encoder" / "weights" / "tiny-v1.pt")
     ap.add_argument("--log", type=Path, default=ROOT / "scripts" / "train_encoder.log")
     ap.add_argument("--eval-only", action="store_true", help="evaluate the weights at --out")
+    ap.add_argument("--sided-chunks", type=int, default=0, help="extra chunks of static left/right prompts only")
     ap.add_argument("--init", type=Path, default=None, help="start from these weights instead of a random init")
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
@@ -303,6 +304,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     t0 = time.time()
     chunks = [data.train_chunk(args.cache, k) for k in range(args.chunks)]
+    chunks += [data.sided_chunk(args.cache, 100 + k) for k in range(args.sided_chunks)]
     pool = make_pool(chunks)
     log(
         f"data: {len(pool.clips)} clips of {len(pool.texts)} texts ({time.time() - t0:.0f}s to render or load)",
