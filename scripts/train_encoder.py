@@ -1,7 +1,12 @@
 """Train the embedded video–text encoder (``metrics/encoder/weights/tiny-v1.pt``) on the reference world.
 
-    python scripts/train_encoder.py                    # render (cached), train, evaluate, save
-    python scripts/train_encoder.py --eval-only        # evaluate the committed weights
+    python scripts/train_encoder.py --out /tmp/stage1.pt          # stage 1: 400 steps from a random init
+    python scripts/train_encoder.py --init /tmp/stage1.pt --sided-chunks 12 --steps 150 --lr 1e-3
+                                                                  # stage 2 -> metrics/encoder/weights/tiny-v1.pt
+    python scripts/train_encoder.py --eval-only                   # evaluate the committed weights
+
+The committed weights are stage 2 of these two commands (about 23 + 10 minutes here, with clip
+rendering cached); stage 2 adds static left/right prompts from 12 more generator seeds.
 
 Reproducible from ``--seed`` (same clips, batches and initialisation; same threads give the same
 weights). Clips come from ``scripts/encoder_data.py``: prompts of the core generator drawn with
