@@ -309,7 +309,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     t0 = time.time()
     chunks = [data.train_chunk(args.cache, k) for k in range(args.chunks)]
-    chunks += [data.sided_chunk(args.cache, 100 + k) for k in range(args.sided_chunks)]
+    sided = [data.sided_chunk(args.cache, 100 + k) for k in range(args.sided_chunks)]
+    chunks += [c for c in sided if c is not None]
     pool = make_pool(chunks)
     log(
         f"data: {len(pool.clips)} clips of {len(pool.texts)} texts ({time.time() - t0:.0f}s to render or load)",

@@ -9,7 +9,10 @@ from prompts.mirror import mirror_text
 
 
 def test_swaps_sides_keeps_capitals_and_leaves_other_words() -> None:
-    assert mirror_text("Left of the bright ball, a car drives rightward.") == "Right of the bright ball, a car drives leftward."
+    assert (
+        mirror_text("Left of the bright ball, a car drives rightward.")
+        == "Right of the bright ball, a car drives leftward."
+    )
     assert mirror_text("A ball bounces upright.") == "A ball bounces upright."
 
 
