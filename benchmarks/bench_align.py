@@ -58,16 +58,16 @@ def sided(limit: int) -> list[Prompt]:
     return out[:limit] if limit else out
 
 
-def accuracy(render: Callable[[Prompt], np.ndarray], prompts: list[Prompt], sign: int = 1) -> tuple[float, float, int]:
-    """(share of prompts with sign * gap > 0, the same among the suite's mirror pairs, n)."""
+def accuracy(render: Callable[[Prompt], np.ndarray], prompts: list[Prompt], sign: int = 1) -> dict[str, list[bool]]:
+    """Per group (``all``, ``mirror pairs``, each prompt family): whether sign * gap > 0."""
     m = build_metric("align.mirror_gap")
-    ok, paired = [], []
+    out: dict[str, list[bool]] = {"all": [], "mirror pairs": []}
     for p in prompts:
-        gap = m.score(Clip(render(p), 8.0, p)).value
-        ok.append(sign * gap > 0)
-        if p.mirror:
-            paired.append(sign * gap > 0)
-    return float(np.mean(ok)), float(np.mean(paired)) if paired else float("nan"), len(ok)
+        ok = sign * m.score(Clip(render(p), 8.0, p)).value > 0
+        groups = ["all", p.family] + (["mirror pairs"] if p.mirror else [])
+        for g in groups:
+            out.setdefault(g, []).append(ok)
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -100,8 +100,9 @@ def main(argv: list[str] | None = None) -> int:
         ]
         print(f"align.mirror_gap sign accuracy (core prompts with a side, render seed {args.seed})")
         for name, render, sign in rows:
-            acc, pairs, n = accuracy(render, prompts, sign)
-            print(f"  {name:14s} {acc:.3f} of {n} prompts   suite mirror pairs: {pairs:.3f}")
+            groups = accuracy(render, prompts, sign)
+            shown = "  ".join(f"{g} {np.mean(ok):.3f} ({sum(ok)}/{len(ok)})" for g, ok in groups.items() if ok)
+            print(f"  {name:14s} {shown}")
     return 0
 
 

@@ -197,3 +197,23 @@ def colour_words(text: str) -> list[str]:
 
 def digest(texts: list[str]) -> str:
     return hashlib.sha256("\n".join(texts).encode()).hexdigest()[:12]
+
+
+def sided_chunk(cache: Path, k: int, seeds: int = 2) -> Chunk | None:
+    """Only the static left/right prompts (spatial family, a side named, nothing moving) of the
+    generator drawn with seed ``k``: the hardest case, which needs many nouns to generalise."""
+
+    def make() -> Chunk:
+        from prompts.mirror import mirror_text
+
+        keep = [
+            p
+            for p in generated_prompts(k)
+            if p.family == "spatial" and mirror_text(p.text) != p.text and not _motion(p)
+        ]
+        return render_chunk(keep, seeds, 0.0, f"sided{k}")
+
+    try:
+        return cached_chunk(cache, f"sided{k}-s{seeds}", make)
+    except IndexError:  # the prompt generator cannot draw every case with some seeds (prompts/gen)
+        return None

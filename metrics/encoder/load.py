@@ -14,11 +14,12 @@ DEFAULT_WEIGHTS = WEIGHTS_DIR / "tiny-v1.pt"
 _LOADED: dict[tuple[str, str], Any] = {}
 
 
-def load_encoder(path: str | os.PathLike[str] | None = None, sha256: str | None = None) -> Any:
+def load_encoder(path: str | os.PathLike[str] | None = None, sha256: str | None = None, reuse: bool = True) -> Any:
     """The embedded encoder (a :class:`VideoTextEncoder` in eval mode, on CPU): the committed
     ``weights/tiny-v1.pt`` or the file at ``path``. The file is checked against ``sha256`` (if
     given) and the ``SHA256SUMS`` beside it (if any); a mismatch or a missing file is a one-line
-    :class:`WeightsError`. Loaded models are shared within a process (treat them as read-only)."""
+    :class:`WeightsError`. Loaded models are shared within a process (treat them as read-only);
+    ``reuse=False`` gives a fresh copy (to train or modify)."""
     import torch
 
     from metrics.encoder.config import EncoderConfig
@@ -29,7 +30,7 @@ def load_encoder(path: str | os.PathLike[str] | None = None, sha256: str | None 
         raise WeightsError(f"encoder: weights file {file} not found")
     checked = verify(file.parent, file.name, sha256, "encoder")
     key = (str(file.resolve()), checked.sha256)
-    if key not in _LOADED:
+    if key not in _LOADED or not reuse:
         try:
             blob = torch.load(file, map_location="cpu", weights_only=True)
             model = VideoTextEncoder(EncoderConfig.from_dict(blob["config"]))
@@ -37,6 +38,8 @@ def load_encoder(path: str | os.PathLike[str] | None = None, sha256: str | None 
         except (KeyError, ValueError, RuntimeError, TypeError) as err:
             raise WeightsError(f"encoder: {file} is not an encoder weights file ({str(err).splitlines()[0]})") from None
         model.sha256 = checked.sha256
+        if not reuse:
+            return model.eval()
         _LOADED[key] = model.eval().requires_grad_(False)
     return _LOADED[key]
 

@@ -63,12 +63,13 @@ def _conv(cin: int, cout: int, kernel: int = 3, stride: int = 2) -> nn.Sequentia
 
 
 class TemporalMix(nn.Module):
-    """A residual temporal convolution (kernel 3 over time, 1x1 in space) on per-frame maps."""
+    """A residual temporal convolution (kernel 3 over time, 1x1 in space) on per-frame maps; the
+    ends repeat the first and last frame (a frozen clip gives equal features in every frame)."""
 
     def __init__(self, channels: int, frames: int) -> None:
         super().__init__()
         self.frames = frames
-        self.conv = nn.Conv3d(channels, channels, (3, 1, 1), padding=(1, 0, 0), bias=False)
+        self.conv = nn.Conv3d(channels, channels, (3, 1, 1), padding=(1, 0, 0), padding_mode="replicate", bias=False)
         self.norm = nn.BatchNorm3d(channels)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:  # (B*T, C, H, W)
@@ -99,11 +100,15 @@ class VideoTower(nn.Module):
         self.temporal = nn.Conv1d(cfg.frame_dim, cfg.frame_dim, 3, padding=1)
         self.head = nn.Linear(T * cfg.frame_dim, cfg.dim)
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    def frames(self, x: torch.Tensor) -> torch.Tensor:
+        """``(B, T, 3, H, W)`` -> ``(B, T, frame_dim)`` per-frame vectors (T = ``config.frames``)."""
         B, T = x.shape[:2]
         y = self.stages(x.flatten(0, 1))
         y = F.adaptive_avg_pool2d(y, self.grid).flatten(1)  # cells in row-major order: layout kept
-        y = self.frame(y).reshape(B, T, -1) + self.time
+        return self.frame(y).reshape(B, T, -1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        y = self.frames(x) + self.time
         y = y + F.relu(self.temporal(y.transpose(1, 2))).transpose(1, 2)
         return self.head(y.flatten(1))
 
@@ -176,6 +181,23 @@ class VideoTextEncoder(nn.Module):
     def encode_video(self, frames: Any) -> torch.Tensor:
         """uint8 ``(B, T, H, W, 3)`` clips -> ``(B, D)`` unit vectors (float32)."""
         return self.embed_video(self.preprocess(frames))
+
+    def encode_frames(self, frames: Any) -> torch.Tensor:
+        """Per-frame features of every frame: uint8 ``(B, T, H, W, 3)`` -> ``(B, T, frame_dim)``
+        float32 (not normalised), for frame-to-frame consistency. Frames are resized like
+        :meth:`encode_video` but not sampled: the tower runs on consecutive windows of
+        ``config.frames`` frames (the last one padded by repeating its final frame), and its
+        temporal convolutions mix each frame with its neighbours inside a window."""
+        c = self.config
+        x = frames if isinstance(frames, torch.Tensor) else torch.from_numpy(_writable(frames))
+        x = x[None] if x.ndim == 4 else x
+        n = x.shape[1]
+        pad = (-n) % c.frames
+        if pad:
+            x = torch.cat([x, x[:, -1:].expand(-1, pad, -1, -1, -1)], 1)
+        windows = x.unflatten(1, (-1, c.frames)).flatten(0, 1)  # (B * windows, frames, H, W, 3)
+        y = self.video.frames(preprocess(windows, c.frames, c.height, c.width, self.device))
+        return y.reshape(x.shape[0], -1, y.shape[-1])[:, :n]
 
     def encode_text(self, texts: Sequence[str]) -> torch.Tensor:
         """``B`` strings -> ``(B, D)`` unit vectors (float32)."""

@@ -64,7 +64,7 @@ def test_numpy_and_torch_inputs_agree_and_one_clip_is_a_batch_of_one() -> None:
         a = m.encode_video(x)
         b = m.encode_video(torch.from_numpy(x))
         c = m.encode_video(x[0])
-    assert torch.allclose(a, b) and torch.allclose(a[:1], c)
+    assert torch.allclose(a, b) and torch.allclose(a[:1], c, atol=1e-6)
 
 
 def test_bad_video_input_is_refused() -> None:
@@ -130,3 +130,13 @@ def test_a_corrupt_or_missing_weights_file_is_a_one_line_error(tmp_path: Path) -
     (tmp_path / "junk.pt").write_bytes(b"not a model")
     with pytest.raises(WeightsError, match=r"junk\.pt"):
         load_encoder(tmp_path / "junk.pt")
+
+
+def test_encode_frames_gives_one_vector_per_frame_and_sees_each_frame() -> None:
+    m, x = tiny(), clips(2, 7, 16, 24)
+    with torch.no_grad():
+        f = m.encode_frames(x)
+        same = m.encode_frames(np.repeat(x[:, :1], 7, axis=1))
+    assert f.shape == (2, 7, 8) and f.dtype == torch.float32
+    assert torch.allclose(same[:, 0], same[:, 3], atol=1e-5)  # a frozen clip: equal frame features
+    assert not torch.allclose(f[:, 0], f[:, 3], atol=1e-4)
