@@ -126,7 +126,10 @@ class FeatureConsistency(ClipMetric):
 
     def protocol(self) -> dict[str, Any]:
         embedded = self.features == "embedded" and self.source is None
-        out = {**super().protocol(), "encoder": embedded_protocol(self.weights) if embedded else self.extractor.protocol()}
+        out = {
+            **super().protocol(),
+            "encoder": embedded_protocol(self.weights) if embedded else self.extractor.protocol(),
+        }
         if self.regions:
             be = get_backend(self.backend) if isinstance(self.backend, str) else self.backend
             out["observation"] = be.protocol()
