@@ -60,7 +60,7 @@ def synth_scene(prompt: Prompt, seed: int, noise: float = 3.0) -> synth.Scene:
         )
     pan = (lambda t: (-cam * W * (t / (T - 1) - 0.5), 0.0)) if amount else (lambda t: (0.0, 0.0))
     bg = tuple(int(v) for v in rng.integers(150, 215, 3))
-    return synth.Scene(objects, T, H, W, "texture", bg, noise, occluders, pan, seed)
+    return synth.Scene(objects, T, H, W, "texture", bg, noise, occluders=occluders, pan=pan, seed=seed)
 
 
 def synth_clip(prompt: Prompt, seed: int, tmp: Path, crf: int = 32) -> np.ndarray:
