@@ -106,7 +106,25 @@ def _why_unseen(
     cover = _covering_track(tr, pred, scene.tracks, t, p.cover)
     if cover is not None:
         return f"{'merged' if cover.group == tr.group else 'behind'}:{cover.id}"
-    return None
+    return "small" if _zoomed_away(scene, tr, t) else None
+
+
+#: a camera that shrank the scene to this share of its size since the object was first seen...
+ZOOMED_OUT = 0.6
+#: ...and an object last seen at this share of its first area has zoomed out of what keying holds
+SHRUNK = 0.25
+
+
+def _zoomed_away(scene: _Scene, tr: Track, t: int) -> bool:
+    """Whether a zoom out shrank ``tr`` out of sight: the camera has shrunk the scene to at most
+    ``ZOOMED_OUT`` since its first sighting, and it was last seen at most ``SHRUNK`` of its
+    first area."""
+    seen = np.flatnonzero(tr.visible[:t])
+    if seen.size < 2:
+        return False
+    scale = np.hypot(scene.maps[:, 0, 0], scene.maps[:, 1, 0])  # frame t -> frame 0: 1 / zoom
+    first = tr.area[seen[: min(3, seen.size)]]
+    return scale[seen[0]] / scale[t] <= ZOOMED_OUT and tr.area[seen[-1]] <= SHRUNK * float(np.median(first))
 
 
 def _birth(

@@ -89,3 +89,29 @@ def test_find_cut_and_emerging_on_boxes() -> None:
     # nor a stop: the trailing side does not advance
     stop = [[10 + 6 * t, 50, 28 + 6 * t, 68] for t in range(5)] + [[34, 50, 52, 68], [34, 50, 52, 68], []]
     assert find_cut(_track(stop), 7) is None
+
+
+def test_an_object_zoomed_out_of_sight_is_no_vanish(tmp_path: Path) -> None:
+    """A camera zooming out for long shrinks a ball until it no longer keys: not a vanish. One that
+    disappears whole while the zoom has barely started still is."""
+    shrink = lambda t: 0.93**t  # noqa: E731 - the scene's scale: 0.3 by frame 16, 0.12 by 29
+    ball = Obj("circle", RED, lambda t: (64 + 30 * (shrink(t) - 1), 64), size=22, scale=shrink)
+    T = 34
+    zoom = synth.Scene([ball], T=T, background="texture")
+    frames = synth.encode(synth.render(zoom), tmp_path / "z.mp4")
+    # the background holds still in the synthetic clip: give the observation the zoom it would
+    # have measured on a real one
+    clip = synth.clip(frames, {"objects": BALL})
+    obs = observe(clip, "color")
+    steps = np.tile(np.array([[0.93, 0.0, 64 * 0.07], [0.0, 0.93, 64 * 0.07]]), (T - 1, 1, 1))
+    obs.camera = type(obs.camera)(steps, np.ones(T - 1, bool))
+    from metrics.observe.explain import explain
+
+    for tr in obs.tracks:
+        tr.hidden_by = [None] * T
+    explain(obs.tracks, obs.occluders, obs.camera, obs.height, obs.width)
+    (tr,) = obs.tracks
+    gone = np.flatnonzero(~tr.visible)
+    assert gone.size and all(tr.hidden_by[t] == "small" for t in gone)
+    early = [tr.hidden_by[t] for t in gone if 0.93**t > 0.6]
+    assert not early  # it was still large when the zoom began: nothing to excuse there
