@@ -10,9 +10,10 @@ left of blue" and "blue left of red" embed differently.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -22,6 +23,25 @@ from torch import nn
 
 from metrics.encoder.config import RESIZE, SAMPLING, VALUE_RANGE, EncoderConfig
 from metrics.encoder.tokenizer import Tokenizer, build_vocab
+
+
+def one_cpu_thread(method: Callable[..., torch.Tensor]) -> Callable[..., torch.Tensor]:
+    """Run an encoding with one CPU thread: how a reduction is split between threads moves the
+    last float bits, so a lone 2-thread process and its 1-thread shards gave different 6th
+    decimals. The towers are small (milliseconds per clip), so one thread costs nothing."""
+
+    @functools.wraps(method)
+    def wrapper(self: nn.Module, *args: Any, **kwargs: Any) -> torch.Tensor:
+        n = torch.get_num_threads()
+        if n == 1:
+            return method(self, *args, **kwargs)
+        torch.set_num_threads(1)
+        try:
+            return method(self, *args, **kwargs)
+        finally:
+            torch.set_num_threads(n)
+
+    return wrapper
 
 
 def frame_indices(n: int, frames: int) -> np.ndarray:
@@ -178,10 +198,12 @@ class VideoTextEncoder(nn.Module):
     def embed_tokens(self, ids: torch.Tensor) -> torch.Tensor:
         return F.normalize(self.text(ids), dim=-1)
 
+    @one_cpu_thread
     def encode_video(self, frames: Any) -> torch.Tensor:
         """uint8 ``(B, T, H, W, 3)`` clips -> ``(B, D)`` unit vectors (float32)."""
         return self.embed_video(self.preprocess(frames))
 
+    @one_cpu_thread
     def encode_frames(self, frames: Any) -> torch.Tensor:
         """Per-frame features of every frame: uint8 ``(B, T, H, W, 3)`` -> ``(B, T, frame_dim)``
         float32 (not normalised), for frame-to-frame consistency. Frames are resized like
@@ -199,6 +221,7 @@ class VideoTextEncoder(nn.Module):
         y = self.video.frames(preprocess(windows, c.frames, c.height, c.width, self.device))
         return y.reshape(x.shape[0], -1, y.shape[-1])[:, :n]
 
+    @one_cpu_thread
     def encode_text(self, texts: Sequence[str]) -> torch.Tensor:
         """``B`` strings -> ``(B, D)`` unit vectors (float32)."""
         if isinstance(texts, str):

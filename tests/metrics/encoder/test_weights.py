@@ -51,3 +51,21 @@ def test_mirror_gap_sign_on_the_opencv_renderer(gap, tmp_path: Path) -> None:
     gaps = [gap(synth_clip(p, SEED, tmp_path), p) for p in prompts]
     assert sum(g > 0 for g in gaps) >= 7, gaps
     assert np.mean(gaps) > 0
+
+
+def test_features_do_not_depend_on_the_thread_count() -> None:
+    """A lone process (2 threads) and its 1-thread shards must write the same rows, to the bit."""
+    import torch
+
+    enc = load_encoder()
+    clips = np.random.default_rng(0).integers(0, 256, (3, 16, 96, 160, 3), dtype=np.uint8)
+    before = torch.get_num_threads()
+    try:
+        torch.set_num_threads(2)
+        two = (enc.encode_video(clips), enc.encode_frames(clips), enc.encode_text(["a red ball left of a cube"]))
+        assert torch.get_num_threads() == 2  # restored after each call
+        torch.set_num_threads(1)
+        one = (enc.encode_video(clips), enc.encode_frames(clips), enc.encode_text(["a red ball left of a cube"]))
+    finally:
+        torch.set_num_threads(before)
+    assert all(torch.equal(a, b) for a, b in zip(two, one, strict=True))
