@@ -357,12 +357,17 @@ def cmd_validate(args: argparse.Namespace) -> int:
     report = build_validate_report(args.out)
     for name, c in result["checks"].items():
         state = ("pass" if c["passed"] else "FAIL") if c["measured"] else "not measured"
-        r = "-" if c["recall"] is None else f"{c['recall']:.3f}"
-        p = "-" if c["precision"] is None else f"{c['precision']:.3f}"
-        fa = "-" if c["false_alarms_per_100"] is None else f"{c['false_alarms_per_100']:.2f}"
-        print(f"{name:20s} recall {r:>6s} precision {p:>6s} false alarms/100 {fa:>6s}  {state}")
+        print(f"{check_line(name, c)}  {state}")
     print(f"report: {report}")
     return 0 if result["overall"]["passed"] else 1
+
+
+def check_line(name: str, c: dict[str, Any]) -> str:
+    """One check's validate figures on a line (``-`` where nothing was measured)."""
+    r = "-" if c["recall"] is None else f"{c['recall']:.3f}"
+    p = "-" if c["precision"] is None else f"{c['precision']:.3f}"
+    fa = "-" if c["false_alarms_per_100"] is None else f"{c['false_alarms_per_100']:.2f}"
+    return f"{name:20s} recall {r:>6s} precision {p:>6s} false alarms/100 {fa:>6s}"
 
 
 def _validate_formats(cfg: Any, formats: list[Any]) -> int:
@@ -375,10 +380,7 @@ def _validate_formats(cfg: Any, formats: list[Any]) -> int:
     for name, f in result["formats"].items():
         print(f"{name:14s} {f['spec']:18s} {'pass' if f['passed'] else 'FAIL'}")
         for check, c in f["checks"].items():
-            fa = "-" if c["false_alarms_per_100"] is None else f"{c['false_alarms_per_100']:.2f}"
-            r = "-" if c["recall"] is None else f"{c['recall']:.3f}"
-            p = "-" if c["precision"] is None else f"{c['precision']:.3f}"
-            print(f"  {check:20s} recall {r:>6s} precision {p:>6s} false alarms/100 {fa:>6s}")
+            print(f"  {check_line(check, c)}")
     print(f"report: {report}")
     return 0 if result["overall"]["passed"] else 1
 

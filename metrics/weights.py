@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from t2vbase import checksum
 from t2vbase.checksum import SUMS, cache_dir, sha256_file
 from t2vbase.errors import WeightsError
 
-__all__ = ["SUMS", "Verified", "cache_dir", "locate", "read_sums", "sha256_file", "verify"]
+__all__ = ["SUMS", "Verified", "cache_dir", "check_hf_folder", "locate", "read_sums", "sha256_file", "verify"]
 
 
 def locate(path: str | os.PathLike[str] | None, env: str, default: Path) -> tuple[Path, str]:
@@ -69,3 +70,24 @@ def verify(folder: Path, weights: str, sha256: str | None, who: str) -> Verified
                 "the file is corrupt or another version: copy it again or fix the checksum"
             )
     return Verified(folder, sha256_file(folder / weights), bool(checks))
+
+
+def check_hf_folder(
+    folder: Path,
+    source: str,
+    who: str,
+    needed: Sequence[str],
+    tokenizers: Sequence[Sequence[str]],
+    hint: str,
+    what: str = "weights",
+) -> None:
+    """Raise a one-line :class:`WeightsError` unless the transformers folder ``folder`` holds
+    every ``needed`` file and one complete group of ``tokenizers`` files (``owl``, ``align.clip``)."""
+    if not folder.is_dir():
+        raise WeightsError(f"{who}: no {what} at {folder} (from {source}); {hint}")
+    missing = [name for name in needed if not (folder / name).is_file()]
+    if not any(all((folder / n).is_file() for n in group) for group in tokenizers):
+        first, *others = (" and ".join(group) for group in tokenizers)
+        missing.append(f"{first} (or {' or '.join(others)})" if others else first)
+    if missing:
+        raise WeightsError(f"{who}: {folder} (from {source}) lacks {', '.join(missing)}; {hint}")

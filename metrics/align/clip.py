@@ -25,7 +25,7 @@ import numpy as np
 from metrics.align.models import ALIGN_MODELS
 from metrics.base import Clip, ClipMetric, ClipResult, param
 from metrics.registry import register_metric
-from metrics.weights import cache_dir, locate, verify
+from metrics.weights import cache_dir, check_hf_folder, locate, verify
 from t2vbase.errors import MetricError, WeightsError
 
 MODEL_ID = "openai/clip-vit-base-patch32"
@@ -63,13 +63,7 @@ def find_folder(path: str | None, model_id: str = MODEL_ID) -> tuple[Path, str]:
 
 def check_folder(folder: Path, source: str) -> None:
     """Raise a one-line :class:`WeightsError` unless ``folder`` holds every file the model needs."""
-    if not folder.is_dir():
-        raise WeightsError(f"align.clip: no CLIP weights at {folder} (from {source}); {HINT}")
-    missing = [name for name in NEEDED if not (folder / name).is_file()]
-    if not any(all((folder / n).is_file() for n in group) for group in TOKENIZERS):
-        missing.append("tokenizer.json (or vocab.json and merges.txt)")
-    if missing:
-        raise WeightsError(f"align.clip: {folder} (from {source}) lacks {', '.join(missing)}; {HINT}")
+    check_hf_folder(folder, source, "align.clip", NEEDED, TOKENIZERS, HINT, what="CLIP weights")
 
 
 @dataclass(frozen=True)

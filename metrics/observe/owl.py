@@ -33,7 +33,7 @@ from scipy.special import expit
 
 from metrics.observe.base import Observation
 from metrics.observe.detect import BoxObserving, Detections, Detector, observe_with
-from metrics.weights import cache_dir, locate, verify
+from metrics.weights import cache_dir, check_hf_folder, locate, verify
 from t2vbase.errors import MetricError, WeightsError
 
 MODEL_ID = "google/owlv2-base-patch16-ensemble"
@@ -79,13 +79,7 @@ def _read_json(path: Path) -> dict[str, Any]:
 
 def check_folder(folder: Path, source: str) -> None:
     """Raise a one-line :class:`WeightsError` unless ``folder`` holds every file the model needs."""
-    if not folder.is_dir():
-        raise WeightsError(f"owl: no weights at {folder} (from {source}); {HINT}")
-    missing = [name for name in NEEDED if not (folder / name).is_file()]
-    if not any(all((folder / n).is_file() for n in group) for group in TOKENIZERS):
-        missing.append("tokenizer.json (or vocab.json and merges.txt)")
-    if missing:
-        raise WeightsError(f"owl: {folder} (from {source}) lacks {', '.join(missing)}; {HINT}")
+    check_hf_folder(folder, source, "owl", NEEDED, TOKENIZERS, HINT)
 
 
 @dataclass(frozen=True)
