@@ -8,7 +8,6 @@ from typing import Any, ClassVar
 import numpy as np
 
 from metrics.base import Clip, ClipMetric, ClipResult, param
-from metrics.encoder.load import DEFAULT_WEIGHTS
 from metrics.observe import Backend, Observation, get_backend, observe
 from metrics.registry import register_metric
 from metrics.temporal.frame_features import EmbeddedFrames, FrameFeatures, embedded_protocol, frame_features
@@ -96,8 +95,6 @@ class FeatureConsistency(ClipMetric):
     version: ClassVar[str] = "1"
     higher_is_better: ClassVar[bool | None] = True
     description: ClassVar[str] = "cosine of frame features with the previous and the first frame (1 = no change)"
-    #: in ``--metrics all`` once the embedded encoder's weights are committed
-    in_all: ClassVar[bool] = DEFAULT_WEIGHTS.is_file()
 
     features: str = param("embedded", doc="embedded (the bundled encoder) or clip (local CLIP weights)")
     max_frames: int = param(8, unit="frames", doc="frames embedded, spread evenly over the clip")
