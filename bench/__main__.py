@@ -1,7 +1,5 @@
 """``python -m bench`` is ``t2vbench``."""
 
-import sys
+from bench.cli import console
 
-from bench.cli import main
-
-sys.exit(main())
+console()

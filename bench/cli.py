@@ -8,8 +8,11 @@ units failed; 130 interrupted (Ctrl-C), 143 terminated (SIGTERM); 70 an internal
 from __future__ import annotations
 
 import argparse
+import atexit
 import logging
+import os
 import sys
+import threading
 import traceback
 from pathlib import Path
 from typing import Any
@@ -505,3 +508,19 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
+
+
+def console() -> None:
+    """The ``t2vbench`` command: :func:`main`, then a quick exit. Python's own shutdown tears down
+    every loaded module (torch, pandas, OpenCV, ...): about 0.4 s that every command would make
+    its user wait for after its work is done. The exit handlers (temporary folders, logging, child
+    processes) still run; only the teardown is skipped, and not while a non-daemon thread runs."""
+    code = main()
+    if any(t.is_alive() and not t.daemon for t in threading.enumerate() if t is not threading.main_thread()):
+        sys.exit(code)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    atexit._run_exitfuncs()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)

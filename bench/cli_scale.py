@@ -87,6 +87,10 @@ def _slurm_params(items: list[str]) -> dict[str, str]:
 
 
 def cmd_launch(args: argparse.Namespace, argv: list[str], run_config: Callable[..., Any]) -> int:
+    if args.executor == "local" and not args.no_wait:
+        from bench.local_shards import start_server
+
+        start_server()  # its imports overlap this process's own and the input checks
     try:
         from bench.launch import LaunchConfig, launch
     except ModuleNotFoundError as err:

@@ -1,5 +1,5 @@
-"""``t2vbench launch``: the shards of one run as a Slurm job array, or as local processes, through
-submitit.
+"""``t2vbench launch``: the shards of one run as a Slurm job array through submitit, or as local
+processes forked from the launcher (:mod:`bench.local_shards`).
 
 Each shard is :class:`ShardJob`: ``t2vbench run --shard I/N --resume`` in-process, writing
 ``--out/shards/I-of-N`` (:mod:`bench.distributed`). It is a submitit ``Checkpointable``: when
@@ -8,8 +8,9 @@ stopped (finished units are skipped). Unless ``--no-wait``, ``launch`` waits for
 merges them into ``--out`` (the last shard to finish has usually done it already; the merge is
 idempotent), so ``launch --shards N --out DIR`` leaves the run directory ``run --out DIR`` would.
 
-Local shards share the machine's cores: each gets ``cores // N`` threads for OpenMP/BLAS and
-OpenCV, so N processes do not fight over the same cores.
+Local shards share the machine's cores: each gets ``cores // N`` threads for torch, OpenCV and
+OpenMP/BLAS, so N processes do not fight over the same cores. Past ``--time`` a local shard is
+stopped and started again, resuming the same way.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ import logging
 import os
 import re
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -111,6 +111,8 @@ def check_launch(cfg: RunConfig, lc: LaunchConfig) -> None:
         raise UsageError(f"--shards {lc.shards}: must be 1 to 10000")
     if lc.gpus_per_shard < 0 or (lc.cpus_per_shard is not None and lc.cpus_per_shard < 1):
         raise UsageError("--gpus-per-shard must be >= 0 and --cpus-per-shard >= 1")
+    if lc.executor == "local" and not lc.wait:
+        raise UsageError("--no-wait: local shards are this launch's own processes; it waits for them")
     if lc.mem_gb is not None and not lc.mem_gb > 0:
         raise UsageError(f"--mem-gb {lc.mem_gb}: must be above 0")
     if cfg.out is None:
@@ -152,32 +154,9 @@ class ShardJob(submitit.helpers.Checkpointable):
         return ShardResult(index, status, out.exit_code, counts, out.message, out.wall_s)
 
 
-@contextmanager
-def thread_share(threads: int | None):
-    """Thread counts the local shards inherit (OMP/MKL/OpenBLAS), unless the user set them."""
-    saved = {k: os.environ.get(k) for k in THREAD_VARS}
-    if threads:
-        for k in THREAD_VARS:
-            os.environ.setdefault(k, str(threads))
-    try:
-        yield
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-
-
 def make_executor(lc: LaunchConfig, folder: Path, job_name: str) -> Any:
-    """A submitit executor for the shards' jobs (logs and pickles in ``folder``)."""
+    """submitit's Slurm executor for the shards' job array (logs and pickles in ``folder``)."""
     seconds = parse_time(lc.time) if lc.time else None
-    if lc.executor == "local":  # the time-out signal comes a quarter of the limit (at most 90 s) early
-        ex = submitit.LocalExecutor(folder=folder, max_num_timeout=lc.max_requeue)
-        limit = seconds or 7 * 24 * 3600
-        ex.update_parameters(timeout_min=limit / 60, signal_delay_s=int(min(90, limit // 4)))
-        ex.update_parameters(gpus_per_node=lc.gpus_per_shard)
-        return ex
     try:
         ex = submitit.SlurmExecutor(folder=folder, max_num_timeout=lc.max_requeue)
     except RuntimeError as err:  # submitit looks for srun
@@ -198,25 +177,6 @@ def make_executor(lc: LaunchConfig, folder: Path, job_name: str) -> Any:
     except ValueError as err:
         raise UsageError(f"--slurm-param: {' '.join(str(err).split()[:12])} ...") from None
     return ex
-
-
-def submit(ex: Any, job: ShardJob, lc: LaunchConfig) -> list[Any]:
-    """A job array on Slurm; on the local machine one process per shard, each with its own GPUs
-    when ``--gpus-per-shard`` asks for them."""
-    if lc.executor == "slurm" or not lc.gpus_per_shard:
-        return list(ex.map_array(job, range(lc.shards)))
-    import torch
-
-    visible = list(range(torch.cuda.device_count()))
-    if len(visible) < lc.gpus_per_shard:
-        raise UsageError(f"--gpus-per-shard {lc.gpus_per_shard}: this machine has {len(visible)} GPU(s)")
-    jobs = []
-    for i in range(lc.shards):
-        first = (i * lc.gpus_per_shard) % len(visible)
-        gpus = [visible[(first + k) % len(visible)] for k in range(lc.gpus_per_shard)]
-        ex.update_parameters(visible_gpus=gpus)
-        jobs.append(ex.submit(job, i))
-    return jobs
 
 
 def _failure(job: Any, index: int) -> ShardResult:
@@ -244,6 +204,34 @@ def wait_all(jobs: list[Any], poll_s: float) -> list[ShardResult]:
     return [results[i] for i in sorted(results)]
 
 
+def start_local(job: ShardJob, lc: LaunchConfig, folder: Path, threads: int | None) -> list[Any]:
+    """Local shards forked from a server that has imported what they need
+    (:mod:`bench.local_shards`), each with its share of threads and of ``--gpus-per-shard`` GPUs."""
+    from bench.local_shards import LocalShard
+
+    gpus = _visible_gpus(lc.gpus_per_shard)
+    jobs = []
+    for i in range(lc.shards):
+        env = {k: str(threads) for k in THREAD_VARS if threads and k not in os.environ}
+        if lc.gpus_per_shard:
+            first = i * lc.gpus_per_shard
+            env["CUDA_VISIBLE_DEVICES"] = ",".join(str(gpus[(first + k) % len(gpus)]) for k in range(lc.gpus_per_shard))
+        limit = parse_time(lc.time) if lc.time else None
+        jobs.append(LocalShard(job, i, folder, threads, env, limit, lc.max_requeue))
+    return jobs
+
+
+def _visible_gpus(per_shard: int) -> list[int]:
+    if not per_shard:
+        return []
+    import torch
+
+    visible = list(range(torch.cuda.device_count()))
+    if len(visible) < per_shard:
+        raise UsageError(f"--gpus-per-shard {per_shard}: this machine has {len(visible)} GPU(s)")
+    return visible
+
+
 def launch(cfg: RunConfig, lc: LaunchConfig) -> LaunchOutcome:
     """Submit the shards; unless ``lc.wait`` is off, wait for them and merge into ``cfg.out``."""
     check_launch(cfg, lc)
@@ -251,9 +239,11 @@ def launch(cfg: RunConfig, lc: LaunchConfig) -> LaunchOutcome:
     folder = RunDir(parent).shards_dir / "logs"
     threads = max(1, (os.cpu_count() or 1) // lc.shards) if lc.executor == "local" else None
     job = ShardJob(cfg, lc.shards, threads)
-    ex = make_executor(lc, folder, f"t2vbench-{cfg.suite or DEFAULTS['suite']}")
-    with thread_share(threads):
-        jobs = submit(ex, job, lc)
+    if lc.executor == "local":
+        jobs = start_local(job, lc, folder, threads)
+    else:
+        ex = make_executor(lc, folder, f"t2vbench-{cfg.suite or DEFAULTS['suite']}")
+        jobs = list(ex.map_array(job, range(lc.shards)))
     ids = [str(j.job_id) for j in jobs]
     empty = {"units": 0, "done": 0, "failed": 0, "pending": 0}
     if not lc.wait:
@@ -261,7 +251,7 @@ def launch(cfg: RunConfig, lc: LaunchConfig) -> LaunchOutcome:
     from bench.merge import merge_runs  # imported while the shards run, not before they start
 
     try:
-        results = wait_all(jobs, lc.poll_s or (0.1 if lc.executor == "local" else 30.0))
+        results = wait_all(jobs, lc.poll_s or (0.05 if lc.executor == "local" else 30.0))
     except KeyboardInterrupt:
         if lc.executor == "local":
             for j in jobs:

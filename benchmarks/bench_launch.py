@@ -13,7 +13,6 @@ summary.json.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import os
 import re
@@ -36,24 +35,18 @@ def timed(cmd: list[str]) -> tuple[float, float, int, str, float]:
     return time.perf_counter() - t0, load, proc.returncode, (proc.stdout + proc.stderr)[-600:], start
 
 
-def _log_times(log: Path, t0: float) -> dict[str, float]:
-    """When submitit started and finished a job (its log's timestamps), seconds after t0."""
-    out = {}
-    for line in log.read_text().splitlines():
-        m = re.search(r"\((\d{4}-\d\d-\d\d [\d:,]+)\) - (Starting|Job completed)", line)
-        if m:
-            when = dt.datetime.strptime(m.group(1), "%Y-%m-%d %H:%M:%S,%f").timestamp()
-            out.setdefault(m.group(2), when - t0)
-    return out
+def _started(log: Path, t0: float) -> float:
+    """When a local shard's process started (its log's first line), seconds after t0."""
+    m = re.search(r"started at ([\d.]+)", log.read_text())
+    return float(m.group(1)) - t0 if m else float("nan")
 
 
 def timeline(run: Path, t0: float, wall: float) -> str:
     """Where a launch spent its time: job starts, each shard's first and last unit, the merge
     (tables, report) and the end, in seconds after the command started."""
     marks = []
-    for log in sorted((run / "shards" / "logs").glob("*_0_log.out")):
-        t = _log_times(log, t0)
-        marks.append(f"job start {t.get('Starting', float('nan')):.1f}")
+    for log in sorted((run / "shards" / "logs").glob("*_log.err")):
+        marks.append(f"shard start {_started(log, t0):.1f}")
     for shard in sorted((run / "shards").glob("*-of-*")):
         times = sorted(p.stat().st_mtime - t0 for p in (shard / "units").rglob("*.json"))
         if times:

@@ -1,5 +1,10 @@
-"""The statistics of reports and comparisons, all from ``scipy.stats`` with fixed seeds (so a
-report rebuilt from the same rows prints the same intervals).
+"""The statistics of reports and comparisons, with fixed seeds (so a report rebuilt from the same
+rows prints the same intervals).
+
+A run's report needs only the bootstrap and the Wilson interval, written here in numpy (the same
+resampling and percentiles as ``scipy.stats.bootstrap(method="percentile")``, which a test checks):
+importing ``scipy.stats`` costs about a second, which every run's report, merge and ``launch``
+would pay. The tests of comparisons (permutation, binomial) import it when they are used.
 
 - :func:`mean_ci`: mean with a percentile bootstrap CI.
 - :func:`rate_ci`: a pass rate with its Wilson score interval.
@@ -16,11 +21,11 @@ report rebuilt from the same rows prints the same intervals).
 
 from __future__ import annotations
 
-import warnings
+import math
 from collections.abc import Callable
+from statistics import NormalDist
 
 import numpy as np
-from scipy import stats
 
 BOOTSTRAP_RESAMPLES = 2000
 BOOTSTRAP_SEED = 0
@@ -29,19 +34,20 @@ Interval = list[float]
 
 
 def _bootstrap(data: tuple[np.ndarray, ...], statistic: Callable, confidence: float, paired: bool) -> Interval:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # degenerate resamples are handled by the callers
-        res = stats.bootstrap(
-            data,
-            statistic,
-            paired=paired,
-            vectorized=True,
-            confidence_level=confidence,
-            n_resamples=BOOTSTRAP_RESAMPLES,
-            method="percentile",
-            random_state=np.random.default_rng(BOOTSTRAP_SEED),
-        )
-    return [float(res.confidence_interval.low), float(res.confidence_interval.high)]
+    """Percentile bootstrap CI of ``statistic(*samples, axis=-1)``: ``paired`` resamples the units of
+    equal-length samples together, otherwise each sample on its own (in order, from one seeded
+    generator), :data:`BOOTSTRAP_RESAMPLES` times."""
+    rng = np.random.default_rng(BOOTSTRAP_SEED)
+    if paired:
+        idx = rng.integers(0, data[0].shape[-1], (BOOTSTRAP_RESAMPLES, data[0].shape[-1]))
+        resamples = [x[idx] for x in data]
+    else:
+        resamples = [x[rng.integers(0, x.shape[-1], (BOOTSTRAP_RESAMPLES, x.shape[-1]))] for x in data]
+    with np.errstate(all="ignore"):  # degenerate resamples are handled by the callers
+        theta = statistic(*resamples, axis=-1)
+    alpha = (1 - confidence) / 2
+    low, high = np.percentile(theta, [100 * alpha, 100 * (1 - alpha)])
+    return [float(low), float(high)]
 
 
 def mean_ci(values: list[float], confidence: float = 0.95) -> tuple[float | None, Interval | None]:
@@ -59,11 +65,14 @@ def mean_ci(values: list[float], confidence: float = 0.95) -> tuple[float | None
 
 
 def rate_ci(k: int, n: int, confidence: float = 0.95) -> tuple[float | None, Interval | None]:
-    """Pass rate ``k/n`` and its Wilson score interval (``scipy.stats.binomtest``)."""
+    """Pass rate ``k/n`` and its Wilson score interval (as ``scipy.stats.binomtest(k, n)
+    .proportion_ci(method="wilson")``, clipped to [0, 1])."""
     if n == 0:
         return None, None
-    ci = stats.binomtest(k, n).proportion_ci(confidence_level=confidence, method="wilson")
-    return k / n, [float(ci.low), float(ci.high)]
+    z = NormalDist().inv_cdf(1 - (1 - confidence) / 2)
+    centre = (k + z * z / 2) / (n + z * z)
+    half = z / (n + z * z) * math.sqrt(k * (n - k) / n + z * z / 4)
+    return k / n, [max(0.0, centre - half), min(1.0, centre + half)]
 
 
 def pooled_rate_ci(
@@ -165,7 +174,9 @@ def paired_permutation_p(baseline: list[float], candidate: list[float]) -> float
         return 1.0  # flipping the one sign gives the same |mean|
     if d.size > EXACT_PAIRS:
         z = max(0.0, abs(d.sum()) - np.abs(d).min()) / np.sqrt((d * d).sum())
-        return float(min(1.0, 2 * stats.norm.sf(z)))
+        return float(min(1.0, math.erfc(z / math.sqrt(2))))  # 2 * the normal tail beyond z
+    from scipy import stats
+
     res = stats.permutation_test(
         (np.zeros_like(d), d),
         lambda x, y, axis: (y - x).mean(axis=axis),
@@ -183,4 +194,6 @@ def mcnemar_exact(pass_to_fail: int, fail_to_pass: int) -> float | None:
     n = pass_to_fail + fail_to_pass
     if n == 0:
         return None
+    from scipy import stats
+
     return float(stats.binomtest(fail_to_pass, n, 0.5).pvalue)

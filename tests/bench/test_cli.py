@@ -139,3 +139,24 @@ def test_an_unwritable_out_is_exit_2(tiny_suite: Path, tmp_path: Path, monkeypat
     assert main([*argv, "--frames", "8", "--height", "64", "--width", "64", "--no-progress"]) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "cannot write there" in err and "Read-only" in err
+
+
+def test_console_exits_fast_but_runs_exit_handlers_and_keeps_the_code(tmp_path: Path) -> None:
+    """``console`` skips Python's module teardown, not the atexit handlers (temporary folders,
+    logging) and not the exit code; an unfinished non-daemon thread is still waited for."""
+    mark = tmp_path / "atexit.txt"
+    code = (
+        "import atexit, sys, pathlib\n"
+        f"atexit.register(lambda: pathlib.Path({str(mark)!r}).write_text('ran'))\n"
+        "sys.argv = ['t2vbench']\n"  # no command: help, exit 2
+        "from bench.cli import console\n"
+        "console()\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 2 and "usage: t2vbench" in proc.stdout
+    assert mark.read_text() == "ran"
+    late = tmp_path / "thread.txt"
+    slow = f"threading.Thread(target=lambda: (time.sleep(0.3), pathlib.Path({str(late)!r}).write_text('done'))).start()"
+    threaded = code.replace("from bench.cli", f"import threading, time\n{slow}\nfrom bench.cli")
+    proc = subprocess.run([sys.executable, "-c", threaded], capture_output=True, text=True)
+    assert proc.returncode == 2 and late.read_text() == "done"

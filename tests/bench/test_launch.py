@@ -14,7 +14,7 @@ import pytest
 
 from bench.cli import main
 from bench.config import RunConfig
-from bench.launch import LaunchConfig, launch, parse_time
+from bench.launch import LaunchConfig, ShardJob, launch, parse_time, wait_all
 from bench.runner import run
 from t2vbase.errors import UsageError
 
@@ -46,9 +46,8 @@ def test_local_launch_leaves_the_run_directory_run_leaves(tiny_suite: Path, tmp_
     assert main(launch_argv) == 0  # launching again resumes finished shards: nothing to do, the same run
 
 
-def test_a_timed_out_shard_is_requeued_and_resumes(
-    tiny_suite: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _slow_config(tmp_path: Path, tiny_suite: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[RunConfig, Path]:
+    """12 units of 0.7 s each; every generated unit is logged as ``pid prompt-seed``."""
     calls = tmp_path / "calls.txt"
     monkeypatch.setenv("T2V_TEST_GEN_LOG", str(calls))
     cfg = RunConfig(
@@ -61,13 +60,52 @@ def test_a_timed_out_shard_is_requeued_and_resumes(
         height=64,
         width=64,
     )
-    res = launch(cfg, LaunchConfig(executor="local", shards=1, time="0:12", max_requeue=8))
-    assert (res.exit_code, res.status, res.counts["done"]) == (0, "finished", 12)
+    return cfg, calls
+
+
+def _resumed(calls: Path) -> None:
+    """More than one attempt made the 12 units, and at most the unit in flight was made twice."""
     attempts = {line.split()[0] for line in calls.read_text().splitlines()}
     made = [line.split()[1] for line in calls.read_text().splitlines()]
     assert len(attempts) >= 2  # it ran out of time at least once and came back
-    assert len(set(made)) == 12 and len(made) <= 12 + len(attempts)  # at most the unit in flight is redone
-    logs = "".join(p.read_text() for p in (tmp_path / "run" / "shards" / "logs").glob("*_log.err"))
+    assert len(set(made)) == 12 and len(made) <= 12 + len(attempts)
+
+
+def test_a_timed_out_local_shard_is_restarted_and_resumes(
+    tiny_suite: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cfg, calls = _slow_config(tmp_path, tiny_suite, monkeypatch)
+    res = launch(cfg, LaunchConfig(executor="local", shards=1, time="0:04", max_requeue=8))
+    assert (res.exit_code, res.status, res.counts["done"]) == (0, "finished", 12)
+    _resumed(calls)
+    log = (tmp_path / "run" / "shards" / "logs" / "0_log.err").read_text()
+    assert "timed out after 4 s (attempt 1)" in log and "requeued: attempt 2" in log
+
+
+def test_a_local_shard_out_of_attempts_fails_naming_its_log(
+    tiny_suite: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cfg, _ = _slow_config(tmp_path, tiny_suite, monkeypatch)
+    res = launch(cfg, LaunchConfig(executor="local", shards=1, time="0:03", max_requeue=0))
+    assert res.exit_code == 4 and res.status == "failed"
+    assert "timed out after 3 s, 1 attempt(s)" in res.message and "0_log.err" in res.message
+
+
+def test_a_timed_out_submitit_job_is_requeued_and_resumes(
+    tiny_suite: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Slurm shard's requeue (submitit's ``Checkpointable``), through submitit's local executor:
+    the time-out signal comes 3 s before the 12 s limit and the requeued job resumes."""
+    import submitit
+
+    cfg, calls = _slow_config(tmp_path, tiny_suite, monkeypatch)
+    folder = tmp_path / "run" / "shards" / "logs"
+    ex = submitit.LocalExecutor(folder=folder, max_num_timeout=8)
+    ex.update_parameters(timeout_min=12 / 60, signal_delay_s=3)
+    jobs = ex.map_array(ShardJob(cfg, 1), range(1))
+    assert [r.status for r in wait_all(jobs, 0.1)] == ["finished"]
+    _resumed(calls)
+    logs = "".join(p.read_text() for p in folder.glob("*_log.err"))
     assert "Caught signal SIGUSR2" in logs and "this job is timed-out" in logs
 
 
@@ -79,6 +117,7 @@ def test_bad_input_stops_before_any_job(tiny_suite: Path, tmp_path: Path, capsys
         (["--out", str(out), "--generator", "refrence"], "did you mean 'reference'"),
         (["--out", str(out), "--shards", "0"], "--shards 0: must be 1 to 10000"),
         (["--out", str(out), "--time", "later"], "--time 'later'"),
+        (["--out", str(out), "--no-wait"], "--no-wait: local shards are this launch's own processes"),
         ([], "launch needs --out DIR"),
         (
             ["--out", str(out), "--executor", "slurm", "--slurm-param", "oops"],

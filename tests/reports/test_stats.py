@@ -3,6 +3,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from reports import stats
 from reports.stats import (
     independent_delta_ci,
     mcnemar_exact,
@@ -55,3 +56,46 @@ def test_pooled_delta() -> None:
     delta, ci = paired_pooled_delta_ci([4] * 10, [2] * 5 + [4] * 5, [4] * 10)
     assert delta == pytest.approx(-0.25) and ci[1] < 0
     assert paired_pooled_delta_ci([2, 3], [2, 3], [4, 4]) == (0.0, [0.0, 0.0])
+
+
+def test_bootstrap_matches_scipy_percentile_bootstrap() -> None:
+    """Ours (numpy, no scipy.stats import) resamples and takes percentiles as scipy does."""
+    from scipy import stats as sps
+
+    rng = np.random.default_rng(3)
+    a, b = rng.normal(size=23), rng.normal(0.4, 1.0, size=23)
+    c = rng.normal(size=17)
+    for data, fn, paired in [
+        ((a,), lambda x, axis: x.mean(axis=axis), False),
+        ((a, b), lambda x, y, axis: (y - x).mean(axis=axis), True),
+        ((a, c), lambda x, y, axis: y.mean(axis=axis) - x.mean(axis=axis), False),
+    ]:
+        ref = sps.bootstrap(
+            data,
+            fn,
+            paired=paired,
+            vectorized=True,
+            confidence_level=0.9,
+            n_resamples=stats.BOOTSTRAP_RESAMPLES,
+            method="percentile",
+            random_state=np.random.default_rng(stats.BOOTSTRAP_SEED),
+        ).confidence_interval
+        assert stats._bootstrap(data, fn, 0.9, paired) == pytest.approx([ref.low, ref.high], abs=1e-12)
+
+
+@pytest.mark.parametrize(("k", "n"), [(0, 5), (3, 7), (7, 7), (45, 100), (1, 1000)])
+def test_wilson_interval_matches_scipy(k: int, n: int) -> None:
+    from scipy import stats as sps
+
+    ref = sps.binomtest(k, n).proportion_ci(confidence_level=0.95, method="wilson")
+    assert stats.rate_ci(k, n)[1] == pytest.approx([ref.low, ref.high], abs=1e-12)
+
+
+def test_a_run_report_does_not_import_scipy_stats() -> None:
+    """scipy.stats costs ~1 s of import; a run's report (and launch's merge) must not pay it."""
+    import subprocess
+    import sys
+
+    code = "import sys, reports.build, reports.summary; print('scipy.stats' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
