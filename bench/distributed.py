@@ -159,7 +159,9 @@ def after_shard(
         merged = merge_runs([s.root for s in shards], parent, report=report, on_locked="skip", history=history)
         if merged is not None:
             out = RunOutcome(merged.run_dir, merged.status, merged.exit_code, merged.counts)
-            return replace(out, processed=outcome.processed, skipped=outcome.skipped, wall_s=outcome.wall_s)
+            return replace(
+                out, processed=outcome.processed, skipped=outcome.skipped, wall_s=outcome.wall_s, merged=True
+            )
     done = sum(int((m or {}).get("counts", {}).get("done", 0)) for m in manifests)
     failed = sum(int((m or {}).get("counts", {}).get("failed", 0)) for m in manifests)
     counts = {"units": total, "done": done, "failed": failed, "pending": total - done}

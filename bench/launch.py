@@ -63,6 +63,7 @@ class ShardResult:
     counts: dict[str, int]
     message: str | None = None
     wall_s: float = 0.0
+    merged: tuple[str, int, dict[str, int]] | None = None  # this shard merged: (status, exit code, counts)
 
 
 @dataclass
@@ -151,7 +152,8 @@ class ShardJob(submitit.helpers.Checkpointable):
             return ShardResult(index, "error", err.exit_code, {}, str(err))
         own = RunDir(RunDir(Path(self.cfg.out)).shard_path(index, self.count)).read_manifest() or {}
         status, counts = own.get("status", out.status), own.get("counts", out.counts)
-        return ShardResult(index, status, out.exit_code, counts, out.message, out.wall_s)
+        merged = (out.status, out.exit_code, out.counts) if out.merged else None
+        return ShardResult(index, status, out.exit_code, counts, out.message, out.wall_s, merged)
 
 
 def make_executor(lc: LaunchConfig, folder: Path, job_name: str) -> Any:
@@ -261,6 +263,9 @@ def launch(cfg: RunConfig, lc: LaunchConfig) -> LaunchOutcome:
     if bad:
         code = max(r.exit_code for r in bad)
         return LaunchOutcome(parent, "failed", code, empty, ids, results, bad[0].message)
+    done = next((r.merged for r in results if r.merged), None)
+    if done is not None:  # the last shard to finish merged every shard: nothing left to merge
+        return LaunchOutcome(parent, done[0], done[1], done[2], ids, results)
     shards = [s.root for s in sibling_shards(parent, lc.shards)]
     merged = merge_runs(shards, parent, report=cfg.report, on_locked="wait", command=cfg.argv, history=cfg.history)
     assert merged is not None  # on_locked="wait" never skips

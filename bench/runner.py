@@ -37,6 +37,7 @@ from prompts import Suite, load_suite
 from t2vbase.errors import UsageError
 from t2vbase.files import to_jsonable
 from t2vbase.rundir import RunDir
+from t2vbase.video import start_decoder
 
 __all__ = ["RunConfig", "RunOutcome", "Runner", "run"]
 
@@ -57,6 +58,7 @@ class RunOutcome:
     skipped: int = 0
     wall_s: float = 0.0
     message: str | None = None  # why the run stopped early, one line
+    merged: bool = False  # a shard's outcome: it merged every finished shard into the run
 
 
 def _nvidia_present() -> bool:
@@ -231,6 +233,7 @@ class Runner:
         removed = rd.remove_stale_temps()
         if removed:
             log.info("removed %d temporary files left by a killed run", removed)
+        start_decoder()
         suite_doc = self.suite.model_dump(mode="json", by_alias=True, exclude_none=True)
         rd.write_suite({**suite_doc, "sha256": self.suite.sha256})
         rd.write_manifest(self._manifest(previous, "running", collect(rd, self.units, self._score_keys()).counts))

@@ -359,6 +359,15 @@ def _worker() -> _DecordWorker:
     return _WORKER
 
 
+def start_decoder() -> None:
+    """Start the guarded decord worker now, not at the first read: its interpreter and imports
+    (~0.1 s) then overlap the first clip's generation instead of delaying its decode."""
+    if HAVE_DECORD:
+        w = _worker()
+        with w._lock:
+            w._ensure()
+
+
 def _default_timeout(info: VideoInfo) -> float:
     env = os.environ.get("T2V_DECODE_TIMEOUT")
     if env:
