@@ -44,6 +44,13 @@ def _add_dist_options(p: argparse.ArgumentParser) -> None:
         metavar="SPEC",
         help="features of dist.fvd/dist.kvd: tiny (default, embedded), i3d[:path=FILE,sha256=HEX], videomae:path=DIR",
     )
+    p.add_argument(
+        "--align-model",
+        default=None,
+        metavar="NAME[:WEIGHTS]",
+        help="alignment model of align.video_text and align.mirror_gap: tiny (default, the embedded encoder) "
+        "or clip[:FOLDER] (CLIP from a local folder, $T2V_CLIP_PATH or the Hugging Face cache)",
+    )
 
 
 def add_run_options(p: argparse.ArgumentParser, launch: bool = False) -> None:
@@ -229,6 +236,7 @@ def run_config(args: argparse.Namespace, argv: list[str]) -> Any:
         backend=args.backend,
         reference=args.reference,
         backbone=args.backbone,
+        align_model=args.align_model,
         out=args.out,
         resume=getattr(args, "resume", False),
         force_new=getattr(args, "force_new", False),

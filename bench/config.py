@@ -25,6 +25,7 @@ DEFAULTS: dict[str, str] = {
     "backend": "color",
     "reference": "reference:profile=clean",
     "backbone": "tiny",
+    "align_model": "tiny",
 }
 #: Options that define the results; ``--resume`` takes them from the run's manifest.
 DEFINING = (
@@ -35,6 +36,7 @@ DEFINING = (
     "backend",
     "reference",
     "backbone",
+    "align_model",
     "num_frames",
     "height",
     "width",
@@ -65,6 +67,7 @@ class RunConfig:
     backend: str | None = None  # observation backend spec of the physics checks
     reference: str | None = None  # what the dist.* distances compare with (generator spec or folder:PATH)
     backbone: str | None = None  # feature backbone spec of dist.fvd and dist.kvd
+    align_model: str | None = None  # NAME[:WEIGHTS]: the alignment model of align.video_text and align.mirror_gap
     out: Path | None = None
     resume: bool = False
     force_new: bool = False
@@ -106,7 +109,7 @@ def check_values(cfg: RunConfig) -> None:
         raise UsageError(f"--batch {cfg.batch}: must be 1 to {MAX_BATCH}")
     if cfg.device not in ("auto", "cpu", "cuda"):
         raise UsageError(f"--device {cfg.device!r}: expected auto, cpu or cuda")
-    for name in ("suite", "generator", "backend", "reference", "backbone"):
+    for name in ("suite", "generator", "backend", "reference", "backbone", "align_model"):
         value = getattr(cfg, name)
         if value is not None and not str(value).strip():
             raise UsageError(f"{flag(name)} '': empty")

@@ -37,6 +37,7 @@ def saved_options(m: dict[str, Any]) -> dict[str, Any]:
         "backend": next((p["backend_spec"] for p in protocols if "backend_spec" in p), "color"),
         "reference": next((p["reference"] for p in protocols if "reference" in p), DEFAULTS["reference"]),
         "backbone": next((p["backbone"] for p in protocols if "backbone" in p), DEFAULTS["backbone"]),
+        "align_model": DEFAULTS["align_model"],
         "video": m.get("video") or {},
     }
 
@@ -79,6 +80,7 @@ def reconcile(cfg: RunConfig, rundir: RunDir, manifest: dict[str, Any]) -> RunCo
         backend=saved["backend"],
         reference=saved.get("reference", DEFAULTS["reference"]),
         backbone=saved.get("backbone", DEFAULTS["backbone"]),
+        align_model=saved.get("align_model", DEFAULTS["align_model"]),
         **{k: video.get(k) for k in VIDEO},
     )
 

@@ -14,7 +14,7 @@ import json
 import logging
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +34,7 @@ from metrics.base import Metric, SetMetric
 from metrics.registry import build_metrics, resolve_metrics
 from model import describe, execution, get_generator, source_key
 from prompts import Suite, load_suite
-from t2vbase.errors import UsageError
+from t2vbase.errors import T2VError, UsageError
 from t2vbase.files import to_jsonable
 from t2vbase.rundir import RunDir
 from t2vbase.video import start_decoder
@@ -119,6 +119,17 @@ def locate(cfg: RunConfig) -> tuple[RunDir, dict[str, Any] | None]:
     return rd, rd.load_manifest()
 
 
+def with_align_model(metrics: list[Metric], spec: str | None) -> list[Metric]:
+    """``--align-model NAME[:WEIGHTS]`` for the metrics scored by an alignment model
+    (``align.video_text``, ``align.mirror_gap``; their protocols name it and its weights' sha256)."""
+    if spec is None:
+        return metrics
+    from metrics.align.video_text import AlignMetric
+
+    name, _, weights = (x.strip() for x in spec.partition(":"))
+    return [replace(m, model=name, weights=weights or None) if isinstance(m, AlignMetric) else m for m in metrics]
+
+
 class Runner:
     """One invocation of ``t2vbench run``: setup (every input checked before anything is
     written), then :meth:`run` under the run directory's lock."""
@@ -136,8 +147,9 @@ class Runner:
         self.shard = parse_shard(c.shard)
         self.generator = get_generator(c.generator)
         self.batch = resolve_batch(c.batch, self.generator)
-        self.metrics: list[Metric] = build_metrics(
-            resolve_metrics(c.metrics), backend=c.backend, reference=c.reference, backbone=c.backbone
+        self.metrics: list[Metric] = with_align_model(
+            build_metrics(resolve_metrics(c.metrics), backend=c.backend, reference=c.reference, backbone=c.backbone),
+            c.align_model,
         )
         needs_device = callable(getattr(self.generator, "to", None)) or any(m.uses_device for m in self.metrics)
         self.device = device_for_rank(resolve_device(c.device, needs_device), c.local_rank)
@@ -145,11 +157,24 @@ class Runner:
         self.video = video_params(c, self.generator)
         for spec in sorted({m.reference for m in self.metrics if getattr(m, "needs_reference", False)}):
             check_spec(spec)
-        self.protocols = [m.protocol() for m in self.metrics]
+        self.protocols = self._protocols()
         self.units = shard_units(make_units(self.suite, self.seeds), self.shard)  # this shard's units
         cuda = self.device.startswith("cuda")
         self.profiler = Profiler(cuda=cuda, device=self.device if cuda else None)
         self.keys = self._keys()
+
+    def _protocols(self) -> list[dict[str, Any]]:
+        """Every metric's protocol (an alignment model is built here: a bad ``--align-model`` is
+        a one-line error naming it before any unit runs)."""
+        out = []
+        for m in self.metrics:
+            try:
+                out.append(m.protocol())
+            except T2VError as err:
+                if self.cfg.align_model is None or not hasattr(m, "aligner"):
+                    raise
+                raise UsageError(f"--align-model {self.cfg.align_model}: {err}") from None
+        return out
 
     def _keys(self) -> dict[str, tuple[str, str]]:
         """Each unit's (gen_key, score_key)."""
@@ -171,6 +196,7 @@ class Runner:
             "backend": self.cfg.backend,
             "reference": self.cfg.reference,
             "backbone": self.cfg.backbone,
+            "align_model": self.cfg.align_model,
             "video": self.video,
         }
 

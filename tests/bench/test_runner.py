@@ -319,3 +319,45 @@ def test_resume_without_out_finds_the_latest_run(tiny_suite: Path, tmp_path: Pat
     assert again.run_dir == first.run_dir and again.processed == 0
     with pytest.raises(UsageError, match="no run of suite"):
         run(RunConfig(suite="smoke", runs_root=root, resume=True, progress=False, **FAST))
+
+
+def test_align_model_option_scores_align_metrics_with_it_and_defines_the_run(tiny_suite: Path, tmp_path: Path) -> None:
+    """``--align-model clip:DIR``: align.video_text and align.mirror_gap score with that CLIP (their
+    protocols name it), other metrics are untouched, and ``--resume`` keeps it."""
+    from bench.cli import main
+    from tests.metrics.align.tiny import tiny_clip
+
+    folder = tiny_clip(tmp_path / "clip")
+    out = tmp_path / "run"
+    base = ["run", "--suite", str(tiny_suite), "--frames", "8", "--height", "64", "--width", "64", "--no-progress"]
+    argv = [*base, "--metrics", "align.video_text,align.mirror_gap,temporal.flicker", "--out", str(out)]
+    assert main([*argv, "--align-model", f"clip:{folder}"]) == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["config"]["align_model"] == f"clip:{folder}"
+    models = {p["name"]: p.get("align_model", {}).get("model") for p in manifest["metrics"]}
+    assert models == {"align.video_text": "clip", "align.mirror_gap": "clip", "temporal.flicker": None}
+    tiny = tmp_path / "tiny"
+    assert main([*base, "--metrics", "align.video_text", "--out", str(tiny)]) == 0
+
+    def scores(run: Path) -> dict[str, float]:
+        rows = [json.loads(x) for x in (run / "samples.jsonl").read_text().splitlines()]
+        return {r["prompt_id"]: r["value"] for r in rows if r["metric"] == "align.video_text"}
+
+    clip, own = scores(out), scores(tiny)
+    assert clip.keys() == own.keys() and len(clip) == 3
+    assert all(abs(clip[k] - own[k]) > 1e-6 for k in clip)  # another model, other scores
+    assert main([*argv, "--resume"]) == 0  # resume takes the model from the run
+
+
+def test_bad_align_model_is_one_line_naming_the_option(tiny_suite: Path, tmp_path: Path, capsys: Any) -> None:
+    from bench.cli import main
+
+    base = ["run", "--suite", str(tiny_suite), "--metrics", "align.mirror_gap", "--no-progress"]
+    assert main([*base, "--align-model", "nope", "--out", str(tmp_path / "a")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("t2vbench: error: --align-model nope:") and "known: clip, tiny" in err and "\n" not in err
+    assert main([*base, "--align-model", f"clip:{tmp_path / 'none'}", "--out", str(tmp_path / "b")]) == 2
+    assert "--align-model clip:" in capsys.readouterr().err
+    assert main([*base, "--out", str(tmp_path / "c")]) == 0
+    assert main([*base, "--out", str(tmp_path / "c"), "--resume", "--align-model", "clip"]) == 2
+    assert "was made with --align-model tiny" in capsys.readouterr().err
