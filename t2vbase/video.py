@@ -17,6 +17,7 @@ grayscale and RGBA frames are converted to RGB. Files are written to a temporary
 from __future__ import annotations
 
 import atexit
+import importlib.util
 import os
 import socket
 import subprocess
@@ -32,12 +33,10 @@ import numpy as np
 from t2vbase.errors import VideoError
 from t2vbase.files import temp_beside
 
-try:  # decord ships an x86-64 Linux wheel only; elsewhere PyAV does all the decoding
-    import decord as _decord  # noqa: F401
-
-    HAVE_DECORD = True
-except Exception:  # pragma: no cover - platform dependent
-    HAVE_DECORD = False
+#: decord ships an x86-64 Linux wheel only; elsewhere PyAV does all the decoding. Looked up, not
+#: imported: decord's own FFmpeg libraries, once loaded in this process, break PyAV's encoders
+#: (libvpx-vp9 then fails to open) — decord runs in its worker process.
+HAVE_DECORD = importlib.util.find_spec("decord") is not None
 
 __all__ = ["Video", "VideoInfo", "probe_video", "read_video", "to_rgb_uint8", "write_video"]
 

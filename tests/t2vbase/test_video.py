@@ -135,3 +135,14 @@ def test_crashing_decoder_falls_back(tmp_path: Path, clip: np.ndarray, monkeypat
     v = read_video(path)
     assert v.metadata["backend"] == "pyav"
     assert "decord" in v.metadata["fallback_reason"]
+
+
+def test_decord_is_not_loaded_in_this_process() -> None:
+    """decord's bundled FFmpeg, once loaded beside PyAV's, breaks PyAV's encoders (libvpx-vp9 would
+    not open after any run imported the reader): decord only ever runs in its worker."""
+    import subprocess
+    import sys
+
+    code = "import sys, t2vbase.video as v; print(v.HAVE_DECORD, 'decord' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["True", "False"]
