@@ -21,7 +21,7 @@ from prompts.gen.layout import (
     travel_ok,
 )
 from prompts.gen.vocab import OCCLUDERS, Setting
-from prompts.gen.words import Thing, article, color_word, direction, fill, ident, nouns, pick_thing, setting
+from prompts.gen.words import NoChoice, Thing, article, color_word, direction, fill, ident, nouns, pick_thing, setting
 from prompts.gen.words import thing_slots as ts
 
 OCCLUDE = (
@@ -81,7 +81,10 @@ HIDDEN = (
 
 def _wall(rng: random.Random, st: Setting, t: Thing, g: float, shape: str, x: float = 0.5) -> Wall:
     """A wall or box standing on ``g`` in mid-frame, big enough to hide ``t`` completely."""
-    word = rng.choice([o for o in OCCLUDERS if o.shape == shape and st.key in o.where and o.color != t.color])
+    words = [o for o in OCCLUDERS if o.shape == shape and st.key in o.where and o.color != t.color]
+    if not words:  # every such occluder has the mover's colour: the layout retries with another mover
+        raise NoChoice(f"no {shape} occluder in {st.key} unlike a {t.color} mover")
+    word = rng.choice(words)
     wid = ident(word.noun) if ident(word.noun) != t.id else "occluder"
     x, phrase = x + rng.uniform(-0.03, 0.03), article(rng.choice(word.phrase))
     if shape == "square":
