@@ -59,13 +59,24 @@ def metric_order(infos: dict[str, MetricInfo]) -> list[MetricInfo]:
     return sorted(infos.values(), key=key)
 
 
+def floor_note(value: float | None, floor: float | None, floor_ci: list[float] | None) -> str:
+    """Where a distance stands against its floor: within or above the floor's CI (a run as good
+    as the reference sits within), and the ratio only where the floor is surely above 0 (KVD's
+    unbiased floor is about 0 and can be negative: a ratio to it means nothing)."""
+    if value is None or floor is None:
+        return ""
+    low, high = floor_ci if floor_ci and len(floor_ci) == 2 else (floor, floor)
+    where = "within its floor's CI" if value <= high else "above its floor's CI"
+    return f"{value / floor:.1f}× its floor, {where}" if low > 0 else where
+
+
 def _row(info: MetricInfo, summary: dict[str, Any]) -> HeadRow | None:
     if info.kind == "distance":
         s = summary.get("set", {}).get(info.name)
         if s is None:
             return None
         value, floor = s.get("value"), s.get("floor")
-        note = f"{value / floor:.1f}× its floor" if value is not None and floor else ""
+        note = floor_note(value, floor, s.get("floor_ci95"))
         return HeadRow(
             info.group,
             info.name,

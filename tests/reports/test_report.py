@@ -135,7 +135,7 @@ def test_headline_opens_with_families_and_reads_consistency_beside_dynamics(tmp_
                       "temporal.warp_error", "temporal.dynamic_degree", "align.clip_score", "dist.fvd"]  # fmt: skip
     md = (run / "report.md").read_text()
     assert (
-        "| `dist.fvd` | ↓ | distance | 100.000 | [90.000, 110.000] | 12 | 40.000 [35.000, 45.000] | 2.5× its floor ⚠ N=12 is small |"
+        "| `dist.fvd` | ↓ | distance | 100.000 | [90.000, 110.000] | 12 | 40.000 [35.000, 45.000] | 2.5× its floor, above its floor's CI ⚠ N=12 is small |"
         in md
     )
     assert "| `temporal.warp_error` | ↓ | mean (gray levels) |" in md and "| `temporal.dynamic_degree` | · |" in md
@@ -182,3 +182,19 @@ def test_cost_per_second_of_video_and_gpu_memory_per_stage(tmp_path: Path) -> No
     assert "peak GPU memory 1.5 GiB" in html and "3.0 GiB" in html and "NVIDIA H200" in html
     assert '<td class="n">512.0 MiB</td>' in html  # the distance stage's own peak
     assert "**Cost:** 0.67 s of compute per second of video" in (run / "report.md").read_text()
+
+
+@pytest.mark.parametrize(
+    ("value", "floor", "ci", "note"),
+    [
+        (100.0, 40.0, [35.0, 45.0], "2.5× its floor, above its floor's CI"),
+        (42.0, 40.0, [35.0, 45.0], "1.1× its floor, within its floor's CI"),
+        (0.004, 0.0002, [-0.0009, 0.0013], "above its floor's CI"),  # KVD: no ratio to a floor of ~0
+        (0.0005, 0.0002, [-0.0009, 0.0013], "within its floor's CI"),
+        (None, 40.0, [35.0, 45.0], ""),
+    ],
+)
+def test_floor_note(value: float | None, floor: float, ci: list[float], note: str) -> None:
+    from reports.headline import floor_note
+
+    assert floor_note(value, floor, ci) == note
