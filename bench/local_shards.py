@@ -50,7 +50,10 @@ WARM_MODULES = (
 
 def context() -> Any:
     """The fork-server context, its server importing :data:`WARM_MODULES` (a server already
-    running in this process keeps what it has imported)."""
+    running in this process keeps what it has imported); ``spawn`` where there is no fork server
+    (Windows: each shard then imports for itself)."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload(list(WARM_MODULES))
     return ctx
@@ -61,7 +64,8 @@ def start_server() -> None:
     checks (the first shard waits until the server has imported everything). The server gets
     /dev/null for stdout and stderr: it outlives the launcher by its own shutdown (~0.4 s with
     torch loaded), and a pipe it held open would keep ``launch | tee`` or a CI log waiting."""
-    context()
+    if context().get_start_method() != "forkserver":
+        return
     from multiprocessing import forkserver
 
     sys.stdout.flush()
