@@ -78,7 +78,10 @@ class KinematicsCheck(PhysicsCheck):
         0.5, unit="object sizes", doc="never again rising this far above its lowest point, it has settled"
     )
     # impacts and bounces
-    impact_dv: float = param(3.0, doc="an impact changes the vertical speed this many times the usual change...")
+    impact_dv: float = param(
+        3.0,
+        doc="an impact changes the vertical speed, beyond gravity's change in a step, this many times the usual change...",
+    )
     impact_dv_speed: float = param(0.125, unit=SPEED, doc="...and at least this")
     rest_speed: float = param(0.01875, unit=SPEED, doc="slower vertical motion is at rest")
     bounce_gain: float = param(1.1, doc="leaving an impact faster than this times the arrival...")

@@ -319,3 +319,37 @@ def test_the_first_flight_unlike_the_one_before_is_reported_not_a_later_change()
     ys = np.array([_bouncing(103, g, np.sqrt(2 * g * drop), 0.7, c) for c in clock])
     found = _kinematics(_observed(81, 16.0, ys))
     assert found and abs(found[0][1] - 14) <= 4, found
+
+
+def _at(tid: str, group: str, T: int, xy: dict[int, tuple[float, float]]) -> Track:
+    """A 16 px object at ``xy[t]`` in the frames of ``xy``."""
+    tr = Track.empty(tid, group, T)
+    for t, c in xy.items():
+        tr.visible[t], tr.center[t], tr.box[t], tr.area[t] = (
+            True,
+            c,
+            np.r_[c[0] - 8, c[1] - 8, c[0] + 8, c[1] + 8],
+            201.0,
+        )
+    return tr
+
+
+def test_a_fall_undone_by_putting_the_object_back_is_reverted() -> None:
+    """At 16 fps a ball hits an apple at frame 14; the apple falls, and from frame 29 it is back
+    where it hung (the tracker calls it ``apple#2``) to the end of a 5 s clip: longer than it was
+    seen as ``apple``. One apple fell after the contact and the fall went away at 29 (not: a new
+    apple whose fall came before the contact)."""
+    T = 81
+    fall = {t: (100.0, 40.0 + (0.0 if t <= 14 else 0.35 * (t - 14) ** 2)) for t in range(29)}
+    apple, apple2 = _at("apple", "apple", T, fall), _at("apple#2", "apple", T, {t: (100.0, 40.0) for t in range(29, T)})
+    ball = _at("ball", "ball", T, {t: (20.0 + 4 * min(t, 14), 40.0) for t in range(T)})
+    groups = {"apple": {"observable": True}, "ball": {"observable": True}}
+    obs = Observation("test", T, 128, 128, [ball, apple, apple2], Camera.static(T), groups=groups, fps=16.0)
+    objs = [{"id": "ball", "noun": "ball", "color": "yellow"}, {"id": "apple", "noun": "apple", "color": "green"}]
+    events = [
+        {"type": "contact", "subject": "ball", "object": "apple"},
+        {"type": "state_change", "object": "apple", "after": "contact", "change": "fall"},
+    ]
+    exp = Expect.model_validate({"objects": objs, "events": events})
+    found, _ = at_format(build_metric("physics.causal"), 16.0, 128).evaluate(exp, obs)
+    assert [(e.type, e.frame, e.object) for e in found] == [("effect_reverted", 29, "apple")]
