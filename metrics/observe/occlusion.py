@@ -76,9 +76,11 @@ def find_cut(tr: Track, gone: int, p: CutParams = DEFAULT_CUT) -> Cut | None:
     """The edge ``tr`` was cut along in the sightings just before frame ``gone`` (where it is no
     longer seen), or None: over the last ``p.frames`` consecutive sightings its leading side (in
     its direction of motion) stays on one line while its trailing side advances with its usual
-    speed, and it ends at most ``p.shrunk`` of its usual extent."""
+    speed, and it ends at most ``p.shrunk`` of its usual extent. Those are its own sightings: a
+    box shared with another object it went under (where its prediction met their blob) shows
+    no outline of its own, and shrinks with the other's just as well."""
     last = np.arange(gone - p.frames, gone)
-    if last[0] < 0 or not tr.visible[last].all() or not np.isfinite(tr.box[last]).all():
+    if last[0] < 0 or not (tr.visible[last] & ~tr.shared[last]).all() or not np.isfinite(tr.box[last]).all():
         return None
     ext, vel = _usual(tr)
     if not np.isfinite(ext).all():

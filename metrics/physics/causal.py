@@ -10,7 +10,7 @@ import numpy as np
 from metrics.base import Event, param
 from metrics.observe import Observation, Track
 from metrics.physics.base import PhysicsCheck, event, runs
-from metrics.physics.common import main_track, track_size
+from metrics.physics.common import main_track, object_tracks, track_size
 from metrics.physics.units import FRAME, SECONDS, SPEED
 from metrics.registry import register_metric
 from prompts.schema import ContactEvent, Expect, StateChangeEvent
@@ -69,7 +69,8 @@ class CausalCheck(PhysicsCheck):
             subject = contacts.get(ch.object)
             if subject is None or not (obs.observed(subject) and obs.observed(ch.object)):
                 continue
-            obj, sub = main_track(obs.group(ch.object)), main_track(obs.group(subject))
+            obj = main_track(object_tracks(expect, obs, ch.object))
+            sub = main_track(object_tracks(expect, obs, subject))
             if obj is None or sub is None or not obj.visible.any():
                 continue
             n = len(events)

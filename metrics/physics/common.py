@@ -6,8 +6,22 @@ import numpy as np
 
 from metrics.observe import Observation, Track
 from metrics.observe.geometry import MIN_SIZE_PX, boxes_touch, object_size
+from prompts.schema import Expect
 
-__all__ = ["boxes_touch", "group_center", "group_tracks", "main_track", "track_size", "world_path", "zoom_of"]
+__all__ = [
+    "boxes_touch",
+    "group_center",
+    "group_tracks",
+    "joined",
+    "main_track",
+    "object_tracks",
+    "track_size",
+    "world_path",
+    "zoom_of",
+]
+
+#: a track's per-frame arrays
+PER_FRAME = ("visible", "box", "center", "area", "desc", "facing", "shared", "partial", "edge")
 
 
 def group_tracks(obs: Observation, gid: str) -> list[Track]:
@@ -49,6 +63,36 @@ def world_path(obs: Observation, tr: Track, clean: bool = True, min_clean: int =
     pts[frames] = tr.center[frames]
     world = obs.camera.stabilise(pts)
     return frames, world[frames]
+
+
+def object_tracks(expect: Expect, obs: Observation, gid: str) -> list[Track]:
+    """The seen tracks of group ``gid``, as one track when the prompt expects one such object and
+    no two of them are seen in the same frame: they are that object, which the tracker lost and
+    picked up again under a new id (it moved further in one step than its motion model allowed,
+    or came out from behind an occluder going another way than it went in)."""
+    tracks = group_tracks(obs, gid)
+    one = any(o.id == gid and o.count == 1 for o in expect.objects)
+    if not one or len(tracks) < 2 or np.sum([tr.visible for tr in tracks], axis=0).max() > 1:
+        return tracks
+    return [joined(tracks)]
+
+
+def joined(tracks: list[Track]) -> Track:
+    """Tracks never seen in the same frame as one track (the id and birth of the first seen)."""
+    order = sorted(tracks, key=lambda tr: int(np.flatnonzero(tr.visible)[0]))
+    first = order[0]
+    out = Track.empty(first.id, first.group, first.num_frames)
+    out.born_from = first.born_from
+    for tr in reversed(order):  # a frame nobody is seen in keeps the earliest track's reason
+        for t in np.flatnonzero(~tr.visible):
+            out.hidden_by[t] = tr.hidden_by[t] or out.hidden_by[t]
+    for tr in order:
+        seen = np.flatnonzero(tr.visible)
+        for name in PER_FRAME:
+            getattr(out, name)[seen] = getattr(tr, name)[seen]
+        for t in seen:
+            out.color[t], out.hidden_by[t] = tr.color[t], tr.hidden_by[t]
+    return out
 
 
 def main_track(tracks: list[Track]) -> Track | None:

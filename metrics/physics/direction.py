@@ -10,7 +10,7 @@ import numpy as np
 from metrics.base import Event, param
 from metrics.observe import Observation, Track
 from metrics.physics.base import PhysicsCheck, event, runs
-from metrics.physics.common import boxes_touch, group_tracks, track_size, world_path
+from metrics.physics.common import boxes_touch, object_tracks, track_size, world_path
 from metrics.physics.units import FRAME, SECONDS
 from metrics.registry import register_metric
 from prompts.schema import Expect
@@ -60,7 +60,7 @@ class DirectionCheck(PhysicsCheck):
         for m in expect.motion:
             if not obs.observed(m.subject):
                 continue
-            for tr in group_tracks(obs, m.subject):  # every instance moves the named way
+            for tr in object_tracks(expect, obs, m.subject):  # every instance moves the named way
                 score = self._one(events, expect, obs, tr, m.subject, m.direction)
                 if score is not None:
                     scores.append(score)

@@ -11,7 +11,7 @@ import numpy as np
 from metrics.base import Event, param
 from metrics.observe import Observation, Track
 from metrics.physics.base import PhysicsCheck
-from metrics.physics.common import group_tracks, main_track, world_path
+from metrics.physics.common import main_track, object_tracks, world_path
 from metrics.physics.kinematics.collision import check_collision
 from metrics.physics.kinematics.flight import check_bounce, check_fall, check_rise
 from metrics.physics.kinematics.uniform import check_uniform
@@ -78,7 +78,10 @@ class KinematicsCheck(PhysicsCheck):
         0.5, unit="object sizes", doc="never again rising this far above its lowest point, it has settled"
     )
     # impacts and bounces
-    impact_dv: float = param(3.0, doc="an impact changes the vertical speed this many times the usual change...")
+    impact_dv: float = param(
+        3.0,
+        doc="an impact changes the vertical speed, beyond gravity's change in a step, this many times the usual change...",
+    )
     impact_dv_speed: float = param(0.125, unit=SPEED, doc="...and at least this")
     rest_speed: float = param(0.01875, unit=SPEED, doc="slower vertical motion is at rest")
     bounce_gain: float = param(1.1, doc="leaving an impact faster than this times the arrival...")
@@ -112,26 +115,33 @@ class KinematicsCheck(PhysicsCheck):
         for k in expect.kinematics:
             if not obs.observed(k.subject):
                 continue
-            tr = main_track(group_tracks(obs, k.subject))
+            tr = main_track(object_tracks(expect, obs, k.subject))
             if tr is None:
                 continue
             frames, path = world_path(obs, tr)
             if len(frames) < self.min_time:
                 continue
             n = len(events)
-            self._one(events, obs, k, tr, frames.astype(float), path)
+            self._one(events, expect, obs, k, tr, frames.astype(float), path)
             scores.append(float(len(events) == n))
         if not scores:
             return None
         return events, float(np.mean(scores))
 
     def _one(
-        self, events: list[Event], obs: Observation, k: KinematicsExpect, tr: Track, t: np.ndarray, path: np.ndarray
+        self,
+        events: list[Event],
+        expect: Expect,
+        obs: Observation,
+        k: KinematicsExpect,
+        tr: Track,
+        t: np.ndarray,
+        path: np.ndarray,
     ) -> None:
         """Judge one subject's path by its expected motion."""
         if k.motion in PATH_CHECKS:
             PATH_CHECKS[k.motion](self, events, obs, tr, t, path)
         elif k.motion == "collides" and k.with_ and obs.observed(k.with_):
-            other = main_track(group_tracks(obs, k.with_))
+            other = main_track(object_tracks(expect, obs, k.with_))
             if other is not None:
                 check_collision(self, events, obs, tr, other)

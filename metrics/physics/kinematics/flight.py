@@ -74,16 +74,20 @@ def _ballistic(
     # floor was hit somewhere between it and its neighbours)
     starts = [-1, *(last for _, last in impacts)]
     accels: list[tuple[float, int]] = []
+    change = None
     for a0, a1 in zip(starts, [*(first for first, _ in impacts), len(t)], strict=True):
         ts, ys = t[a0 + 1 : a1], y[a0 + 1 : a1]
         if len(ts) < cfg.flight_min_time:
             continue
-        if len(ts) >= cfg.flight_split_time and (found := _flight_change(cfg, obs, tr, ts, ys)) is not None:
-            events.append(found)
-            return
+        if len(ts) >= cfg.flight_split_time and (change := _flight_change(cfg, obs, tr, ts, ys)) is not None:
+            break
         (c2, _, _), _ = fit(ts, ys, 2)
         accels.append((2 * c2, int(ts[0])))
+    # what went wrong first: a flight unlike those before it, else a change within a flight
     if down and _gravity(cfg, events, obs, tr, accels):
+        return
+    if change is not None:
+        events.append(change)
         return
     if bounces:
         _bounce(cfg, events, obs, tr, t, vy, [first for first, _ in impacts])
@@ -150,24 +154,36 @@ def _gravity(
 def impacts_of(cfg: KinematicsCheck, vy: np.ndarray) -> list[tuple[int, int]]:
     """``(first, last)`` frame on the floor of each impact. An impact turns a fall into a rise
     abruptly, with far more velocity change than gravity gives (a smooth turnaround under
-    upward gravity is none): down then up in one step, or down, still, up when the floor was
-    sampled twice — hit while still speeding up (under upward gravity a fall slows first)."""
-    dv = np.abs(np.diff(vy))
+    upward gravity is none): down then up in one step, or over two steps when the floor was hit
+    in the middle one (it moved down less, or not at all) — hit while still speeding up (under
+    upward gravity a fall slows first). The change is measured against the usual one (gravity's
+    per step), not against none: a late, slow bounce sampled at a low frame rate reverses by
+    little more than gravity changes the speed in a step, but gravity alone speeds a fall up."""
+    d = np.diff(vy)
     rest = cfg.rest_speed
-    hard = max(cfg.impact_dv * float(np.median(dv)), cfg.impact_dv_speed) if dv.size else cfg.impact_dv_speed
-    out = []
-    for i in range(len(vy) - 1):
-        if vy[i] <= rest:
-            continue
-        if vy[i + 1] < -rest and dv[i] > hard:
-            out.append((i + 1, i + 1))
-        elif (
+    usual = float(np.median(d)) if d.size else 0.0
+    hard = max(cfg.impact_dv * float(np.median(np.abs(d))), cfg.impact_dv_speed) if d.size else cfg.impact_dv_speed
+
+    def one_step(i: int) -> bool:  # down in step i, up in step i + 1
+        return vy[i] > rest and vy[i + 1] < -rest and usual - d[i] > hard
+
+    def two_steps(i: int) -> bool:  # down in step i, the floor in step i + 1, up in step i + 2
+        return (
             i + 2 < len(vy)
-            and abs(vy[i + 1]) <= rest
-            and vy[i + 2] < -rest
-            and vy[i] - vy[i + 2] > hard
+            and vy[i] > rest
+            and vy[i] >= vy[i + 1] >= vy[i + 2] < -rest
+            and not one_step(i + 1)
+            and vy[i] - vy[i + 2] + 2 * usual > hard
             and (i == 0 or vy[i] >= vy[i - 1])
-        ):
+        )
+
+    out: list[tuple[int, int]] = []
+    for i in range(len(vy) - 1):
+        if out and out[-1][1] > i:  # within the impact just found
+            continue
+        if one_step(i):
+            out.append((i + 1, i + 1))
+        elif two_steps(i):
             out.append((i + 1, i + 2))
     return out
 

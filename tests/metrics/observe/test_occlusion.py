@@ -91,6 +91,17 @@ def test_find_cut_and_emerging_on_boxes() -> None:
     assert find_cut(_track(stop), 7) is None
 
 
+def test_a_cut_is_read_from_its_own_sightings_only() -> None:
+    """Two crates slide into one (a merge): the one that goes is ``shared`` for its last frames,
+    its box where its prediction meets the merged blob; that box keeps the blob's far side and
+    shrinks, like a cut, but it is no sighting of its own outline: no edge hid it."""
+    cut = [[10 + 6 * t, 50, 28 + 6 * t, 68] for t in range(5)] + [[40, 50, 54, 68], [46, 50, 54, 68], [], []]
+    tr = _track(cut)
+    assert find_cut(tr, 7) is not None
+    tr.shared[5:7] = True
+    assert find_cut(tr, 7) is None
+
+
 def test_an_object_zoomed_out_of_sight_is_no_vanish(tmp_path: Path) -> None:
     """A camera zooming out for long shrinks a ball until it no longer keys: not a vanish. One that
     disappears whole while the zoom has barely started still is."""

@@ -3,6 +3,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from metrics.observe import Camera, Observation, Track
+from metrics.physics.direction import DirectionCheck
+from metrics.physics.units import at_format
+from prompts.schema import Expect
 from tests.metrics.physics.conftest import Studio
 from tests.metrics.synth import Obj, linear
 
@@ -82,6 +86,34 @@ def test_direction_reversal_and_stillness(studio: Studio) -> None:
         "physics.direction", studio.frames([Obj("circle", studio.color("orange"), linear(60, 64, 0.1))]), exp
     )
     assert still.verdict == "fail" and still.events[0].type == "too_little_motion"
+
+
+def _track(tid: str, T: int, xs: dict[int, float], hidden: dict[int, str] | None = None) -> Track:
+    """A 16 px ball at ``x = xs[t]`` (y 64) in the frames of ``xs``."""
+    tr = Track.empty(tid, "ball", T)
+    for t, x in xs.items():
+        c = np.array([x, 64.0])
+        tr.visible[t], tr.center[t], tr.box[t], tr.area[t] = True, c, np.r_[c - 8, c + 8], 201.0
+    for t, why in (hidden or {}).items():
+        tr.hidden_by[t] = why
+    return tr
+
+
+def test_a_turn_seen_briefly_before_an_occluder_hides_it_is_a_reversal() -> None:
+    """At 16 fps a ball going right turns back at frame 20, is seen going back for three frames
+    (under ``reverse_time``), passes behind a wall and comes out on its other side, where the
+    tracker, predicting it still going right, starts ``ball#2``. One ball turned back at 20
+    (not a second ball going the wrong way from 26)."""
+    T = 40
+    x = {t: 20.0 + 3 * t if t <= 19 else 77.0 - 3 * (t - 19) for t in range(T)}
+    ball = _track("ball", T, {t: x[t] for t in range(23)}, {t: "occluder:wall" for t in range(23, T)})
+    ball2 = _track("ball#2", T, {t: x[t] for t in range(26, T)}, {t: "occluder:wall" for t in range(23, 26)})
+    ball2.born_from = "occluder:wall"
+    obs = Observation("test", T, 128, 128, [ball, ball2], Camera.static(T), fps=16.0)
+    obs.groups = {"ball": {"observable": True}}
+    exp = Expect.model_validate({"objects": BALL, "motion": [{"subject": "ball", "direction": "right"}]})
+    events, _ = at_format(DirectionCheck(), 16.0, 128).evaluate(exp, obs)
+    assert [(e.type, e.frame, e.object) for e in events] == [("direction_reversed", 20, "ball")]
 
 
 def test_direction_removes_camera_motion(studio: Studio) -> None:
