@@ -74,7 +74,7 @@ def _began(life: Lifecycle, group: str, frame: int, kind: str) -> int:
         return frame
     for i in life.incidents:
         alive = life.alive.get(i.track.id)
-        if i.kind == "merge" and i.track.group == group and i.frame <= frame and alive is not None:
-            if alive[frame - 1] and not alive[frame]:
-                return i.frame
+        mine = i.kind == "merge" and i.track.group == group and i.frame <= frame and alive is not None
+        if mine and alive[frame - 1] and not alive[frame]:
+            return i.frame
     return frame
