@@ -54,7 +54,7 @@ class CountCheck(LifecycleCheck):
                         continue
                     culprit = _culprit(life, o.id, s, kind)
                     detail = f"{o.id}: expected {o.count}, {n[s]} present in frames {s}-{e}"
-                    events.append(event(kind, s, obs, culprit, detail))
+                    events.append(event(kind, _began(life, o.id, s, kind), obs, culprit, detail))
         return events, float(right.mean())
 
 
@@ -64,3 +64,17 @@ def _culprit(life: Lifecycle, group: str, frame: int, kind: str) -> Any:
         return near[0].track
     tracks = [tr for tr in life.tracks if tr.group == group]
     return tracks[0] if tracks else None
+
+
+def _began(life: Lifecycle, group: str, frame: int, kind: str) -> int:
+    """Where a count that is wrong from ``frame`` went wrong: when an instance is missing because
+    it merged into another, from the merge's onset (the two began to slide into one, which takes
+    a fixed time however many frames it spans), as ``physics.permanence`` dates it."""
+    if kind != "count_missing" or frame == 0:
+        return frame
+    for i in life.incidents:
+        alive = life.alive.get(i.track.id)
+        mine = i.kind == "merge" and i.track.group == group and i.frame <= frame and alive is not None
+        if mine and alive[frame - 1] and not alive[frame]:
+            return i.frame
+    return frame

@@ -91,6 +91,21 @@ def test_two_similar_objects_merging_fail(studio: Studio) -> None:
     assert abs(r.events[0].frame - 8) <= 1
 
 
+def test_a_slow_merge_is_dated_at_its_onset_by_count_too(studio: Studio) -> None:
+    """Two yellow balls slide into one over 5 frames (from 6), then one is gone: permanence dates
+    the merge where the sliding began, and the count that is short from the end of the slide is
+    dated there too (at 24 fps the slide alone outlasts the 0.25 s a label allows)."""
+    pa, pb = linear(20, 50, 4.0), linear(20, 90, 4.0)
+    slide = lambda t: pb(t) if t < 6 else (pb(t)[0], 90 - 8 * min(t - 5, 5)) if t < 11 else None  # noqa: E731
+    a = Obj("circle", studio.color("yellow"), pa, z=1)
+    b = Obj("circle", studio.color("yellow"), slide, z=0)
+    frames = studio.frames([a, b], T=16)
+    perm = studio.score("physics.permanence", frames, TAXIS)
+    count = studio.score("physics.count", frames, TAXIS)
+    assert perm.verdict == count.verdict == "fail"
+    assert abs(perm.events[0].frame - 6) <= 1 and abs(count.events[0].frame - 6) <= 1, (perm.events, count.events)
+
+
 def test_duplicate_slides_out_of_the_original(studio: Studio) -> None:
     path = linear(30, 50, 3.0)
     copy = lambda t: (path(t)[0] + min(t - 6, 2) * 11.0, 50.0) if t >= 7 else None  # noqa: E731
