@@ -9,8 +9,10 @@ import numpy as np
 
 from metrics.base import Event, param
 from metrics.observe import Observation, Track
+from metrics.observe.params import Scale
 from metrics.physics.base import PhysicsCheck, event, runs
 from metrics.physics.common import boxes_touch, object_tracks, track_size, world_path
+from metrics.physics.lifecycle import LifecycleParams, fragments
 from metrics.physics.units import FRAME, SECONDS
 from metrics.registry import register_metric
 from prompts.schema import Expect
@@ -29,13 +31,15 @@ class DirectionCheck(PhysicsCheck):
     direction does not exist. Reversals: steps moving against the direction by more than
     ``noise_frac`` of the frame (or ``noise_sizes`` sizes for big objects); a run of
     ``reverse_time`` seconds after moving the right way fails (a bounce excuses turns on its
-    axis; a collision only at its first contact).
+    axis; a collision only at its first contact). A piece of an object emerging from behind an
+    occluder or the frame edge, seen alone for a moment before the body joins it, is not judged
+    (the lifecycle's :func:`~metrics.physics.lifecycle.fragments`, with this check's own limits).
     Events: ``wrong_direction``, ``too_little_motion``, ``direction_reversed``. Value: share of
     steps that move the right way.
     """
 
     name: ClassVar[str] = "physics.direction"
-    version: ClassVar[str] = "1"
+    version: ClassVar[str] = "2"
     description: ClassVar[str] = "net motion after camera removal points the named way; no reversals"
 
     applies_to: ClassVar[tuple[str, ...]] = ("motion",)
@@ -53,6 +57,8 @@ class DirectionCheck(PhysicsCheck):
     contact_frac: float = param(0.015625, unit=FRAME, doc="...plus this")
     excuse_before: float = param(0.125, unit=SECONDS, doc="a collision excuses turns from this long before contact...")
     excuse_after: float = param(0.25, unit=SECONDS, doc="...to this long after")
+    fragment_seconds: float = param(0.5, unit=SECONDS, doc="an emerging piece seen alone this long at most...")
+    fragment_lag: float = param(0.25, unit=SECONDS, doc="...coming out within this of its host is not judged")
 
     def evaluate(self, expect: Expect, obs: Observation) -> tuple[list[Event], float] | None:
         events: list[Event] = []
@@ -60,13 +66,19 @@ class DirectionCheck(PhysicsCheck):
         for m in expect.motion:
             if not obs.observed(m.subject):
                 continue
-            for tr in object_tracks(expect, obs, m.subject):  # every instance moves the named way
+            tracks = object_tracks(expect, obs, m.subject)
+            pieces = fragments(tracks, self._pieces, Scale(obs.size, obs.fps))
+            for tr in (t for t in tracks if t.id not in pieces):  # every instance moves the named way
                 score = self._one(events, expect, obs, tr, m.subject, m.direction)
                 if score is not None:
                     scores.append(score)
         if not scores:
             return None
         return events, float(np.mean(scores))
+
+    @property
+    def _pieces(self) -> LifecycleParams:
+        return LifecycleParams(fragment_seconds=self.fragment_seconds, fragment_lag=self.fragment_lag)
 
     def _one(
         self, events: list[Event], expect: Expect, obs: Observation, tr: Track, subject: str, direction: str

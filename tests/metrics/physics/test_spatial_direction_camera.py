@@ -161,3 +161,25 @@ def test_camera_na_without_evidence(tmp_path) -> None:  # type: ignore[no-untype
     plain = Studio(CONDITIONS[0], tmp_path)
     r = plain.score("physics.camera", plain.frames([]), {"camera": "pan_left"})
     assert r.verdict == "n/a"
+
+
+def test_a_piece_of_an_emerging_object_is_not_judged() -> None:
+    """At 16 fps a ball comes out from behind a wall going right; for three frames a small piece
+    of it is seen apart (``ball#2``, hardly moving), then goes under the ball for good. The piece
+    is the ball emerging, not a second ball that moves too little (LTX's 24 fps star did this)."""
+    T = 40
+    ball = _track("ball", T, {t: 60.0 + 1.5 * t for t in range(10, T)}, {t: "occluder:wall" for t in range(10)})
+    piece = _track(
+        "ball#2", T, {t: 62.0 + 0.2 * (t - 10) for t in range(10, 13)}, {t: "occluder:wall" for t in range(10)}
+    )
+    for t in range(13, T):
+        piece.hidden_by[t] = "merged:ball"
+    piece.area[10:13] = 50.0
+    ball.born_from = piece.born_from = "occluder:wall"
+    obs = Observation("test", T, 128, 128, [ball, piece], Camera.static(T), fps=16.0)
+    obs.groups = {"ball": {"observable": True}}
+    exp = Expect.model_validate({"objects": BALL, "motion": [{"subject": "ball", "direction": "right"}]})
+    check = at_format(DirectionCheck(), 16.0, 128)
+    assert check.evaluate(exp, obs)[0] == []
+    piece.area[10:13] = 400.0  # as big as the ball or bigger: not a piece of it, and it moves too little
+    assert [e.type for e in check.evaluate(exp, obs)[0]] == ["too_little_motion"]
