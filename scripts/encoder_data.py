@@ -217,3 +217,43 @@ def sided_chunk(cache: Path, k: int, seeds: int = 2) -> Chunk | None:
         return cached_chunk(cache, f"sided{k}-s{seeds}", make)
     except IndexError:  # the prompt generator cannot draw every case with some seeds (prompts/gen)
         return None
+
+
+#: The spatial generator's left/right cases: two things side by side, three in a row, passing.
+RELATION_CASES = ("spat-lr", "spat-row", "spat-pass")
+
+
+def suite_texts() -> set[str]:
+    """Every text of the bundled suites (and its mirror): never trained on, so held out."""
+    from prompts.mirror import mirror_text
+
+    out: set[str] = set()
+    for name in ("core", "nightly", "smoke", "showcase"):
+        for p in load_suite(name).prompts:
+            out |= {p.text, mirror_text(p.text)}
+    return out
+
+
+def relation_prompts(k: int, pairs: int) -> list[Prompt]:
+    """One side (chosen at random) of ``pairs`` left/right mirror pairs drawn straight from the
+    spatial generator with seed ``k``; a text of a bundled suite (or its mirror) is skipped. The
+    other side is the flipped clip with the mirrored text (the trainer's flip positive)."""
+    from prompts.gen import spatial
+
+    cases = [c for c in spatial.CASES if c.prefix in RELATION_CASES]
+    rng = random.Random(f"t2vbench-encoder-relations-{k}")
+    held_out = suite_texts()
+    out: list[Prompt] = []
+    while len(out) < pairs:
+        case = cases[len(out) % len(cases)]
+        draft = rng.choice(case.make(rng, rng.choice(case.templates)))
+        if draft.text in held_out:
+            continue
+        body = {"id": f"rel-{k}-{len(out):05d}", "text": draft.text, "family": case.family, "tags": draft.tags}
+        out.append(Prompt.model_validate({**body, "scene": draft.scene, "expect": draft.expect}))
+    return out
+
+
+def relation_chunk(cache: Path, k: int, pairs: int = 600) -> Chunk:
+    """Augmented clips of :func:`relation_prompts` (one per prompt, every prompt a new text)."""
+    return cached_chunk(cache, f"rel{k}-p{pairs}", lambda: render_chunk(relation_prompts(k, pairs), 1, 0.0, f"rel{k}"))

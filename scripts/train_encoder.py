@@ -81,6 +81,7 @@ class Pool:
     faulty: list[list[int]] = field(default_factory=list)
     motion: list[bool] = field(default_factory=list)
     weight: list[float] = field(default_factory=list)
+    relation: list[bool] = field(default_factory=list)  # from a relation chunk (sampled apart)
 
 
 def text_weight(text: str, moving: bool) -> float:
@@ -89,11 +90,12 @@ def text_weight(text: str, moving: bool) -> float:
     return 2.0 if moving else 3.0
 
 
-def make_pool(chunks: list[data.Chunk]) -> Pool:
+def make_pool(chunks: list[data.Chunk], relation: int = 0) -> Pool:
+    """The texts and clips of ``chunks``; the last ``relation`` chunks are relation chunks."""
     index: dict[str, int] = {}
     pool = Pool(np.concatenate([c.clips for c in chunks]), [])
     offset = 0
-    for c in chunks:
+    for n, c in enumerate(chunks):
         ids = []
         for t, moving in zip(c.texts, c.motion, strict=True):
             if t not in index:
@@ -103,6 +105,7 @@ def make_pool(chunks: list[data.Chunk]) -> Pool:
                 pool.faulty.append([])
                 pool.motion.append(bool(moving))
                 pool.weight.append(text_weight(t, bool(moving)))
+                pool.relation.append(n >= len(chunks) - relation)
             ids.append(index[t])
         for i, (t, bad) in enumerate(zip(c.text, c.faulty, strict=True)):
             (pool.faulty if bad else pool.clean)[ids[t]].append(offset + i)
@@ -123,21 +126,25 @@ def to_input(clips: np.ndarray) -> torch.Tensor:
     return ((x / 255.0 - 0.5) / 0.25).permute(0, 1, 4, 2, 3).contiguous()
 
 
-def weighted_sample(pool: Pool, rng: random.Random, size: int) -> list[int]:
+def weighted_sample(pool: Pool, rng: random.Random, size: int, relation_share: float = 0.0) -> list[int]:
     """``size`` distinct texts; those naming a side weigh 2, static left/right relations 3 (the
-    hardest: which object is which must be read from the nouns and colours)."""
-    ids = [i for i, c in enumerate(pool.clean) if c]
+    hardest: which object is which must be read from the nouns and colours). A share
+    ``relation_share`` of them comes uniformly from the relation chunks (thousands of texts that
+    would otherwise crowd out every other family)."""
+    rel = [i for i, c in enumerate(pool.clean) if c and pool.relation[i]]
+    n_rel = min(len(rel), round(size * relation_share)) if rel else 0
+    ids = [i for i, c in enumerate(pool.clean) if c and not pool.relation[i]]
     weight = [pool.weight[i] for i in ids]
     keys = [rng.random() ** (1.0 / w) for w in weight]
-    return [ids[j] for j in sorted(range(len(ids)), key=lambda j: -keys[j])[:size]]
+    return [ids[j] for j in sorted(range(len(ids)), key=lambda j: -keys[j])[: size - n_rel]] + rng.sample(rel, n_rel)
 
 
-def sample_batch(pool: Pool, rng: random.Random, size: int) -> Batch:
+def sample_batch(pool: Pool, rng: random.Random, size: int, relation_share: float = 0.0) -> Batch:
     """``size`` distinct prompts, each with its clip, mirrored pair and hard negatives."""
     videos: list[np.ndarray] = []
     owner: list[str | None] = []
     negatives: list[str] = []
-    for t in weighted_sample(pool, rng, size):
+    for t in weighted_sample(pool, rng, size, relation_share):
         text, clip = pool.texts[t], pool.clips[rng.choice(pool.clean[t])]
         mirrored = mirror_text(text)
         flip = mirrored == text and rng.random() < 0.5  # a text with no side: flipping is augmentation
@@ -261,7 +268,7 @@ def train(model: VideoTextEncoder, pool: Pool, args: argparse.Namespace, logfile
     for step in range(args.steps):
         for g in opt.param_groups:
             g["lr"] = lr_at(step, args.steps, args.lr)
-        loss, parts = contrastive_loss(model, sample_batch(pool, rng, args.batch))
+        loss, parts = contrastive_loss(model, sample_batch(pool, rng, args.batch, args.relation_share))
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
@@ -290,6 +297,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--log", type=Path, default=ROOT / "scripts" / "train_encoder.log")
     ap.add_argument("--eval-only", action="store_true", help="evaluate the weights at --out")
     ap.add_argument("--sided-chunks", type=int, default=0, help="extra chunks of static left/right prompts only")
+    ap.add_argument(
+        "--relation-chunks", type=int, default=0, help="chunks of left/right pairs from the spatial generator"
+    )
+    ap.add_argument("--relation-share", type=float, default=0.5, help="share of each batch from the relation chunks")
     ap.add_argument("--init", type=Path, default=None, help="start from these weights instead of a random init")
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
@@ -311,7 +322,8 @@ def main(argv: list[str] | None = None) -> int:
     chunks = [data.train_chunk(args.cache, k) for k in range(args.chunks)]
     sided = [data.sided_chunk(args.cache, 100 + k) for k in range(args.sided_chunks)]
     chunks += [c for c in sided if c is not None]
-    pool = make_pool(chunks)
+    chunks += [data.relation_chunk(args.cache, k) for k in range(args.relation_chunks)]
+    pool = make_pool(chunks, args.relation_chunks)
     log(
         f"data: {len(pool.clips)} clips of {len(pool.texts)} texts ({time.time() - t0:.0f}s to render or load)",
         args.log,
