@@ -206,6 +206,10 @@ def share(ok: list[bool]) -> str:
     return f"{np.mean(ok):.3f} ({sum(ok)}/{len(ok)})" if ok else "n/a"
 
 
+#: The held-out figures logged during training (``--eval-every``).
+PROGRESS = ("left/right relation (spatial family)", "mirror gap > 0, every core prompt with a side")
+
+
 @torch.no_grad()
 def evaluate(model: VideoTextEncoder, chunk: data.Chunk) -> dict[str, str]:
     """Held-out figures on the core suite (prompts never trained on, render seeds never used)."""
@@ -260,7 +264,9 @@ def lr_at(step: int, steps: int, peak: float, warmup: int = 40) -> float:
     return peak * 0.5 * (1 + np.cos(np.pi * (step - warmup) / max(1, steps - warmup)))
 
 
-def train(model: VideoTextEncoder, pool: Pool, args: argparse.Namespace, logfile: Path | None) -> None:
+def train(
+    model: VideoTextEncoder, pool: Pool, args: argparse.Namespace, logfile: Path | None, held_out: data.Chunk
+) -> None:
     rng = random.Random(args.seed)
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.02)
     model.train()
@@ -275,6 +281,10 @@ def train(model: VideoTextEncoder, pool: Pool, args: argparse.Namespace, logfile
         if step % 25 == 0 or step == args.steps - 1:
             extra = " ".join(f"{k} {v:.3f}" for k, v in parts.items())
             log(f"step {step:4d}  loss {float(loss.detach()):.3f}  {extra}  {time.time() - start:.0f}s", logfile)
+        if args.eval_every and (step + 1) % args.eval_every == 0 and step + 1 < args.steps:
+            got = evaluate(model, held_out)
+            log(f"  held out at step {step + 1}: " + "; ".join(f"{k} {got[k]}" for k in PROGRESS), logfile)
+            model.train()
     model.eval()
 
 
@@ -301,6 +311,7 @@ def main(argv: list[str] | None = None) -> int:
         "--relation-chunks", type=int, default=0, help="chunks of left/right pairs from the spatial generator"
     )
     ap.add_argument("--relation-share", type=float, default=0.5, help="share of each batch from the relation chunks")
+    ap.add_argument("--eval-every", type=int, default=0, help="log held-out figures every N steps (0: at the end)")
     ap.add_argument("--init", type=Path, default=None, help="start from these weights instead of a random init")
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
@@ -338,7 +349,7 @@ def main(argv: list[str] | None = None) -> int:
         vocab = tuple(build_vocab(pool.texts))
         model = VideoTextEncoder(EncoderConfig(vocab=vocab))
     log(f"model: {sum(p.numel() for p in model.parameters())} parameters, vocabulary {len(vocab)} words", args.log)
-    train(model, pool, args, args.log)
+    train(model, pool, args, args.log, held_out)
     for k, v in evaluate(model, held_out).items():
         log(f"held out: {k:50s} {v}", args.log)
     digest = write_sums(save_encoder(model, args.out))
