@@ -257,3 +257,26 @@ def relation_prompts(k: int, pairs: int) -> list[Prompt]:
 def relation_chunk(cache: Path, k: int, pairs: int = 600) -> Chunk:
     """Augmented clips of :func:`relation_prompts` (one per prompt, every prompt a new text)."""
     return cached_chunk(cache, f"rel{k}-p{pairs}", lambda: render_chunk(relation_prompts(k, pairs), 1, 0.0, f"rel{k}"))
+
+
+def still(p: Prompt) -> bool:
+    """Nothing moves, falls or hides in ``p``'s scene, and the camera stays put."""
+    sc = p.scene
+    if sc is None or sc.occluders or sc.camera.motion != "static":
+        return False
+    return all(o.vel == (0.0, 0.0) and o.acc == (0.0, 0.0) and not o.gravity for o in sc.objects)
+
+
+def halves_target(p: Prompt, colours: tuple[str, ...]) -> np.ndarray | None:
+    """``(2, colours)`` 0/1: the colours ``p``'s still scene shows in the left and the right half
+    of the frame (an object counts in a half that holds at least a quarter of its width); None
+    for a scene that moves (where things are then depends on the time)."""
+    if not still(p):
+        return None
+    out = np.zeros((2, len(colours)), np.float32)
+    for o in p.scene.objects:  # type: ignore[union-attr]
+        w = o.size
+        c = colours.index(o.color)
+        out[0, c] = max(out[0, c], float(o.pos[0] - w / 4 < 0.5))
+        out[1, c] = max(out[1, c], float(o.pos[0] + w / 4 > 0.5))
+    return out

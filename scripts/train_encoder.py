@@ -24,6 +24,7 @@ cos(clip, mirrored text). The log (this script's output) is committed beside it.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import random
 import re
@@ -82,6 +83,14 @@ class Pool:
     motion: list[bool] = field(default_factory=list)
     weight: list[float] = field(default_factory=list)
     relation: list[bool] = field(default_factory=list)  # from a relation chunk (sampled apart)
+    halves: dict[str, np.ndarray] = field(default_factory=dict)  # text -> colours per half (still scenes)
+
+    def target(self, text: str) -> np.ndarray | None:
+        """Which colours a clip of ``text`` shows in each half (the mirrored text: halves swapped)."""
+        if text in self.halves:
+            return self.halves[text]
+        got = self.halves.get(mirror_text(text))
+        return None if got is None else got[::-1].copy()
 
 
 def text_weight(text: str, moving: bool) -> float:
@@ -119,6 +128,8 @@ class Batch:
     texts: list[str]
     positive: torch.Tensor  # (V, S) bool: video v shows text s
     mirror: list[tuple[int, int, int]]  # (video, text, mirrored text) for the logistic term
+    video_halves: list[np.ndarray | None]  # per video: its colours per half, if known
+    text_halves: list[np.ndarray | None]  # per text naming a side: the colours it puts in each half
 
 
 def to_input(clips: np.ndarray) -> torch.Tensor:
@@ -143,22 +154,28 @@ def sample_batch(pool: Pool, rng: random.Random, size: int, relation_share: floa
     """``size`` distinct prompts, each with its clip, mirrored pair and hard negatives."""
     videos: list[np.ndarray] = []
     owner: list[str | None] = []
+    halves: list[np.ndarray | None] = []
     negatives: list[str] = []
     for t in weighted_sample(pool, rng, size, relation_share):
         text, clip = pool.texts[t], pool.clips[rng.choice(pool.clean[t])]
-        mirrored = mirror_text(text)
+        mirrored, target = mirror_text(text), pool.target(text)
+        swapped = None if target is None else target[::-1].copy()
         flip = mirrored == text and rng.random() < 0.5  # a text with no side: flipping is augmentation
         videos.append(clip[:, :, ::-1] if flip else clip)
         owner.append(text)
+        halves.append(swapped if flip else target)
         if mirrored != text:
             videos.append(clip[:, :, ::-1])
             owner.append(mirrored)
+            halves.append(swapped)
         if pool.motion[t] and rng.random() < 0.5:
             videos.append(clip[::-1])
             owner.append(None)
+            halves.append(None)
         if pool.faulty[t] and rng.random() < 0.7:
             videos.append(pool.clips[rng.choice(pool.faulty[t])])
             owner.append(None)
+            halves.append(None)
         negatives += [n for n in (colour_negative(text, rng), count_negative(text, rng)) if n]
     texts = list(dict.fromkeys([o for o in owner if o is not None] + negatives))
     col = {s: i for i, s in enumerate(texts)}
@@ -170,14 +187,24 @@ def sample_batch(pool: Pool, rng: random.Random, size: int, relation_share: floa
             m = mirror_text(o)
             if m != o:
                 mirror.append((v, col[o], col[m]))
-    return Batch(to_input(np.stack(videos)), texts, positive, mirror)
+    sides = [pool.target(s) if mirror_text(s) != s else None for s in texts]
+    return Batch(to_input(np.stack(videos)), texts, positive, mirror, halves, sides)
+
+
+def halves_loss(logits: torch.Tensor | None, targets: list[np.ndarray | None]) -> torch.Tensor:
+    """Binary cross-entropy of the layout logits on the rows whose colours per half are known."""
+    keep = [i for i, y in enumerate(targets) if y is not None]
+    if logits is None or not keep:
+        return torch.zeros(())
+    y = torch.from_numpy(np.stack([targets[i] for i in keep]))
+    return F.binary_cross_entropy_with_logits(logits[keep], y)
 
 
 def contrastive_loss(model: VideoTextEncoder, b: Batch) -> tuple[torch.Tensor, dict[str, float]]:
-    v = model.embed_video(b.videos)
+    vec, lv = model.video(b.videos)
     ids = model.tokenizer.encode(b.texts)
-    t = model.embed_tokens(torch.from_numpy(ids[:, : int((ids > 0).sum(1).max())]))  # no all-padding columns
-    cos = v @ t.T
+    tvec, lt = model.text(torch.from_numpy(ids[:, : int((ids > 0).sum(1).max())]))  # no all-padding columns
+    cos = model.joint(vec, lv) @ model.joint(tvec, lt).T
     s = cos * model.logit_scale.clamp(max=4.6).exp()
     neg_inf = torch.finfo(s.dtype).min
     rows = b.positive.any(1)
@@ -187,19 +214,20 @@ def contrastive_loss(model: VideoTextEncoder, b: Batch) -> tuple[torch.Tensor, d
     idx = torch.tensor(b.mirror, dtype=torch.long).reshape(-1, 3)
     gap = cos[idx[:, 0], idx[:, 1]] - cos[idx[:, 0], idx[:, 2]]
     mirror = F.softplus(-20.0 * gap).mean() if len(idx) else cos.new_zeros(())
-    loss = 0.5 * (v2t.mean() + t2v.mean()) + mirror
-    parts = {"v2t": v2t.mean(), "t2v": t2v.mean(), "mirror": mirror}
+    layout = halves_loss(lv, b.video_halves) + halves_loss(lt, b.text_halves)
+    loss = 0.5 * (v2t.mean() + t2v.mean()) + mirror + layout
+    parts = {"v2t": v2t.mean(), "t2v": t2v.mean(), "mirror": mirror, "halves": layout}
     return loss, {k: float(v.detach()) for k, v in parts.items()}
 
 
 @torch.no_grad()
 def embed_clips(model: VideoTextEncoder, clips: np.ndarray, batch: int = 64) -> torch.Tensor:
-    return torch.cat([model.embed_video(to_input(clips[i : i + batch])) for i in range(0, len(clips), batch)])
+    return torch.cat([model.align_inputs(to_input(clips[i : i + batch])) for i in range(0, len(clips), batch)])
 
 
 @torch.no_grad()
 def embed_texts(model: VideoTextEncoder, texts: list[str]) -> torch.Tensor:
-    return torch.cat([model.encode_text(texts[i : i + 256]) for i in range(0, len(texts), 256)])
+    return torch.cat([model.align_text(texts[i : i + 256]) for i in range(0, len(texts), 256)])
 
 
 def share(ok: list[bool]) -> str:
@@ -249,6 +277,17 @@ def evaluate(model: VideoTextEncoder, chunk: data.Chunk) -> dict[str, str]:
         "mean mirror gap": f"{np.mean([g for _, g in mg]):.4f}",
     }
     return out
+
+
+def layout_targets(args: argparse.Namespace, colours: tuple[str, ...]) -> dict[str, np.ndarray]:
+    """Text -> colours per half for every still scene of the training prompts (from their scenes)."""
+    prompts = [p for k in range(args.chunks) for p in data.generated_prompts(k)]
+    for k in range(args.sided_chunks):
+        with contextlib.suppress(IndexError):  # as in data.sided_chunk
+            prompts += data.generated_prompts(100 + k)
+    prompts += [p for k in range(args.relation_chunks) for p in data.relation_prompts(k, args.relation_pairs)]
+    out = {p.text: data.halves_target(p, colours) for p in prompts}
+    return {t: y for t, y in out.items() if y is not None}
 
 
 def log(msg: str, file: Path | None) -> None:
@@ -310,8 +349,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--relation-chunks", type=int, default=0, help="chunks of left/right pairs from the spatial generator"
     )
+    ap.add_argument("--relation-pairs", type=int, default=600, help="pairs per relation chunk")
     ap.add_argument("--relation-share", type=float, default=0.5, help="share of each batch from the relation chunks")
     ap.add_argument("--eval-every", type=int, default=0, help="log held-out figures every N steps (0: at the end)")
+    ap.add_argument("--halves", type=int, default=0, help="layout heads: colours per half (2), 0: none")
     ap.add_argument("--init", type=Path, default=None, help="start from these weights instead of a random init")
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
@@ -333,7 +374,7 @@ def main(argv: list[str] | None = None) -> int:
     chunks = [data.train_chunk(args.cache, k) for k in range(args.chunks)]
     sided = [data.sided_chunk(args.cache, 100 + k) for k in range(args.sided_chunks)]
     chunks += [c for c in sided if c is not None]
-    chunks += [data.relation_chunk(args.cache, k) for k in range(args.relation_chunks)]
+    chunks += [data.relation_chunk(args.cache, k, args.relation_pairs) for k in range(args.relation_chunks)]
     pool = make_pool(chunks, args.relation_chunks)
     log(
         f"data: {len(pool.clips)} clips of {len(pool.texts)} texts ({time.time() - t0:.0f}s to render or load)",
@@ -345,9 +386,17 @@ def main(argv: list[str] | None = None) -> int:
         model = load_encoder(args.init, reuse=False)
         vocab = model.config.vocab
         log(f"init: {args.init} sha256 {model.sha256}", args.log)
+        if args.halves != model.config.halves:  # add (fresh) layout heads to the earlier weights
+            init = model
+            model = VideoTextEncoder(EncoderConfig(**{**init.config.__dict__, "halves": args.halves}))
+            missing = model.load_state_dict(init.state_dict(), strict=False).missing_keys
+            log(f"layout heads added ({len(missing)} new tensors)", args.log)
     else:
         vocab = tuple(build_vocab(pool.texts))
-        model = VideoTextEncoder(EncoderConfig(vocab=vocab))
+        model = VideoTextEncoder(EncoderConfig(vocab=vocab, halves=args.halves))
+    if model.config.halves:
+        pool.halves = layout_targets(args, model.config.colours)
+        log(f"layout targets: {len(pool.halves)} texts of still scenes", args.log)
     log(f"model: {sum(p.numel() for p in model.parameters())} parameters, vocabulary {len(vocab)} words", args.log)
     train(model, pool, args, args.log, held_out)
     for k, v in evaluate(model, held_out).items():
