@@ -280,3 +280,28 @@ def halves_target(p: Prompt, colours: tuple[str, ...]) -> np.ndarray | None:
         out[0, c] = max(out[0, c], float(o.pos[0] - w / 4 < 0.5))
         out[1, c] = max(out[1, c], float(o.pos[0] + w / 4 > 0.5))
     return out
+
+
+def word_targets(p: Prompt, colours: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray] | None:
+    """Per word of ``p.text`` (the tokenizer's words): the colour index of the thing whose noun it
+    is (-1 for any other word) and the halves that thing stands in ``(words, 2)``; None for a
+    scene that moves. Teaches the text tower's tagger which words name which thing where."""
+    from metrics.encoder.tokenizer import words
+
+    halves = halves_target(p, colours)
+    if halves is None or p.expect is None:
+        return None
+    text = words(p.text)
+    colour = np.full(len(text), -1, np.int64)
+    side = np.zeros((len(text), 2), np.float32)
+    where = {o.id: o for o in p.scene.objects}  # type: ignore[union-attr]
+    for e in p.expect.objects:
+        o = where.get(e.id)
+        if o is None or not e.noun:
+            continue
+        head = words(e.noun)[-1]
+        for i, w in enumerate(text):
+            if w == head:
+                colour[i] = colours.index(o.color)
+                side[i] = (float(o.pos[0] - o.size / 4 < 0.5), float(o.pos[0] + o.size / 4 > 0.5))
+    return colour, side

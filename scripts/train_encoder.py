@@ -197,7 +197,7 @@ def halves_loss(logits: torch.Tensor | None, targets: list[np.ndarray | None]) -
     if logits is None or not keep:
         return torch.zeros(())
     y = torch.from_numpy(np.stack([targets[i] for i in keep]))
-    return F.binary_cross_entropy_with_logits(logits[keep], y)
+    return F.binary_cross_entropy(logits[keep].clamp(1e-6, 1 - 1e-6), y)
 
 
 def contrastive_loss(model: VideoTextEncoder, b: Batch) -> tuple[torch.Tensor, dict[str, float]]:
@@ -290,6 +290,28 @@ def layout_targets(args: argparse.Namespace, colours: tuple[str, ...]) -> dict[s
     return {t: y for t, y in out.items() if y is not None}
 
 
+@dataclass
+class TextTarget:
+    """An unrendered text of a still scene: colours per half; per word its colour index and halves."""
+
+    text: str
+    halves: np.ndarray
+    colour: np.ndarray
+    side: np.ndarray
+
+
+def text_only_targets(args: argparse.Namespace, colours: tuple[str, ...]) -> list[TextTarget]:
+    """``--text-pairs`` relation prompts (generator seeds from 1000, never rendered) with their
+    targets; suite texts are held out as for every chunk."""
+    prompts = [p for k in range(1000, 1000 + -(-args.text_pairs // 600)) for p in data.relation_prompts(k, 600)]
+    out = []
+    for p in prompts[: args.text_pairs]:
+        halves, tags = data.halves_target(p, colours), data.word_targets(p, colours)
+        if halves is not None and tags is not None:
+            out.append(TextTarget(p.text, halves, *tags))
+    return out
+
+
 def log(msg: str, file: Path | None) -> None:
     print(msg, flush=True)
     if file is not None:
@@ -303,10 +325,44 @@ def lr_at(step: int, steps: int, peak: float, warmup: int = 40) -> float:
     return peak * 0.5 * (1 + np.cos(np.pi * (step - warmup) / max(1, steps - warmup)))
 
 
+def text_layout_loss(model: VideoTextEncoder, texts: list[TextTarget], rng: random.Random, size: int) -> torch.Tensor:
+    """The text tower's layout head on ``size`` texts of still scenes that were never rendered
+    (words cost nothing; which colour is on which side must be read from the sentence), each
+    mirrored (halves swapped) half of the time: the colours per half, and per word the colour and
+    halves of the thing it names (the other words: no colour)."""
+    batch = rng.sample(texts, size)
+    flip = [rng.random() < 0.5 for _ in batch]
+    words = [mirror_text(b.text) if f else b.text for b, f in zip(batch, flip, strict=True)]
+    ids = model.tokenizer.encode(words)
+    ids = ids[:, : int((ids > 0).sum(1).max())]
+    _, colour, side = model.text.tags(torch.from_numpy(ids))
+    _, bag = model.text(torch.from_numpy(ids))
+    L = ids.shape[1]
+    y_bag = np.stack([b.halves[::-1] if f else b.halves for b, f in zip(batch, flip, strict=True)])
+    y_col = np.zeros(colour.shape, np.float32)  # type: ignore[union-attr]
+    y_side = np.zeros(side.shape, np.float32)  # type: ignore[union-attr]
+    named = np.zeros(ids.shape, bool)
+    for i, (b, f) in enumerate(zip(batch, flip, strict=True)):
+        n = min(L, len(b.colour))
+        hit = np.flatnonzero(b.colour[:n] >= 0)
+        y_col[i, hit, b.colour[hit]] = 1.0
+        y_side[i, :n] = b.side[:n, ::-1] if f else b.side[:n]
+        named[i, hit] = True
+    real = torch.from_numpy(ids > 0)
+    bce = F.binary_cross_entropy
+    loss = bce(bag.clamp(1e-6, 1 - 1e-6), torch.from_numpy(np.ascontiguousarray(y_bag)))  # type: ignore[union-attr]
+    loss = loss + bce(colour[real].clamp(1e-6, 1 - 1e-6), torch.from_numpy(y_col)[real])  # type: ignore[index]
+    mask = torch.from_numpy(named)
+    if mask.any():
+        loss = loss + bce(side[mask].clamp(1e-6, 1 - 1e-6), torch.from_numpy(y_side)[mask])  # type: ignore[index]
+    return loss
+
+
 def train(
     model: VideoTextEncoder, pool: Pool, args: argparse.Namespace, logfile: Path | None, held_out: data.Chunk
 ) -> None:
     rng = random.Random(args.seed)
+    texts = text_only_targets(args, model.config.colours) if model.config.halves and args.text_pairs else []
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.02)
     model.train()
     start = time.time()
@@ -314,6 +370,9 @@ def train(
         for g in opt.param_groups:
             g["lr"] = lr_at(step, args.steps, args.lr)
         loss, parts = contrastive_loss(model, sample_batch(pool, rng, args.batch, args.relation_share))
+        if texts:
+            words = text_layout_loss(model, texts, rng, args.text_batch)
+            loss, parts = loss + words, {**parts, "words": float(words.detach())}
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
@@ -353,6 +412,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--relation-share", type=float, default=0.5, help="share of each batch from the relation chunks")
     ap.add_argument("--eval-every", type=int, default=0, help="log held-out figures every N steps (0: at the end)")
     ap.add_argument("--halves", type=int, default=0, help="layout heads: colours per half (2), 0: none")
+    ap.add_argument("--text-pairs", type=int, default=0, help="unrendered relation texts for the text layout head")
+    ap.add_argument("--text-batch", type=int, default=128, help="of those, texts per step")
     ap.add_argument("--init", type=Path, default=None, help="start from these weights instead of a random init")
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)

@@ -133,12 +133,12 @@ class VideoTower(nn.Module):
         return self.frame(self.cells(x))
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
-        """The clip vector and the layout logits ``(B, halves, colours)`` (None without a layout head):
-        which colours the clip shows in each half, from the cells averaged over time."""
+        """The clip vector and the layout probabilities ``(B, halves, colours)`` (None without a
+        layout head): which colours the clip shows in each half, from the cells averaged over time."""
         cells = self.cells(x)
         y = self.frame(cells) + self.time
         y = y + F.relu(self.temporal(y.transpose(1, 2))).transpose(1, 2)
-        layout = None if self.layout is None else self.layout(cells.mean(1)).unflatten(-1, self.shape)
+        layout = None if self.layout is None else torch.sigmoid(self.layout(cells.mean(1))).unflatten(-1, self.shape)
         return self.head(y.flatten(1)), layout
 
 
@@ -155,24 +155,35 @@ class TextTower(nn.Module):
         self.encoder = nn.TransformerEncoder(layer, cfg.text_layers, enable_nested_tensor=False)
         self.norm = nn.LayerNorm(d)
         self.head = nn.Linear(d, cfg.dim)
-        self.queries = nn.Parameter(torch.randn(cfg.halves, d) * 0.02) if cfg.halves else None
-        self.attend = nn.MultiheadAttention(d, cfg.text_heads, batch_first=True) if cfg.halves else None
-        self.layout = nn.Linear(d, len(cfg.colours)) if cfg.halves else None
+        self.words = nn.GRU(d, d // 2, batch_first=True, bidirectional=True) if cfg.halves else None
+        self.colour = nn.Linear(d, len(cfg.colours)) if cfg.halves else None
+        self.side = nn.Linear(d, cfg.halves) if cfg.halves else None
 
-    def forward(self, ids: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
-        """The text vector and the layout logits ``(B, halves, colours)`` (None without a layout
-        head): one learned query per half attends over the words, so a colour is bound to the side
-        the sentence puts it on."""
+    def tags(self, ids: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None, torch.Tensor | None]:
+        """The text vector and, with a layout head, per word the probability of each colour and
+        of standing in each half ``(B, L, colours)``, ``(B, L, halves)`` (0 on padding), read by a
+        bidirectional GRU over the transformer's words."""
         pad = ids == 0
-        x = self.embed(ids) + self.pos[: ids.shape[1]]
-        x = self.norm(self.encoder(x, src_key_padding_mask=pad))
+        x = self.norm(self.encoder(self.embed(ids) + self.pos[: ids.shape[1]], src_key_padding_mask=pad))
         keep = (~pad).unsqueeze(-1).float()
         t = self.head((x * keep).sum(1) / keep.sum(1).clamp(min=1.0))
-        if self.queries is None:
+        if self.words is None or self.colour is None or self.side is None:
+            return t, None, None
+        lengths = (~pad).sum(1).clamp(min=1).cpu()
+        packed = nn.utils.rnn.pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
+        h = nn.utils.rnn.pad_packed_sequence(self.words(packed)[0], batch_first=True, total_length=x.shape[1])[0]
+        return t, torch.sigmoid(self.colour(h)) * keep, torch.sigmoid(self.side(h)) * keep
+
+    def forward(self, ids: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """The text vector and the layout probabilities ``(B, halves, colours)`` (None without a
+        layout head): a colour is in a half if any word names a thing of that colour in that half
+        (noisy-or over the words of :meth:`tags`). Tagging word by word is what made it learnable:
+        a pooled query per half sat on a symmetric saddle and never learnt which colour went where."""
+        t, colour, side = self.tags(ids)
+        if colour is None or side is None:
             return t, None
-        q = self.queries.expand(ids.shape[0], -1, -1)
-        h, _ = self.attend(q, x, x, key_padding_mask=pad, need_weights=False)
-        return t, self.layout(h)
+        both = (side.unsqueeze(-1) * colour.unsqueeze(-2)).clamp(max=1 - 1e-6)  # (B, L, halves, colours)
+        return t, 1 - torch.log1p(-both).sum(1).exp()
 
 
 class VideoTextEncoder(nn.Module):
@@ -228,12 +239,12 @@ class VideoTextEncoder(nn.Module):
     @staticmethod
     def joint(vec: torch.Tensor, layout: torch.Tensor | None) -> torch.Tensor:
         """A tower's output as the vector whose dot products are prompt–clip scores: the unit
-        vector alone, or (with a layout head) ``[vec, 2 sigmoid(layout) - 1] / sqrt(2)`` with the
+        vector alone, or (with a layout head) ``[vec, 2 layout - 1] / sqrt(2)`` with the
         layout part scaled to unit length at most, so a score is the mean of the cosine and the
         signed agreement of the layouts (both in [-1, 1])."""
         if layout is None:
             return F.normalize(vec, dim=-1)
-        signs = (2 * torch.sigmoid(layout) - 1).flatten(1) / math.sqrt(layout[0].numel())
+        signs = (2 * layout - 1).flatten(1) / math.sqrt(layout[0].numel())
         return torch.cat([F.normalize(vec, dim=-1), signs], -1) / math.sqrt(2)
 
     def align_inputs(self, x: torch.Tensor) -> torch.Tensor:
