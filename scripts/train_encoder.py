@@ -1,12 +1,18 @@
-"""Train the embedded video–text encoder (``metrics/encoder/weights/tiny-v1.pt``) on the reference world.
+"""Train the embedded video–text encoder (``metrics/encoder/weights/tiny-v2.pt``) on the reference world.
 
     python scripts/train_encoder.py --out /tmp/stage1.pt          # stage 1: 400 steps from a random init
-    python scripts/train_encoder.py --init /tmp/stage1.pt --sided-chunks 12 --steps 150 --lr 1e-3
-                                                                  # stage 2 -> metrics/encoder/weights/tiny-v1.pt
+    python scripts/train_encoder.py --init /tmp/stage1.pt --sided-chunks 12 --steps 150 --lr 1e-3 \
+        --out /tmp/stage2.pt                                      # stage 2 (was tiny-v1.pt)
+    python scripts/train_encoder.py --init /tmp/stage2.pt --sided-chunks 12 --relation-chunks 8 \
+        --halves 2 --text-pairs 6000 --steps 300 --lr 2e-3 --eval-every 100
+                                                                  # stage 3 -> metrics/encoder/weights/tiny-v2.pt
     python scripts/train_encoder.py --eval-only                   # evaluate the committed weights
 
-The committed weights are stage 2 of these two commands (about 23 + 10 minutes here, with clip
-rendering cached); stage 2 adds static left/right prompts from 12 more generator seeds.
+The committed weights are stage 3 (about 23 + 10 + 12 minutes here, with clip rendering cached).
+Stage 2 adds still left/right prompts from 12 more generator seeds; stage 3 adds the layout heads
+(``--halves 2``: which colours each half of the frame shows, from the video cells and from the
+words), 8 chunks of left/right pairs drawn straight from the spatial generator (half of every
+batch) and 6000 unrendered generator texts whose words are tagged from their scenes.
 
 Reproducible from ``--seed`` (same clips, batches and initialisation; same threads give the same
 weights). Clips come from ``scripts/encoder_data.py``: prompts of the core generator drawn with
@@ -17,8 +23,12 @@ Loss: symmetric multi-positive InfoNCE over the batch's clips and texts, with ha
 the mirrored text (left/right swapped) of a clip, the horizontally flipped clip (whose positive
 is the mirrored text: hflip(clip) <-> mirror(prompt)), the clip played backwards (prompts with
 motion), a clip with a contradicting fault (mirror, reverse, recolor, duplicate, vanish, ...),
-the text with its colours swapped, another count; plus a logistic term on cos(clip, text) -
-cos(clip, mirrored text). The log (this script's output) is committed beside it.
+the text with its colours swapped, another count; plus a logistic term on score(clip, text) -
+score(clip, mirrored text). With layout heads, binary cross-entropy of both towers' colours per
+half on still scenes (targets from the prompt's scene; a flipped clip or a mirrored text swaps
+the halves) and of the text tagger's per-word colour and halves. Every suite text (and its
+mirror) is held out of every chunk; held-out figures use the core suite at render seeds never
+used in training. The log (this script's output) is committed beside it.
 """
 
 from __future__ import annotations
@@ -401,7 +411,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--lr", type=float, default=3e-3)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--cache", type=Path, default=Path.home() / ".cache" / "t2vbench" / "encoder")
-    ap.add_argument("--out", type=Path, default=ROOT / "metrics" / "encoder" / "weights" / "tiny-v1.pt")
+    ap.add_argument("--out", type=Path, default=ROOT / "metrics" / "encoder" / "weights" / "tiny-v2.pt")
     ap.add_argument("--log", type=Path, default=ROOT / "scripts" / "train_encoder.log")
     ap.add_argument("--eval-only", action="store_true", help="evaluate the weights at --out")
     ap.add_argument("--sided-chunks", type=int, default=0, help="extra chunks of static left/right prompts only")

@@ -6,6 +6,12 @@ the T frame vectors with a temporal convolution and a flatten over time (so orde
 Global pooling loses left/right and scores a mirrored clip like the original (an earlier attempt
 got 62% of mirrored pairs right). The text tower is order-aware (positional embeddings), so "red
 left of blue" and "blue left of red" embed differently.
+
+That alone did not teach it which colour stands on which side (57.5% of the suite's still
+left/right pairs with tiny-v1). Layout heads (``config.halves``, tiny-v2) make it explicit: the
+video tower says which colours each half of the frame shows (from the cells), the text tower tags
+each word with a colour and the halves its thing stands in (a GRU over the transformer's words),
+and the score averages the cosine with the signed agreement of the two layouts.
 """
 
 from __future__ import annotations
