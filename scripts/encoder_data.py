@@ -217,3 +217,91 @@ def sided_chunk(cache: Path, k: int, seeds: int = 2) -> Chunk | None:
         return cached_chunk(cache, f"sided{k}-s{seeds}", make)
     except IndexError:  # the prompt generator cannot draw every case with some seeds (prompts/gen)
         return None
+
+
+#: The spatial generator's left/right cases: two things side by side, three in a row, passing.
+RELATION_CASES = ("spat-lr", "spat-row", "spat-pass")
+
+
+def suite_texts() -> set[str]:
+    """Every text of the bundled suites (and its mirror): never trained on, so held out."""
+    from prompts.mirror import mirror_text
+
+    out: set[str] = set()
+    for name in ("core", "nightly", "smoke", "showcase"):
+        for p in load_suite(name).prompts:
+            out |= {p.text, mirror_text(p.text)}
+    return out
+
+
+def relation_prompts(k: int, pairs: int) -> list[Prompt]:
+    """One side (chosen at random) of ``pairs`` left/right mirror pairs drawn straight from the
+    spatial generator with seed ``k``; a text of a bundled suite (or its mirror) is skipped. The
+    other side is the flipped clip with the mirrored text (the trainer's flip positive)."""
+    from prompts.gen import spatial
+
+    cases = [c for c in spatial.CASES if c.prefix in RELATION_CASES]
+    rng = random.Random(f"t2vbench-encoder-relations-{k}")
+    held_out = suite_texts()
+    out: list[Prompt] = []
+    while len(out) < pairs:
+        case = cases[len(out) % len(cases)]
+        draft = rng.choice(case.make(rng, rng.choice(case.templates)))
+        if draft.text in held_out:
+            continue
+        body = {"id": f"rel-{k}-{len(out):05d}", "text": draft.text, "family": case.family, "tags": draft.tags}
+        out.append(Prompt.model_validate({**body, "scene": draft.scene, "expect": draft.expect}))
+    return out
+
+
+def relation_chunk(cache: Path, k: int, pairs: int = 600) -> Chunk:
+    """Augmented clips of :func:`relation_prompts` (one per prompt, every prompt a new text)."""
+    return cached_chunk(cache, f"rel{k}-p{pairs}", lambda: render_chunk(relation_prompts(k, pairs), 1, 0.0, f"rel{k}"))
+
+
+def still(p: Prompt) -> bool:
+    """Nothing moves, falls or hides in ``p``'s scene, and the camera stays put."""
+    sc = p.scene
+    if sc is None or sc.occluders or sc.camera.motion != "static":
+        return False
+    return all(o.vel == (0.0, 0.0) and o.acc == (0.0, 0.0) and not o.gravity for o in sc.objects)
+
+
+def halves_target(p: Prompt, colours: tuple[str, ...]) -> np.ndarray | None:
+    """``(2, colours)`` 0/1: the colours ``p``'s still scene shows in the left and the right half
+    of the frame (an object counts in a half that holds at least a quarter of its width); None
+    for a scene that moves (where things are then depends on the time)."""
+    if not still(p):
+        return None
+    out = np.zeros((2, len(colours)), np.float32)
+    for o in p.scene.objects:  # type: ignore[union-attr]
+        w = o.size
+        c = colours.index(o.color)
+        out[0, c] = max(out[0, c], float(o.pos[0] - w / 4 < 0.5))
+        out[1, c] = max(out[1, c], float(o.pos[0] + w / 4 > 0.5))
+    return out
+
+
+def word_targets(p: Prompt, colours: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray] | None:
+    """Per word of ``p.text`` (the tokenizer's words): the colour index of the thing whose noun it
+    is (-1 for any other word) and the halves that thing stands in ``(words, 2)``; None for a
+    scene that moves. Teaches the text tower's tagger which words name which thing where."""
+    from metrics.encoder.tokenizer import words
+
+    halves = halves_target(p, colours)
+    if halves is None or p.expect is None:
+        return None
+    text = words(p.text)
+    colour = np.full(len(text), -1, np.int64)
+    side = np.zeros((len(text), 2), np.float32)
+    where = {o.id: o for o in p.scene.objects}  # type: ignore[union-attr]
+    for e in p.expect.objects:
+        o = where.get(e.id)
+        if o is None or not e.noun:
+            continue
+        head = words(e.noun)[-1]
+        for i, w in enumerate(text):
+            if w == head:
+                colour[i] = colours.index(o.color)
+                side[i] = (float(o.pos[0] - o.size / 4 < 0.5), float(o.pos[0] + o.size / 4 > 0.5))
+    return colour, side

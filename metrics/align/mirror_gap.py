@@ -19,7 +19,7 @@ class MirrorGap(AlignMetric):
     The mirrored prompt swaps left and right in the text (``prompts.mirror.mirror_text``: the
     same swap that makes the suites' ``mirror`` pairs). Positive when the clip follows the prompt,
     negative when it shows the mirror image; about 0 for a relation-blind scorer. Range [-2, 2]
-    for cosine scorers; higher is better. Prompts without a side (no "left", "right",
+    for scores in [-1, 1]; higher is better. Prompts without a side (no "left", "right",
     "leftward", ...) get no value (``n/a`` in ``detail``). ``model`` chooses the scorer
     (``tiny``: the embedded encoder; any registered alignment model), so the same number
     exposes relation-blind CLIP-type scorers.
@@ -29,7 +29,7 @@ class MirrorGap(AlignMetric):
     """
 
     name: ClassVar[str] = "align.mirror_gap"
-    version: ClassVar[str] = "1"
+    version: ClassVar[str] = "2"  # 2: tiny-v2 (layout heads in the score)
     higher_is_better: ClassVar[bool | None] = True
     description: ClassVar[str] = "score(prompt) - score(left/right-mirrored prompt); > 0: follows the prompt"
 

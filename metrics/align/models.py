@@ -52,8 +52,8 @@ def build_align_model(name: str, weights: str | None = None) -> AlignModel:
 
 
 class TinyAlign:
-    """The embedded encoder as an alignment model: cosine of clip and text embeddings, in
-    [-1, 1]. Text embeddings are remembered per text (a suite repeats its prompts over seeds)."""
+    """The embedded encoder as an alignment model: its prompt–clip score (``VideoTextEncoder.score``,
+    in [-1, 1]). Text vectors are remembered per text (a suite repeats its prompts over seeds)."""
 
     def __init__(self, weights: str | None = None) -> None:
         from metrics.encoder.load import DEFAULT_WEIGHTS
@@ -85,7 +85,7 @@ class TinyAlign:
         new = [t for t in dict.fromkeys(texts) if t not in self._texts]
         if new:
             with torch.no_grad():
-                for t, e in zip(new, self.model().encode_text(new), strict=True):
+                for t, e in zip(new, self.model().align_text(new), strict=True):
                     self._texts[t] = e
         return torch.stack([self._texts[t] for t in texts])
 
@@ -93,7 +93,7 @@ class TinyAlign:
         import torch
 
         with torch.no_grad():
-            v = self.model().encode_video(frames)
+            v = self.model().align_video(frames)
             t = self.embed_texts(list(texts))
         if v.shape[0] == 1:
             v = v.expand_as(t)

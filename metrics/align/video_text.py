@@ -17,7 +17,7 @@ class AlignMetric(ClipMetric):
     model: str = param("tiny", doc="alignment model: tiny (embedded encoder) or a registered one")
     weights: str | None = param(
         None,
-        doc="weights file of the model (default: the committed tiny-v1.pt); its sha256 enters the protocol",
+        doc="weights file of the model (default: the committed tiny-v2.pt); its sha256 enters the protocol",
         protocol=False,
     )
     scorer: AlignModel | None = param(None, doc="the built model (set on first use)", protocol=False)
@@ -46,8 +46,9 @@ class AlignMetric(ClipMetric):
 @register_metric
 @dataclass(kw_only=True)
 class VideoTextScore(AlignMetric):
-    """Prompt–clip alignment: the cosine similarity of the clip's and the prompt text's embeddings
-    in the alignment model's joint space (by default the embedded encoder ``tiny``).
+    """Prompt–clip alignment: the alignment model's prompt–clip score (by default the embedded
+    encoder ``tiny``: the mean of the cosine of the clip's and the text's embeddings and the signed
+    agreement of the colours both put in each half of the frame; CLIP-type models: the cosine).
 
     Range [-1, 1]; higher = the clip shows the prompt better. The embedded encoder samples 8
     frames evenly and sees them at 64x64; its numbers compare runs within the synthetic world
@@ -57,9 +58,9 @@ class VideoTextScore(AlignMetric):
     """
 
     name: ClassVar[str] = "align.video_text"
-    version: ClassVar[str] = "1"
+    version: ClassVar[str] = "2"  # 2: tiny-v2's score adds its layout heads to the cosine
     higher_is_better: ClassVar[bool | None] = True
-    description: ClassVar[str] = "prompt-clip cosine of the embedded video-text encoder, [-1, 1]"
+    description: ClassVar[str] = "prompt-clip score of the embedded video-text encoder, [-1, 1]"
 
     def score(self, clip: Clip) -> ClipResult:
         value = self.aligner().score(clip.frames[None], [clip.prompt.text])[0]

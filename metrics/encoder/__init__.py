@@ -2,10 +2,10 @@
 
     from metrics.encoder import load_encoder
 
-    enc = load_encoder()  # committed weights/tiny-v1.pt, sha256-checked
+    enc = load_encoder()  # committed weights/tiny-v2.pt, sha256-checked
     enc.encode_video(frames)  # uint8 (B, T, H, W, 3) -> (B, 128) unit vectors
     enc.encode_text(["a red ball rolls to the left"])  # -> (B, 128)
-    enc.score(frames, texts)  # cosine per pair
+    enc.score(frames, texts)  # per pair: (cosine + layout agreement) / 2, in [-1, 1]
 
 Its numbers compare runs within the synthetic world; published FVD needs ``i3d``. Importing this
 package imports no torch; building or loading a model does. ``scripts/train_encoder.py`` trains it.

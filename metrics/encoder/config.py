@@ -28,6 +28,8 @@ class EncoderConfig:
     text_layers: int = 2
     text_heads: int = 4
     max_len: int = 64
+    halves: int = 0  # layout slots (left/right halves) each tower predicts colours for; 0: none (v1)
+    colours: tuple[str, ...] = ()  # the layout head's colour classes (multi-label per slot)
     vocab: tuple[str, ...] = field(default=(), repr=False)
 
     def to_dict(self) -> dict[str, Any]:

@@ -6,6 +6,12 @@ the T frame vectors with a temporal convolution and a flatten over time (so orde
 Global pooling loses left/right and scores a mirrored clip like the original (an earlier attempt
 got 62% of mirrored pairs right). The text tower is order-aware (positional embeddings), so "red
 left of blue" and "blue left of red" embed differently.
+
+That alone did not teach it which colour stands on which side (57.5% of the suite's still
+left/right pairs with tiny-v1). Layout heads (``config.halves``, tiny-v2) make it explicit: the
+video tower says which colours each half of the frame shows (from the cells), the text tower tags
+each word with a colour and the halves its thing stands in (a GRU over the transformer's words),
+and the score averages the cosine with the signed agreement of the two layouts.
 """
 
 from __future__ import annotations
@@ -119,18 +125,27 @@ class VideoTower(nn.Module):
         self.time = nn.Parameter(torch.zeros(T, cfg.frame_dim))
         self.temporal = nn.Conv1d(cfg.frame_dim, cfg.frame_dim, 3, padding=1)
         self.head = nn.Linear(T * cfg.frame_dim, cfg.dim)
+        self.shape = (cfg.halves, len(cfg.colours))
+        self.layout = nn.Linear(cells, cfg.halves * len(cfg.colours)) if cfg.halves else None
+
+    def cells(self, x: torch.Tensor) -> torch.Tensor:
+        """``(B, T, 3, H, W)`` -> ``(B, T, cells)``: the grid's cells in row-major order (layout kept)."""
+        B, T = x.shape[:2]
+        y = self.stages(x.flatten(0, 1))
+        return F.adaptive_avg_pool2d(y, self.grid).flatten(1).reshape(B, T, -1)
 
     def frames(self, x: torch.Tensor) -> torch.Tensor:
         """``(B, T, 3, H, W)`` -> ``(B, T, frame_dim)`` per-frame vectors (T = ``config.frames``)."""
-        B, T = x.shape[:2]
-        y = self.stages(x.flatten(0, 1))
-        y = F.adaptive_avg_pool2d(y, self.grid).flatten(1)  # cells in row-major order: layout kept
-        return self.frame(y).reshape(B, T, -1)
+        return self.frame(self.cells(x))
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        y = self.frames(x) + self.time
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """The clip vector and the layout probabilities ``(B, halves, colours)`` (None without a
+        layout head): which colours the clip shows in each half, from the cells averaged over time."""
+        cells = self.cells(x)
+        y = self.frame(cells) + self.time
         y = y + F.relu(self.temporal(y.transpose(1, 2))).transpose(1, 2)
-        return self.head(y.flatten(1))
+        layout = None if self.layout is None else torch.sigmoid(self.layout(cells.mean(1))).unflatten(-1, self.shape)
+        return self.head(y.flatten(1)), layout
 
 
 class TextTower(nn.Module):
@@ -146,13 +161,35 @@ class TextTower(nn.Module):
         self.encoder = nn.TransformerEncoder(layer, cfg.text_layers, enable_nested_tensor=False)
         self.norm = nn.LayerNorm(d)
         self.head = nn.Linear(d, cfg.dim)
+        self.words = nn.GRU(d, d // 2, batch_first=True, bidirectional=True) if cfg.halves else None
+        self.colour = nn.Linear(d, len(cfg.colours)) if cfg.halves else None
+        self.side = nn.Linear(d, cfg.halves) if cfg.halves else None
 
-    def forward(self, ids: torch.Tensor) -> torch.Tensor:
+    def tags(self, ids: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None, torch.Tensor | None]:
+        """The text vector and, with a layout head, per word the probability of each colour and
+        of standing in each half ``(B, L, colours)``, ``(B, L, halves)`` (0 on padding), read by a
+        bidirectional GRU over the transformer's words."""
         pad = ids == 0
-        x = self.embed(ids) + self.pos[: ids.shape[1]]
-        x = self.norm(self.encoder(x, src_key_padding_mask=pad))
+        x = self.norm(self.encoder(self.embed(ids) + self.pos[: ids.shape[1]], src_key_padding_mask=pad))
         keep = (~pad).unsqueeze(-1).float()
-        return self.head((x * keep).sum(1) / keep.sum(1).clamp(min=1.0))
+        t = self.head((x * keep).sum(1) / keep.sum(1).clamp(min=1.0))
+        if self.words is None or self.colour is None or self.side is None:
+            return t, None, None
+        lengths = (~pad).sum(1).clamp(min=1).cpu()
+        packed = nn.utils.rnn.pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
+        h = nn.utils.rnn.pad_packed_sequence(self.words(packed)[0], batch_first=True, total_length=x.shape[1])[0]
+        return t, torch.sigmoid(self.colour(h)) * keep, torch.sigmoid(self.side(h)) * keep
+
+    def forward(self, ids: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """The text vector and the layout probabilities ``(B, halves, colours)`` (None without a
+        layout head): a colour is in a half if any word names a thing of that colour in that half
+        (noisy-or over the words of :meth:`tags`). Tagging word by word is what made it learnable:
+        a pooled query per half sat on a symmetric saddle and never learnt which colour went where."""
+        t, colour, side = self.tags(ids)
+        if colour is None or side is None:
+            return t, None
+        both = (side.unsqueeze(-1) * colour.unsqueeze(-2)).clamp(max=1 - 1e-6)  # (B, L, halves, colours)
+        return t, 1 - torch.log1p(-both).sum(1).exp()
 
 
 class VideoTextEncoder(nn.Module):
@@ -163,8 +200,11 @@ class VideoTextEncoder(nn.Module):
     ``round(linspace(0, T - 1, frames))``), resizes each to ``config.height x config.width`` by
     area averaging (the aspect ratio is not kept; left stays left), scales to [0, 1] and
     normalises by ``(x - 0.5) / 0.25``. ``encode_text(texts)``: a list of strings, word-level
-    tokens over ``config.vocab`` (unknown words share one id). ``score(frames, texts)``: cosine
-    similarity of each clip with its text, a list of floats in [-1, 1].
+    tokens over ``config.vocab`` (unknown words share one id). ``score(frames, texts)``: each
+    clip's score with its text, a list of floats in [-1, 1]: the cosine of the two embeddings or,
+    for a model with layout heads (``config.halves``), its mean with the signed agreement of the
+    colours each tower puts in each half of the frame (``align_video``/``align_text`` give the
+    vectors whose dot product it is).
 
     ``VideoTextEncoder()`` builds a randomly initialised model over the bundled vocabulary
     (tests, training); :func:`metrics.encoder.load_encoder` loads the committed weights.
@@ -175,6 +215,10 @@ class VideoTextEncoder(nn.Module):
         cfg = config or EncoderConfig()
         if not cfg.vocab:
             cfg = EncoderConfig(**{**cfg.__dict__, "vocab": tuple(build_vocab())})
+        if cfg.halves and not cfg.colours:
+            from prompts import COLOR_NAMES
+
+            cfg = EncoderConfig(**{**cfg.__dict__, "colours": tuple(COLOR_NAMES)})
         self.config = cfg
         self.tokenizer = Tokenizer(cfg.vocab, cfg.max_len)
         self.video = VideoTower(cfg)
@@ -192,11 +236,29 @@ class VideoTextEncoder(nn.Module):
         return preprocess(frames, c.frames, c.height, c.width, self.device)
 
     def embed_video(self, x: torch.Tensor) -> torch.Tensor:
-        """Preprocessed ``(B, T, 3, H, W)`` -> L2-normalised ``(B, D)`` (training uses this)."""
-        return F.normalize(self.video(x), dim=-1)
+        """Preprocessed ``(B, T, 3, H, W)`` -> L2-normalised ``(B, D)``."""
+        return F.normalize(self.video(x)[0], dim=-1)
 
     def embed_tokens(self, ids: torch.Tensor) -> torch.Tensor:
-        return F.normalize(self.text(ids), dim=-1)
+        return F.normalize(self.text(ids)[0], dim=-1)
+
+    @staticmethod
+    def joint(vec: torch.Tensor, layout: torch.Tensor | None) -> torch.Tensor:
+        """A tower's output as the vector whose dot products are prompt–clip scores: the unit
+        vector alone, or (with a layout head) ``[vec, 2 layout - 1] / sqrt(2)`` with the
+        layout part scaled to unit length at most, so a score is the mean of the cosine and the
+        signed agreement of the layouts (both in [-1, 1])."""
+        if layout is None:
+            return F.normalize(vec, dim=-1)
+        signs = (2 * layout - 1).flatten(1) / math.sqrt(layout[0].numel())
+        return torch.cat([F.normalize(vec, dim=-1), signs], -1) / math.sqrt(2)
+
+    def align_inputs(self, x: torch.Tensor) -> torch.Tensor:
+        """Preprocessed ``(B, T, 3, H, W)`` -> joint vectors (:meth:`joint`)."""
+        return self.joint(*self.video(x))
+
+    def align_tokens(self, ids: torch.Tensor) -> torch.Tensor:
+        return self.joint(*self.text(ids))
 
     @one_cpu_thread
     def encode_video(self, frames: Any) -> torch.Tensor:
@@ -221,19 +283,33 @@ class VideoTextEncoder(nn.Module):
         y = self.video.frames(preprocess(windows, c.frames, c.height, c.width, self.device))
         return y.reshape(x.shape[0], -1, y.shape[-1])[:, :n]
 
+    def _ids(self, texts: Sequence[str]) -> torch.Tensor:
+        if isinstance(texts, str):
+            raise TypeError("encode_text takes a list of strings")
+        return torch.from_numpy(self.tokenizer.encode(list(texts))).to(self.device)
+
     @one_cpu_thread
     def encode_text(self, texts: Sequence[str]) -> torch.Tensor:
         """``B`` strings -> ``(B, D)`` unit vectors (float32)."""
-        if isinstance(texts, str):
-            raise TypeError("encode_text takes a list of strings")
-        ids = torch.from_numpy(self.tokenizer.encode(list(texts))).to(self.device)
-        return self.embed_tokens(ids)
+        return self.embed_tokens(self._ids(texts))
+
+    @one_cpu_thread
+    def align_video(self, frames: Any) -> torch.Tensor:
+        """uint8 clips -> joint vectors whose dot product with :meth:`align_text`'s is the score."""
+        return self.align_inputs(self.preprocess(frames))
+
+    @one_cpu_thread
+    def align_text(self, texts: Sequence[str]) -> torch.Tensor:
+        """``B`` strings -> joint vectors (:meth:`joint`); equal to :meth:`encode_text` without a layout head."""
+        return self.align_tokens(self._ids(texts))
 
     @torch.no_grad()
     def score(self, frames: Any, texts: Sequence[str]) -> list[float]:
-        """Cosine of clip ``i`` with text ``i`` (one text for all clips is broadcast)."""
-        v = self.encode_video(frames)
-        t = self.encode_text(list(texts))
+        """The prompt–clip score of clip ``i`` with text ``i`` (one text for all clips is
+        broadcast): the cosine of the two embeddings, averaged with the signed agreement of the
+        two layout heads (which colours in which half) when the model has them."""
+        v = self.align_video(frames)
+        t = self.align_text(list(texts))
         if t.shape[0] == 1 and v.shape[0] > 1:
             t = t.expand_as(v)
         if t.shape[0] != v.shape[0]:

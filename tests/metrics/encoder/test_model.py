@@ -140,3 +140,30 @@ def test_encode_frames_gives_one_vector_per_frame_and_sees_each_frame() -> None:
     assert f.shape == (2, 7, 8) and f.dtype == torch.float32
     assert torch.allclose(same[:, 0], same[:, 3], atol=1e-5)  # a frozen clip: equal frame features
     assert not torch.allclose(f[:, 0], f[:, 3], atol=1e-4)
+
+
+def test_layout_heads_enter_the_score_as_the_mean_with_the_cosine() -> None:
+    """With layout heads the score is (cosine + signed layout agreement) / 2, still a dot product
+    of ``align_video`` and ``align_text``, in [-1, 1]; ``encode_video`` stays the plain unit vector."""
+    m, x = tiny(halves=2), clips(2, 4, 16, 24)
+    texts = ["red ball left of blue ball", "blue ball left of red ball"]
+    assert m.config.colours and m.config.halves == 2
+    with torch.no_grad():
+        v, lv = m.video(m.preprocess(x))
+        t, lt = m.text(torch.from_numpy(m.tokenizer.encode(texts)))
+        assert lv.shape == lt.shape == (2, 2, len(m.config.colours))
+        agree = ((2 * lv - 1) * (2 * lt - 1)).flatten(1).mean(1)
+        want = 0.5 * (torch.nn.functional.normalize(v, dim=-1) * torch.nn.functional.normalize(t, dim=-1)).sum(1)
+        want = want + 0.5 * agree
+        assert torch.allclose(m.encode_video(x), torch.nn.functional.normalize(v, dim=-1), atol=1e-6)
+    s = m.score(x, texts)
+    assert np.allclose(s, want.numpy(), atol=1e-6) and all(-1.0 <= v <= 1.0 for v in s)
+
+
+def test_a_model_with_layout_heads_saves_and_loads(tmp_path: Path) -> None:
+    m = tiny(halves=2)
+    path = save_encoder(m, tmp_path / "w.pt")
+    back = load_encoder(path, reuse=False)
+    assert back.config.halves == 2 and back.config.colours == m.config.colours
+    x = clips(1, 4, 16, 24)
+    assert back.score(x, ["red ball"]) == m.score(x, ["red ball"])

@@ -53,6 +53,31 @@ def test_mirror_gap_sign_on_the_opencv_renderer(gap, tmp_path: Path) -> None:
     assert np.mean(gaps) > 0
 
 
+def still_relations() -> list:
+    """The core suite's still left/right scenes (two things side by side, three in a row): 30
+    prompts, all of them in the suite's mirror pairs. The trainer holds every suite text out."""
+    return [
+        p
+        for p in load_suite("core").prompts
+        if p.family == "spatial" and p.mirror and not (p.expect and p.expect.motion)
+    ]
+
+
+def test_mirror_gap_sign_on_still_relations_by_both_renderers(gap, tmp_path: Path) -> None:
+    """Which side each colour is on, read from the words: chance is 50%. The committed weights get
+    26-27 of 30 on reference clips (and their mirror images) and 21-24 on the OpenCV renderer's
+    (render seeds 4242, 7000, 1234, 999). Chance passes >= 23 of 30 with p < 0.003 and >= 45 of
+    the 60 unflipped clips with p < 0.0001."""
+    gen = ReferenceGenerator(profile="clean")
+    prompts = still_relations()
+    assert len(prompts) == 30
+    world = [gen.generate(p, seed=SEED).frames for p in prompts]
+    right = sum(gap(f, p) > 0 for f, p in zip(world, prompts, strict=True))
+    mirrored = sum(gap(f[:, :, ::-1].copy(), p) < 0 for f, p in zip(world, prompts, strict=True))
+    synth = sum(gap(synth_clip(p, SEED, tmp_path), p) > 0 for p in prompts)
+    assert min(right, mirrored) >= 23 and synth >= 19 and right + synth >= 45, (right, mirrored, synth)
+
+
 def test_features_do_not_depend_on_the_thread_count() -> None:
     """A lone process (2 threads) and its 1-thread shards must write the same rows, to the bit."""
     import torch
