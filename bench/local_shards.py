@@ -30,7 +30,8 @@ from pathlib import Path
 from typing import Any
 
 GRACE_S = 10.0
-#: Imported by the launcher before it forks (what every shard and the merge import anyway).
+#: Imported by the fork server before it forks (what every shard and the merge import anyway):
+#: the heavy libraries, the runner and report, every built-in metric and bundled generator.
 WARM_MODULES = (
     "torch",
     "cv2",
@@ -45,6 +46,7 @@ WARM_MODULES = (
     "metrics.encoder.model",
     "metrics.observe.color_backend",
     "metrics.observe.tracker",
+    "bench.preload",
 )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 
 from model.base import Generator
@@ -33,13 +34,20 @@ def build_with_options(factory: GeneratorFactory, options: dict[str, str], spec:
     return _build(factory, options, f"generator spec {spec!r}", GeneratorError)
 
 
+#: Modules whose generators register on import (each imports its heavy libraries only when used).
+BUNDLED_GENERATORS = (
+    "model.command",
+    "model.diffusers_pipeline",
+    "model.folder",
+    "model.reference",
+    "model.user_module",
+)
+
+
 def load_bundled() -> None:
-    """Register the bundled generators (each module imports its heavy libraries only when used)."""
-    import model.command
-    import model.diffusers_pipeline
-    import model.folder
-    import model.reference
-    import model.user_module  # noqa: F401
+    """Register the bundled generators."""
+    for module in BUNDLED_GENERATORS:
+        importlib.import_module(module)
 
 
 def get_generator(spec: str) -> Generator:
