@@ -1,5 +1,5 @@
 """``t2vbench launch``: the shards of one run as a Slurm job array through submitit, or as local
-processes forked from the launcher (:mod:`bench.local_shards`).
+processes forked from a warm fork server (:mod:`bench.local_shards`).
 
 Each shard is :class:`ShardJob`: ``t2vbench run --shard I/N --resume`` in-process, writing
 ``--out/shards/I-of-N`` (:mod:`bench.distributed`). It is a submitit ``Checkpointable``: when
@@ -141,10 +141,12 @@ class ShardJob(submitit.helpers.Checkpointable):
     def __call__(self, index: int) -> ShardResult:
         from bench.runner import run
 
-        if self.threads:
+        if self.threads:  # local shards: their share of the cores (the env vars reach BLAS/OpenMP)
             import cv2
+            import torch
 
             cv2.setNumThreads(self.threads)
+            torch.set_num_threads(self.threads)
         cfg = replace(self.cfg, shard=f"{index}/{self.count}", resume=True, progress=False, local_rank=None)
         try:
             out = run(cfg, as_shard=True)
@@ -212,14 +214,14 @@ def start_local(job: ShardJob, lc: LaunchConfig, folder: Path, threads: int | No
     from bench.local_shards import LocalShard
 
     gpus = _visible_gpus(lc.gpus_per_shard)
+    limit = parse_time(lc.time) if lc.time else None
     jobs = []
     for i in range(lc.shards):
         env = {k: str(threads) for k in THREAD_VARS if threads and k not in os.environ}
         if lc.gpus_per_shard:
             first = i * lc.gpus_per_shard
             env["CUDA_VISIBLE_DEVICES"] = ",".join(str(gpus[(first + k) % len(gpus)]) for k in range(lc.gpus_per_shard))
-        limit = parse_time(lc.time) if lc.time else None
-        jobs.append(LocalShard(job, i, folder, threads, env, limit, lc.max_requeue))
+        jobs.append(LocalShard(job, i, folder, env, limit, lc.max_requeue))
     return jobs
 
 

@@ -91,11 +91,9 @@ class ShardPaths:
     result: Path
 
 
-def _child(
-    fn: Callable[[int], Any], index: int, paths: ShardPaths, threads: int | None, env: dict[str, str], cwd: str
-) -> None:
+def _child(fn: Callable[[int], Any], index: int, paths: ShardPaths, env: dict[str, str], cwd: str) -> None:
     """In the forked process: the launcher's environment and folder (not the server's), logs on
-    fds 1 and 2, thread counts, run, pickle the result."""
+    fds 1 and 2, run, pickle the result."""
     os.environ.clear()
     os.environ.update(env)
     os.chdir(cwd)
@@ -104,12 +102,6 @@ def _child(
             os.dup2(f.fileno(), fd)
     signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C is the launcher's: it stops the shards
     print(f"t2vbench launch: shard {index}: started at {time.time():.3f} (pid {os.getpid()})", file=sys.stderr)
-    if threads:
-        import cv2
-
-        cv2.setNumThreads(threads)
-        if "torch" in sys.modules:
-            sys.modules["torch"].set_num_threads(threads)
     try:
         out: Any = fn(index)
     except BaseException as err:
@@ -140,12 +132,11 @@ class LocalShard:
         fn: Callable[[int], Any],
         index: int,
         folder: Path,
-        threads: int | None = None,
         env: dict[str, str] | None = None,
         limit_s: float | None = None,
         max_requeue: int = 0,
     ) -> None:
-        self.fn, self.index, self.threads, self.env = fn, index, threads, env or {}
+        self.fn, self.index, self.env = fn, index, env or {}
         self.limit_s, self.max_requeue = limit_s, max_requeue
         folder.mkdir(parents=True, exist_ok=True)
         stem = folder / str(index)
@@ -166,9 +157,7 @@ class LocalShard:
         sys.stderr.flush()
         env = {**os.environ, **self.env}
         start_server()
-        self.proc = context().Process(
-            target=_child, args=(self.fn, self.index, self.paths, self.threads, env, os.getcwd())
-        )
+        self.proc = context().Process(target=_child, args=(self.fn, self.index, self.paths, env, os.getcwd()))
         self.proc.start()
 
     def _log(self, text: str) -> None:

@@ -35,7 +35,7 @@ def sleepy(index: int) -> int:
 def test_a_shard_runs_in_the_launchers_folder_and_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("T2V_TEST_SHARD_VAR", "set after the server started")  # a server may be running
-    job = LocalShard(where, 3, tmp_path / "logs", threads=1, env={"OMP_NUM_THREADS": "1"})
+    job = LocalShard(where, 3, tmp_path / "logs", env={"OMP_NUM_THREADS": "1"})
     assert job.result() == (3, str(tmp_path), "set after the server started", "1")
     assert "shard 3 says hello" in job.paths.stdout.read_text()
     assert "shard 3: started at" in job.paths.stderr.read_text()
