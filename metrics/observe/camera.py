@@ -57,9 +57,13 @@ def _step(g0: np.ndarray, g1: np.ndarray, mask: np.ndarray | None, p: CameraPara
     p0 = _features(g0, mask, p, sc)
     if p0 is None or len(p0) < p.min_inliers:
         return None
-    win = (sc.kernel(p.flow_window_short),) * 2
-    p1, st, _ = cv2.calcOpticalFlowPyrLK(g0, g1, p0, None, winSize=win, maxLevel=p.flow_levels)
-    back, st2, _ = cv2.calcOpticalFlowPyrLK(g1, g0, p1, None, winSize=win, maxLevel=p.flow_levels)
+    lk = {
+        "winSize": (sc.kernel(p.flow_window_short),) * 2,
+        "maxLevel": p.flow_levels,
+        "minEigThreshold": p.flow_min_eig * (TUNED.short / sc.short) ** 2,
+    }
+    p1, st, _ = cv2.calcOpticalFlowPyrLK(g0, g1, p0, None, **lk)
+    back, st2, _ = cv2.calcOpticalFlowPyrLK(g1, g0, p1, None, **lk)
     good = (st[:, 0] == 1) & (st2[:, 0] == 1) & (np.linalg.norm((back - p0)[:, 0], axis=1) < sc.px(p.round_trip_short))
     if good.sum() < p.min_inliers:
         return None

@@ -183,6 +183,9 @@ class TrackingParams(Params):
     shared_area: float = param(1.25, unit="object areas", doc="a blob this large under a lost track holds it too")
     touch_short: float = param(3 / TUNED_SIDE, unit="short sides", doc="a region this near can cut an object")
     partial_area: float = param(0.75, unit="object areas", doc="smaller than this with a region beside: partial")
+    partial_extent: float = param(
+        0.85, unit="object extents", doc="shorter than this across the edge of a region beside it: partial"
+    )
     cabin_above: float = param(0.8, unit="body heights", doc="a vehicle's cabin is looked for this far above")
     cabin_below: float = param(0.2, unit="body heights", doc="...down to this far into the body")
     cabin_min_area: float = param(4 / TUNED_SIDE**2, unit="squared short sides", doc="cabin area needed for a lean")
@@ -215,6 +218,12 @@ class CameraParams(Params):
     corner_block_short: float = param(5 / TUNED_SIDE, unit="short sides", doc="corner detection block (odd pixels)")
     flow_window_short: float = param(15 / TUNED_SIDE, unit="short sides", doc="Lucas-Kanade window (odd pixels)")
     flow_levels: int = param(2, doc="Lucas-Kanade pyramid levels above the frame")
+    flow_min_eig: float = param(
+        1e-4,
+        unit="at the tuned short side, times (128 / short side)^2",
+        doc="Lucas-Kanade's least gradient eigenvalue per window pixel (OpenCV's default at 128 px): "
+        "a texture's gradients per pixel fall as the frame grows",
+    )
     round_trip_short: float = param(
         0.5 / TUNED_SIDE, unit="short sides", doc="forward-backward error of a kept feature"
     )

@@ -143,6 +143,13 @@ class Motion:
             self.last_box = box.copy()
         self.last, self.last_area = t, area
 
+    def unsee(self, t: int) -> None:
+        """Drop frame t's sighting from the motion model (its blob held another object too: its
+        area and centre are not this object's)."""
+        if self.sightings and self.sightings[-1][0] == t:
+            self.sightings.pop()
+            self._cached.clear()
+
     def outside(self, t: int, H: int, W: int) -> bool:
         """Whether the box predicted at frame t lies wholly outside an ``H x W`` frame."""
         pb = self.pred_box(t)
@@ -214,7 +221,7 @@ class ColorTracker:
         self._count: dict[str, int] = {}
         self._masks: dict[tuple[int, int], Blob] = {}
         self._in_frame: dict[int, dict[int, Blob]] = {}  # frame -> id(state) -> its blob there
-        self._touch: dict[tuple[int, int], bool] = {}
+        self._touch: dict[tuple[int, int], list[np.ndarray]] = {}  # (state, frame) -> boxes beside it
 
     # --------------------------------------------------------------------------------------
     def _new(self, blob: Blob, t: int) -> _State:
@@ -394,6 +401,7 @@ class ColorTracker:
                     tr = st.track
                     tr.visible[t], tr.shared[t] = True, True
                     owner.track.shared[t] = True
+                    owner.unsee(t)  # its reference area would grow to the pair's within a few frames
                     inter = np.concatenate([np.maximum(pb[:2], b.box[:2]), np.minimum(pb[2:], b.box[2:])])
                     tr.box[t] = inter if (inter[2:] > inter[:2]).all() else b.box
                     tr.center[t] = np.clip(st.predict(t), b.box[:2], b.box[2:])
@@ -420,13 +428,16 @@ class ColorTracker:
             claimed[j] = st
 
     def _mark_touching(self, cands: list[Blob], claimed: dict[int, _State], t: int) -> None:
-        """What could cut a track: another region right beside one of its blobs."""
+        """What could cut a track: the other regions right beside one of its blobs."""
+        pad = self.sc.px(self.p.touch_short)
         for j, st in claimed.items():
             box = cands[j].box
-            self._touch[(id(st), t)] = self._touch.get((id(st), t), False) or any(
-                k != j and claimed.get(k) is not st and boxes_overlap(box, o.box, pad=self.sc.px(self.p.touch_short))
+            near = self._touch.setdefault((id(st), t), [])
+            near += [
+                o.box
                 for k, o in enumerate(cands)
-            )
+                if k != j and claimed.get(k) is not st and boxes_overlap(box, o.box, pad=pad)
+            ]
 
     def _cabin_lean(self, body: Blob, t: int, others: list[np.ndarray]) -> float | None:
         """Horizontal offset, in body widths, of the vehicle's colour above its body (the thin
@@ -451,18 +462,46 @@ class ColorTracker:
         for st in self.states:
             tr = st.track
             typical = tr.typical_area() or 1.0
+            extents = self._typical_extents(st)
             for t in range(self.T):
                 if tr.color[t] is not None:
                     tr.color[t] = COLOR_NAMES[int(tr.color[t])]
                 if not tr.visible[t] or tr.shared[t]:
                     continue
-                # partly hidden: at the frame edge, or smaller than usual with something beside it
-                small = tr.area[t] < self.p.partial_area * typical and self._touch.get((id(st), t), False)
-                tr.partial[t] = tr.partial[t] or tr.edge[t] or small
+                # partly hidden: at the frame edge, or smaller than usual with something beside it,
+                # or shorter than usual on a side that lies along the edge of what is beside it
+                near = self._touch.get((id(st), t), [])
+                small = tr.area[t] < self.p.partial_area * typical and bool(near)
+                cut = any(self._cut_along(tr.box[t], o, extents) for o in near)
+                tr.partial[t] = tr.partial[t] or tr.edge[t] or small or cut
                 blob = self._masks.get((id(st), t))
                 if blob is not None and not tr.partial[t]:
                     self._describe(st, blob, t)
         return [st.track for st in self.states]
+
+    def _typical_extents(self, st: _State) -> np.ndarray:
+        """``(2,)`` median width and height of the track where it is seen with nothing beside it
+        (NaN when it never is)."""
+        tr = st.track
+        alone = [t for t in np.flatnonzero(tr.visible & ~tr.edge & ~tr.shared) if not self._touch.get((id(st), t))]
+        if not alone:
+            return np.full(2, np.nan)
+        b = tr.box[alone]
+        return np.median(b[:, 2:] - b[:, :2], axis=0)
+
+    def _cut_along(self, box: np.ndarray, other: np.ndarray, extents: np.ndarray) -> bool:
+        """Whether ``other`` cuts ``box`` along one of its edges: ``box`` ends where ``other``
+        begins on a side across which it is shorter than ``partial_extent`` of its usual extent
+        (a ball rolling under a fence's lower edge keeps its width and loses its top). An object
+        resting against something keeps its extent."""
+        pad = self.sc.px(self.p.touch_short)
+        size = box[2:] - box[:2]
+        for ax in (0, 1):
+            if not size[ax] < self.p.partial_extent * extents[ax]:
+                continue
+            if abs(box[ax] - other[ax + 2]) <= pad or abs(box[ax + 2] - other[ax]) <= pad:
+                return True
+        return False
 
     def _describe(self, st: _State, blob: Blob, t: int) -> None:
         """Shape descriptors of a whole frame, and, for a vehicle, its facing from the cabin."""
