@@ -1,12 +1,40 @@
-"""Unmeasured camera steps move as the nearest measured one (within a time), still unmeasured."""
+"""The camera from the background at every working size; unmeasured steps move as the nearest
+measured one (within a time), still unmeasured."""
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 import pytest
 
 from metrics.observe.base import Camera
-from metrics.observe.camera import hold_motion
+from metrics.observe.camera import estimate_camera, hold_motion
+from metrics.observe.params import Scale
+
+
+def _soft_zoom(side: int, steps: int, k: float) -> np.ndarray:
+    """``(steps + 1, side, side)`` gray frames of a soft, low-contrast texture (grass at a
+    distance: blobs a sixth of the frame across, three gray levels deep), zoomed by ``k`` a
+    step about the centre; the same texture at every ``side``."""
+    rng = np.random.default_rng(3)
+    base = cv2.GaussianBlur(rng.normal(0, 1, (128, 128)).astype(np.float32), (0, 0), 3.0)
+    tex = cv2.resize(base / base.std() * 3.0 + 150.0, (side, side), interpolation=cv2.INTER_CUBIC)
+    out = []
+    for t in range(steps + 1):
+        m = cv2.getRotationMatrix2D((side / 2, side / 2), 0.0, k**t)
+        out.append(cv2.warpAffine(tex, m, (side, side), borderMode=cv2.BORDER_REFLECT))
+    return np.clip(np.array(out) + 0.5, 0, 255).astype(np.uint8)
+
+
+@pytest.mark.parametrize("side", [128, 256])
+def test_a_slow_zoom_over_a_soft_texture_is_measured_at_any_size(side: int) -> None:
+    """Gradients per pixel fall as the frame grows: with Lucas-Kanade's fixed eigenvalue floor a
+    push-in over a grassy field was unmeasured at 240 px and measured at 128 px."""
+    gray = _soft_zoom(side, 20, 1.02)
+    cam = estimate_camera(gray, None, sc=Scale(side, 16.0))
+    assert cam.valid.mean() >= 0.9
+    scale = np.hypot(cam.steps[cam.valid, 0, 0], cam.steps[cam.valid, 1, 0])
+    assert np.abs(scale - 1.02).max() < 0.005
 
 
 def _zoom(T: int, k: float, measured: int) -> Camera:
