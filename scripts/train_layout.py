@@ -47,11 +47,12 @@ from prompts import Prompt  # noqa: E402
 from prompts.mirror import mirror_text  # noqa: E402
 
 
-def widen(init: VideoTextEncoder, times: int, reads: str) -> VideoTextEncoder:
+def widen(init: VideoTextEncoder, times: int, reads: str, weight: float) -> VideoTextEncoder:
     """``init`` with layout heads over ``times`` spans, the video one reading ``reads`` (cells or
     pixels): every other weight kept, the word tagger's side head repeated per span (a still
     scene stands in the same halves in every span)."""
-    model = VideoTextEncoder(EncoderConfig(**{**init.config.__dict__, "times": times, "layout": reads}))
+    cfg = {**init.config.__dict__, "times": times, "layout": reads, "layout_weight": weight}
+    model = VideoTextEncoder(EncoderConfig(**cfg))
     fresh = reads != init.config.layout
     state = {k: v for k, v in init.state_dict().items() if not (fresh and k.startswith("video.layout."))}
     for k in ("text.side.weight", "text.side.bias"):
@@ -224,7 +225,7 @@ def training_prompts(args: argparse.Namespace) -> list[Prompt]:
     seeds += [200 + k for k in range(args.text_seeds)]
     prompts: list[Prompt] = []
     for k in seeds:
-        with contextlib.suppress(IndexError):  # as in data.sided_chunk
+        with contextlib.suppress(IndexError, RuntimeError):  # some seeds cannot draw every case
             prompts += data.generated_prompts(k)
     prompts += [p for k in range(args.relation_chunks) for p in data.relation_prompts(k, 600)]
     seen: set[str] = set()
@@ -255,6 +256,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--init", type=Path, default=ROOT / "metrics" / "encoder" / "weights" / "tiny-v2.pt")
     ap.add_argument("--out", type=Path, default=ROOT / "metrics" / "encoder" / "weights" / "tiny-v3.pt")
     ap.add_argument("--times", type=int, default=2)
+    ap.add_argument("--layout-weight", type=float, default=1.0, help="the layout agreement's weight in a score")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--chunks", type=int, default=4, help="rendered chunks of generated prompts")
@@ -278,14 +280,17 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.time()
     init = load_encoder(args.init, reuse=False)
     te.log(f"init: {args.init} sha256 {init.sha256}", args.log)
-    model = widen(init, args.times, "pixels")
-    clips, layout = load_clips(args)
-    te.log(f"video: {len(clips)} clips ({time.time() - t0:.0f}s)", args.log)
-    train_video_head(model, clips, spans(layout, args.times).astype(np.float32), args)
-    model.eval()
-    items = text_items(model, training_prompts(args), args.times)
+    model = widen(init, args.times, "pixels", args.layout_weight)
+    items = text_items(model, training_prompts(args), args.times) if args.tagger_steps else []
     te.log(f"text: {len(items)} texts with targets ({time.time() - t0:.0f}s)", args.log)
-    train_tagger(model, items, args)
+    if args.video_steps:
+        clips, layout = load_clips(args)
+        te.log(f"video: {len(clips)} clips ({time.time() - t0:.0f}s)", args.log)
+        train_video_head(model, clips, spans(layout, args.times).astype(np.float32), args)
+        model.eval()
+        save_encoder(model, args.out.with_suffix(".video.pt"))  # to train the tagger again from here
+    if items:
+        train_tagger(model, items, args)
     held_out = data.eval_chunk(args.cache)
     for k, v in {**layout_figures(model, held_out), **te.evaluate(model, held_out)}.items():
         te.log(f"held out: {k:50s} {v}", args.log)

@@ -193,15 +193,24 @@ class VideoTower(nn.Module):
         without a layout head): which colours the clip shows in each half, in each span of time
         (the first span's halves, then the next's), from the cells averaged over that span."""
         cells = self.cells(x)
-        y = self.frame(cells) + self.time
-        y = y + F.relu(self.temporal(y.transpose(1, 2))).transpose(1, 2)
+        vec = self.vector(cells)
         if self.layout is None:
             layout = None
         elif isinstance(self.layout, ColourLayout):
             layout = self.layout(x, self.times)
         else:
             layout = self.read_layout(self.windows(cells))
-        return self.head(y.flatten(1)), layout
+        return vec, layout
+
+    def vector(self, cells: torch.Tensor) -> torch.Tensor:
+        """``(B, T, cells)`` -> the clip vector ``(B, dim)`` (not normalised)."""
+        y = self.frame(cells) + self.time
+        y = y + F.relu(self.temporal(y.transpose(1, 2))).transpose(1, 2)
+        return self.head(y.flatten(1))
+
+    def embed(self, x: torch.Tensor) -> torch.Tensor:
+        """The clip vector alone (what ``dist`` and ``temporal`` read: no layout head runs)."""
+        return self.vector(self.cells(x))
 
 
 class TextTower(nn.Module):
@@ -306,21 +315,22 @@ class VideoTextEncoder(nn.Module):
 
     def embed_video(self, x: torch.Tensor) -> torch.Tensor:
         """Preprocessed ``(B, T, 3, H, W)`` -> L2-normalised ``(B, D)``."""
-        return F.normalize(self.video(x)[0], dim=-1)
+        return F.normalize(self.video.embed(x), dim=-1)
 
     def embed_tokens(self, ids: torch.Tensor) -> torch.Tensor:
         return F.normalize(self.text(ids)[0], dim=-1)
 
-    @staticmethod
-    def joint(vec: torch.Tensor, layout: torch.Tensor | None) -> torch.Tensor:
+    def joint(self, vec: torch.Tensor, layout: torch.Tensor | None) -> torch.Tensor:
         """A tower's output as the vector whose dot products are prompt–clip scores: the unit
-        vector alone, or (with a layout head) ``[vec, 2 layout - 1] / sqrt(2)`` with the
-        layout part scaled to unit length at most, so a score is the mean of the cosine and the
-        signed agreement of the layouts (both in [-1, 1])."""
+        vector alone, or (with a layout head) ``[vec, sqrt(w) (2 layout - 1)] / sqrt(1 + w)``
+        with the layout part scaled to unit length at most and ``w`` = ``config.layout_weight``,
+        so a score is ``(cosine + w * signed layout agreement) / (1 + w)`` in [-1, 1] (w = 1: their
+        mean, tiny-v2)."""
         if layout is None:
             return F.normalize(vec, dim=-1)
-        signs = (2 * layout - 1).flatten(1) / math.sqrt(layout[0].numel())
-        return torch.cat([F.normalize(vec, dim=-1), signs], -1) / math.sqrt(2)
+        w = self.config.layout_weight
+        signs = (2 * layout - 1).flatten(1) * math.sqrt(w / layout[0].numel())
+        return torch.cat([F.normalize(vec, dim=-1), signs], -1) / math.sqrt(1 + w)
 
     def align_inputs(self, x: torch.Tensor) -> torch.Tensor:
         """Preprocessed ``(B, T, 3, H, W)`` -> joint vectors (:meth:`joint`)."""
