@@ -1,4 +1,5 @@
-"""Train the embedded video–text encoder (``metrics/encoder/weights/tiny-v2.pt``) on the reference world.
+"""Train the embedded video–text encoder tiny-v2 on the reference world (tiny-v3 is tiny-v2 with its
+layout heads retrained by ``scripts/train_layout.py``; tiny-v2.pt is in git history, commit 130c7a1).
 
     python scripts/train_encoder.py --out /tmp/stage1.pt          # stage 1: 400 steps from a random init
     python scripts/train_encoder.py --init /tmp/stage1.pt --sided-chunks 12 --steps 150 --lr 1e-3 \

@@ -1,7 +1,9 @@
 """Train the embedded encoder's layout heads alone, per span of time (tiny-v3 from tiny-v2).
 
-    python scripts/train_layout.py --init metrics/encoder/weights/tiny-v2.pt --times 2 \
-        --out metrics/encoder/weights/tiny-v3.pt
+    git show 130c7a1:metrics/encoder/weights/tiny-v2.pt > /tmp/tiny-v2.pt   # tiny-v2 left the tree
+    python scripts/train_layout.py --init /tmp/tiny-v2.pt --out /tmp/stage5.pt            # ~11 min, 1 thread
+    python scripts/train_layout.py --init /tmp/stage5.pt --video-steps 0 --tagger-steps 0 \
+        --layout-weight 3                                 # -> metrics/encoder/weights/tiny-v3.pt
 
 tiny-v2's layout heads said which colours each half of the frame shows, averaged over the whole
 clip, and learnt it from still scenes only: for anything that moves (a car heading left, a pan)
@@ -253,7 +255,7 @@ def layout_figures(model: VideoTextEncoder, chunk: data.Chunk) -> dict[str, str]
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--init", type=Path, default=ROOT / "metrics" / "encoder" / "weights" / "tiny-v2.pt")
+    ap.add_argument("--init", type=Path, required=True, help="tiny-v2.pt (see above) or an earlier stage")
     ap.add_argument("--out", type=Path, default=ROOT / "metrics" / "encoder" / "weights" / "tiny-v3.pt")
     ap.add_argument("--times", type=int, default=2)
     ap.add_argument("--layout-weight", type=float, default=1.0, help="the layout agreement's weight in a score")
