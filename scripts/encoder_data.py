@@ -1,9 +1,12 @@
 """Training and evaluation clips for the embedded encoder, rendered by the reference world.
 
 Clips are rendered at the sizes runs use, augmented (palette shades, textured backgrounds, light,
-sensor noise, static texture, H.264 at several crf), then reduced once to what the video tower
-sees (8 frames at 64x64, uint8) and cached outside the repository, one file per chunk of prompts,
-so a longer training run reuses what an earlier one rendered. Deterministic from the seeds.
+sensor noise, static texture, blur, colour casts, H.264 at several crf), then reduced once to
+what the video tower sees (8 frames at 64x64, uint8) and cached outside the repository, one file
+per chunk of prompts, so a longer training run reuses what an earlier one rendered. Each clip
+keeps its layout per sampled frame (which colours each half of the frame shows, from the world's
+ground truth: after the camera, occlusion and faults), the layout heads' targets for scenes that
+move as well as still ones. Deterministic from the seeds.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ import numpy as np
 import torch
 
 import prompts.build as build
-from metrics.encoder.model import preprocess
+from metrics.encoder.model import frame_indices, preprocess
 from model.reference import ReferenceGenerator
 from prompts import COLOR_NAMES, Prompt, load_suite
 from prompts.palette import PALETTE
@@ -30,7 +33,7 @@ from prompts.scene import Background
 from t2vbase.video import read_video, write_video
 
 FRAMES, SIZE = 8, 64
-DATA_VERSION = "v1"
+DATA_VERSION = "v2"  # v2: per-clip layout per sampled frame; blur and colour casts
 #: Faults whose clip no longer shows its prompt (negative videos for the prompt's text).
 CONTRADICTING = ("mirror", "reverse", "recolor", "duplicate", "vanish", "spawn", "flip", "camera_reverse", "merge")
 SIZES = ((128, 128), (128, 128), (128, 128), (96, 160), (112, 112), (144, 96))
@@ -87,9 +90,15 @@ def restyled(p: Prompt, rng: random.Random) -> Prompt:
 
 
 def degrade(frames: np.ndarray, rng: random.Random, tmp: Path) -> np.ndarray:
-    """Light, contrast, a static texture, sensor noise and H.264 at a random crf."""
+    """Light, contrast, a colour cast, blur, a static texture, sensor noise and H.264 at a random
+    crf: another camera or renderer (softer edges, tinted white balance) must read the same."""
     nrng = np.random.default_rng(rng.randrange(2**32))
     x = frames.astype(np.float32) * rng.uniform(0.85, 1.15) + rng.uniform(-15, 15)
+    if rng.random() < 0.5:
+        x *= np.array([rng.uniform(0.92, 1.08) for _ in range(3)], np.float32)
+    if rng.random() < 0.3:
+        sigma = rng.uniform(0.4, 1.2) * max(x.shape[1:3]) / 128
+        x = np.stack([cv2.GaussianBlur(f, (0, 0), sigma) for f in x])
     if rng.random() < 0.5:
         field = cv2.GaussianBlur(nrng.normal(0, 1, x.shape[1:3]).astype(np.float32), (0, 0), rng.uniform(1.0, 3.0))
         x += (field / (field.std() + 1e-6) * rng.uniform(2, 9))[None, :, :, None]
@@ -101,14 +110,53 @@ def degrade(frames: np.ndarray, rng: random.Random, tmp: Path) -> np.ndarray:
     return read_video(write_video(tmp / "clip.mp4", out, fps=8, crf=crf)).frames
 
 
-def plain(gen: ReferenceGenerator, p: Prompt, seed: int, tmp: Path) -> np.ndarray:
-    """A clip as a default run stores it (16 frames, 128x128, H.264 at the default crf), reduced."""
+def frame_layout(truth: dict, n: int, colours: tuple[str, ...]) -> np.ndarray:
+    """``(FRAMES, 2, colours)`` uint8: per frame the video tower samples from a clip of ``n``
+    frames, the colours its left and right half show (a thing counts in a half that holds at
+    least a quarter of its visible width, if at least a fifth of it is visible), from the
+    world's ground truth (``metadata["truth"]``: boxes after the camera, faults and occluders)."""
+    out = np.zeros((FRAMES, 2, len(colours)), np.uint8)
+    for k, f in enumerate(frame_indices(n, FRAMES)):
+        for o in truth["objects"]:
+            if o["color"][f] in colours:
+                out[k, :, colours.index(o["color"][f])] |= _halves_at(o, f)
+    return out
+
+
+def _halves_at(o: dict, f: int) -> np.ndarray:
+    """``(2,)`` bool: the halves track ``o`` (of ``metadata["truth"]``) stands in at frame ``f``."""
+    x0, x1 = max(0.0, o["bbox"][f][0]), min(1.0, o["bbox"][f][2])
+    if o["visible_frac"][f] < 0.2 or x1 <= x0:
+        return np.zeros(2, bool)
+    quarter = (x1 - x0) / 4
+    return np.array([min(x1, 0.5) - x0 >= quarter, x1 - max(x0, 0.5) >= quarter])
+
+
+def group_layout(truth: dict, n: int) -> dict[str, tuple[str, np.ndarray]]:
+    """Per group of tracks (a prompt's thing, several for a count): its colour in the first frame
+    and ``(FRAMES, 2)`` uint8, the halves it stands in at each sampled frame."""
+    out: dict[str, tuple[str, np.ndarray]] = {}
+    idx = frame_indices(n, FRAMES)
+    for o in truth["objects"]:
+        halves = np.stack([_halves_at(o, f) for f in idx]).astype(np.uint8)
+        colour, prev = out.get(o["group"], (o["color"][0], np.zeros_like(halves)))
+        out[o["group"]] = (colour, prev | halves)
+    return out
+
+
+def plain(gen: ReferenceGenerator, p: Prompt, seed: int, tmp: Path) -> tuple[np.ndarray, np.ndarray]:
+    """A clip as a default run stores it (16 frames, 128x128, H.264 at the default crf), reduced,
+    and its layout per sampled frame."""
     video = gen.generate(p, seed=seed)
-    return reduce(read_video(write_video(tmp / "clip.mp4", video.frames, fps=8)).frames)
+    layout = frame_layout(video.metadata["truth"], len(video.frames), COLOR_NAMES)
+    return reduce(read_video(write_video(tmp / "clip.mp4", video.frames, fps=8)).frames), layout
 
 
-def render(gen: ReferenceGenerator, p: Prompt, seed: int, rng: random.Random, tmp: Path) -> np.ndarray | None:
-    """One augmented clip of ``p`` reduced to ``(8, 64, 64, 3)``; None if ``gen``'s fault did not apply."""
+def render(
+    gen: ReferenceGenerator, p: Prompt, seed: int, rng: random.Random, tmp: Path
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """One augmented clip of ``p`` reduced to ``(8, 64, 64, 3)`` and its layout per sampled
+    frame (:func:`frame_layout`); None if ``gen``'s fault did not apply."""
     if seed >= EVAL_SEED:
         return plain(gen, p, seed, tmp)
     H, W = rng.choice(SIZES)
@@ -116,7 +164,16 @@ def render(gen: ReferenceGenerator, p: Prompt, seed: int, rng: random.Random, tm
         video = gen.generate(restyled(p, rng), seed=seed, num_frames=rng.choice(LENGTHS), height=H, width=W)
     if gen.plan and not video.metadata["faults"]:
         return None
-    return reduce(degrade(video.frames, rng, tmp))
+    layout = frame_layout(video.metadata["truth"], len(video.frames), COLOR_NAMES)
+    return reduce(degrade(video.frames, rng, tmp)), layout
+
+
+def text_layout(p: Prompt) -> tuple[np.ndarray, dict[str, tuple[str, np.ndarray]]]:
+    """What a clip of ``p`` shows where, as the unjittered scene renders at the default length:
+    :func:`frame_layout` and :func:`group_layout` (the text tower's targets, its words' too)."""
+    video = ReferenceGenerator(profile="clean", jitter=0.0).generate(p, seed=0, height=32, width=32)
+    truth, n = video.metadata["truth"], len(video.frames)
+    return frame_layout(truth, n, COLOR_NAMES), group_layout(truth, n)
 
 
 @dataclass
@@ -129,6 +186,7 @@ class Chunk:
     faulty: np.ndarray
     texts: list[str]
     motion: np.ndarray  # per text: the prompt expects motion
+    layout: np.ndarray  # per clip: (FRAMES, 2, colours) colours per half per sampled frame
 
 
 def _motion(p: Prompt) -> bool:
@@ -139,27 +197,29 @@ def render_chunk(plist: list[Prompt], seeds: int, fault_share: float, tag: str, 
     """``seeds`` clean clips per prompt and, for a share of prompts, one clip with a fault."""
     rng = random.Random(f"encoder-data:{tag}")
     clean = ReferenceGenerator(profile="clean")
-    clips, text, faulty = [], [], []
+    got: list[tuple[np.ndarray, np.ndarray]] = []
+    text, faulty = [], []
     with tempfile.TemporaryDirectory() as d:
         for i, p in enumerate(plist):
             for s in range(seeds):
-                clips.append(render(clean, p, first_seed + s, rng, Path(d)))
+                got.append(render(clean, p, first_seed + s, rng, Path(d)))  # type: ignore[arg-type]
                 text.append(i)
                 faulty.append(False)
             if rng.random() < fault_share:
                 for name in rng.sample(CONTRADICTING, 3):
-                    got = render(ReferenceGenerator(faults=name, rate=1.0), p, 20_000, rng, Path(d))
-                    if got is not None:
-                        clips.append(got)
+                    bad = render(ReferenceGenerator(faults=name, rate=1.0), p, 20_000, rng, Path(d))
+                    if bad is not None:
+                        got.append(bad)
                         text.append(i)
                         faulty.append(True)
                         break
     return Chunk(
-        np.stack(clips),
+        np.stack([g[0] for g in got]),
         np.array(text),
         np.array(faulty),
         [p.text for p in plist],
         np.array([_motion(p) for p in plist]),
+        np.stack([g[1] for g in got]),
     )
 
 
@@ -168,12 +228,18 @@ def cached_chunk(cache: Path, tag: str, make: callable) -> Chunk:  # type: ignor
     path = cache / f"{DATA_VERSION}-{tag}.npz"
     if path.is_file():
         z = np.load(path, allow_pickle=False)
-        return Chunk(z["clips"], z["text"], z["faulty"], [str(t) for t in z["texts"]], z["motion"])
+        return Chunk(z["clips"], z["text"], z["faulty"], [str(t) for t in z["texts"]], z["motion"], z["layout"])
     chunk = make()
     cache.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp.npz")
     np.savez(
-        tmp, clips=chunk.clips, text=chunk.text, faulty=chunk.faulty, texts=np.array(chunk.texts), motion=chunk.motion
+        tmp,
+        clips=chunk.clips,
+        text=chunk.text,
+        faulty=chunk.faulty,
+        texts=np.array(chunk.texts),
+        motion=chunk.motion,
+        layout=chunk.layout,
     )
     tmp.replace(path)
     return chunk

@@ -29,7 +29,7 @@ class MirrorGap(AlignMetric):
     """
 
     name: ClassVar[str] = "align.mirror_gap"
-    version: ClassVar[str] = "2"  # 2: tiny-v2 (layout heads in the score)
+    version: ClassVar[str] = "3"  # 2: tiny-v2 (layout heads in the score); 3: tiny-v3 (layout per span of time)
     higher_is_better: ClassVar[bool | None] = True
     description: ClassVar[str] = "score(prompt) - score(left/right-mirrored prompt); > 0: follows the prompt"
 

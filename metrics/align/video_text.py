@@ -17,7 +17,7 @@ class AlignMetric(ClipMetric):
     model: str = param("tiny", doc="alignment model: tiny (embedded encoder) or a registered one")
     weights: str | None = param(
         None,
-        doc="weights file of the model (default: the committed tiny-v2.pt); its sha256 enters the protocol",
+        doc="weights file of the model (default: the committed tiny-v3.pt); its sha256 enters the protocol",
         protocol=False,
     )
     scorer: AlignModel | None = param(None, doc="the built model (set on first use)", protocol=False)
@@ -58,7 +58,7 @@ class VideoTextScore(AlignMetric):
     """
 
     name: ClassVar[str] = "align.video_text"
-    version: ClassVar[str] = "2"  # 2: tiny-v2's score adds its layout heads to the cosine
+    version: ClassVar[str] = "3"  # 2: tiny-v2 adds its layout heads to the cosine; 3: tiny-v3 (per span)
     higher_is_better: ClassVar[bool | None] = True
     description: ClassVar[str] = "prompt-clip score of the embedded video-text encoder, [-1, 1]"
 

@@ -2,7 +2,7 @@
 
     from metrics.encoder import load_encoder
 
-    enc = load_encoder()  # committed weights/tiny-v2.pt, sha256-checked
+    enc = load_encoder()  # committed weights/tiny-v3.pt, sha256-checked
     enc.encode_video(frames)  # uint8 (B, T, H, W, 3) -> (B, 128) unit vectors
     enc.encode_text(["a red ball rolls to the left"])  # -> (B, 128)
     enc.score(frames, texts)  # per pair: (cosine + layout agreement) / 2, in [-1, 1]

@@ -29,6 +29,9 @@ class EncoderConfig:
     text_heads: int = 4
     max_len: int = 64
     halves: int = 0  # layout slots (left/right halves) each tower predicts colours for; 0: none (v1)
+    times: int = 1  # layout windows: the frames split into this many spans, each with its own halves (v3: 2)
+    layout: str = "cells"  # what the video layout head reads: "cells" (v2) or "pixels" (a per-pixel colour reader, v3)
+    layout_weight: float = 1.0  # the layout agreement's weight against the cosine in a score (v2: 1, v3: 3)
     colours: tuple[str, ...] = ()  # the layout head's colour classes (multi-label per slot)
     vocab: tuple[str, ...] = field(default=(), repr=False)
 

@@ -10,13 +10,13 @@ from metrics.weights import verify
 from t2vbase.errors import WeightsError
 
 WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
-DEFAULT_WEIGHTS = WEIGHTS_DIR / "tiny-v2.pt"
+DEFAULT_WEIGHTS = WEIGHTS_DIR / "tiny-v3.pt"
 _LOADED: dict[tuple[str, str], Any] = {}
 
 
 def load_encoder(path: str | os.PathLike[str] | None = None, sha256: str | None = None, reuse: bool = True) -> Any:
     """The embedded encoder (a :class:`VideoTextEncoder` in eval mode, on CPU): the committed
-    ``weights/tiny-v2.pt`` or the file at ``path``. The file is checked against ``sha256`` (if
+    ``weights/tiny-v3.pt`` or the file at ``path``. The file is checked against ``sha256`` (if
     given) and the ``SHA256SUMS`` beside it (if any); a mismatch or a missing file is a one-line
     :class:`WeightsError`. Loaded models are shared within a process (treat them as read-only);
     ``reuse=False`` gives a fresh copy (to train or modify)."""

@@ -167,3 +167,43 @@ def test_a_model_with_layout_heads_saves_and_loads(tmp_path: Path) -> None:
     assert back.config.halves == 2 and back.config.colours == m.config.colours
     x = clips(1, 4, 16, 24)
     assert back.score(x, ["red ball"]) == m.score(x, ["red ball"])
+
+
+def test_layout_per_span_of_time_reads_the_halves_of_each_span() -> None:
+    """``times = 2``, ``layout = "pixels"``: one layout per half of the frames; a clip that shows
+    its first frames' left half in its last frames gives the same probabilities, spans swapped."""
+    m = tiny(halves=2, times=2, layout="pixels")
+    x = clips(1, 4, 16, 24)
+    swapped = np.concatenate([x[:, 2:], x[:, :2]], 1)
+    with torch.no_grad():
+        _, lv = m.video(m.preprocess(x))
+        _, back = m.video(m.preprocess(swapped))
+        _, lt = m.text(torch.from_numpy(m.tokenizer.encode(["red ball left of blue ball"])))
+    C = len(m.config.colours)
+    assert lv.shape == lt.shape == (1, 4, C)  # (span, half) in order: span 0 left, right, span 1 left, right
+    assert torch.allclose(lv[:, :2], back[:, 2:], atol=1e-6) and torch.allclose(lv[:, 2:], back[:, :2], atol=1e-6)
+    assert not torch.allclose(lv[:, :2], lv[:, 2:], atol=1e-4)  # the spans see different frames
+    s = m.score(x, ["red ball left of blue ball"])
+    assert -1.0 <= s[0] <= 1.0
+
+
+def test_a_pixel_layout_reads_where_a_colour_is() -> None:
+    """The pixel reader is local and pools per half: a patch in the left half changes the left
+    half's probabilities and leaves the right half's as on the blank clip."""
+    m = tiny(halves=2, times=1, layout="pixels")
+    blank = np.full((1, 4, 16, 24, 3), 180, np.uint8)
+    x = blank.copy()
+    x[:, :, 4:10, 2:8] = (215, 38, 38)
+    with torch.no_grad():
+        _, a = m.video(m.preprocess(x))
+        _, b = m.video(m.preprocess(blank))
+    assert torch.allclose(a[:, 1], b[:, 1], atol=1e-6)
+    assert not torch.allclose(a[:, 0], b[:, 0], atol=1e-4)
+
+
+def test_a_model_with_layout_spans_saves_and_loads(tmp_path: Path) -> None:
+    m = tiny(halves=2, times=2, layout="pixels")
+    back = load_encoder(save_encoder(m, tmp_path / "w.pt"), reuse=False)
+    assert (back.config.times, back.config.layout) == (2, "pixels")
+    x = clips(1, 4, 16, 24)
+    assert back.score(x, ["red ball"]) == m.score(x, ["red ball"])

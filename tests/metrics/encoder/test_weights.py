@@ -64,10 +64,10 @@ def still_relations() -> list:
 
 
 def test_mirror_gap_sign_on_still_relations_by_both_renderers(gap, tmp_path: Path) -> None:
-    """Which side each colour is on, read from the words: chance is 50%. The committed weights get
-    26-27 of 30 on reference clips (and their mirror images) and 21-24 on the OpenCV renderer's
-    (render seeds 4242, 7000, 1234, 999). Chance passes >= 23 of 30 with p < 0.003 and >= 45 of
-    the 60 unflipped clips with p < 0.0001."""
+    """Which side each colour is on, read from the words: chance is 50%. The committed weights
+    (tiny-v3) get 30 of 30 on reference clips, their mirror images and the OpenCV renderer's
+    (render seeds 4242, 7000, 1234, 999; tiny-v2 got 26-27 and 21-24). Chance passes >= 23 of 30
+    with p < 0.003 and >= 45 of the 60 unflipped clips with p < 0.0001."""
     gen = ReferenceGenerator(profile="clean")
     prompts = still_relations()
     assert len(prompts) == 30
@@ -75,7 +75,7 @@ def test_mirror_gap_sign_on_still_relations_by_both_renderers(gap, tmp_path: Pat
     right = sum(gap(f, p) > 0 for f, p in zip(world, prompts, strict=True))
     mirrored = sum(gap(f[:, :, ::-1].copy(), p) < 0 for f, p in zip(world, prompts, strict=True))
     synth = sum(gap(synth_clip(p, SEED, tmp_path), p) > 0 for p in prompts)
-    assert min(right, mirrored) >= 23 and synth >= 19 and right + synth >= 45, (right, mirrored, synth)
+    assert min(right, mirrored, synth) >= 23 and right + synth >= 45, (right, mirrored, synth)
 
 
 def test_features_do_not_depend_on_the_thread_count() -> None:
