@@ -491,15 +491,21 @@ class ColorTracker:
 
     def _cut_along(self, box: np.ndarray, other: np.ndarray, extents: np.ndarray) -> bool:
         """Whether ``other`` cuts ``box`` along one of its edges: ``box`` ends where ``other``
-        begins on a side across which it is shorter than ``partial_extent`` of its usual extent
-        (a ball rolling under a fence's lower edge keeps its width and loses its top). An object
-        resting against something keeps its extent."""
+        begins on a side across which it is shorter than ``partial_extent`` of its usual extent,
+        and ``other`` covers most of the strip it lost there (a ball rolling under a fence's lower
+        edge keeps its width and loses its top, which the fence covers). An object resting
+        against something keeps its extent; one bitten by what touches it lost a strip that lies
+        open beside the biter, not under it."""
         pad = self.sc.px(self.p.touch_short)
         size = box[2:] - box[:2]
         for ax in (0, 1):
             if not size[ax] < self.p.partial_extent * extents[ax]:
                 continue
-            if abs(box[ax] - other[ax + 2]) <= pad or abs(box[ax + 2] - other[ax]) <= pad:
+            lost = float(extents[ax] - size[ax])
+            lo, hi = float(other[ax]), float(other[ax + 2])
+            if abs(box[ax] - hi) <= pad and _overlap(box[ax] - lost, box[ax], lo, hi) >= 0.5 * lost:
+                return True
+            if abs(box[ax + 2] - lo) <= pad and _overlap(box[ax + 2], box[ax + 2] + lost, lo, hi) >= 0.5 * lost:
                 return True
         return False
 
@@ -517,3 +523,8 @@ class ColorTracker:
         lean = self._cabin_lean(blob, t, others)
         if lean is not None and abs(lean) > self.p.cabin_lean:
             tr.facing[t] = -np.sign(lean)  # the cabin sits toward the back
+
+
+def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:
+    """Length shared by the intervals ``[a0, a1]`` and ``[b0, b1]``."""
+    return max(0.0, min(a1, b1) - max(a0, b0))

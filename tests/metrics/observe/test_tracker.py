@@ -62,3 +62,36 @@ def test_two_of_a_kind_riding_together_stay_shared(tmp_path: Path) -> None:
         assert tr.shared[joined & tr.visible].all() and tr.visible[joined].all()
     shape = build_metric("physics.shape").score(clip)
     assert shape.verdict == "pass", shape.events
+
+
+def test_a_bite_beside_the_biter_is_no_cut(tmp_path: Path) -> None:
+    """A caterpillar stops against a tomato and a strip of the tomato beside it goes: the tomato
+    is shorter across the caterpillar's edge, but the strip it lost lies open, not under the
+    caterpillar: it is seen whole (so the bite is there to judge)."""
+    bg = (200, 192, 178)
+    stop = lambda t: (24 + 6.0 * min(t, 8), 64)  # noqa: E731 - its front at 24 + 6 * 8 + 16 = 88
+    sc = synth.Scene(
+        [Obj("rectangle", (230, 200, 30), stop, size=32), Obj("circle", RED, lambda t: (104, 64), size=32)],
+        T=16,
+        H=256,  # the touch margin is 6 px here: the notch's depth lies within it
+        W=320,
+        background="flat",
+        bg_color=bg,
+        noise=1.0,
+    )
+    frames = synth.render(sc)
+    for t in range(10, sc.T):  # the bite: a notch 5 px deep in the tomato's side facing the caterpillar
+        frames[t, 48:81, 88:93] = bg
+    clip = synth.clip(
+        synth.encode(frames, tmp_path / "c.mp4", crf=18),
+        {
+            "objects": [
+                {"id": "caterpillar", "noun": "caterpillar", "color": "yellow", "shape": "rectangle"},
+                {"id": "tomato", "noun": "tomato", "color": "red", "shape": "circle"},
+            ]
+        },
+    )
+    tomato = next(tr for tr in observe(clip).tracks if tr.id == "tomato")
+    bitten = np.arange(sc.T) >= 10
+    assert (tomato.box[bitten, 2] - tomato.box[bitten, 0] < 0.85 * (tomato.box[0, 2] - tomato.box[0, 0])).all()
+    assert not tomato.partial[bitten].any()
