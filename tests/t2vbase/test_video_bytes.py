@@ -6,9 +6,10 @@ memory it never wrote for frame sizes such as 64x64, 96x96, 160x160 and 480x848 
 256x256 are safe): the same frames give different files in 5-50% of encodes. ``x264-params:
 mbtree=0`` in ``write_video`` fixes it, but changes every clip's compression and two physics tests
 at their thresholds (kinematics fall, plain), so the fix is the lead's and the physics helper's
-call. The test of the bug is a strict xfail: fixing the writer makes it pass, and then fail,
-until the marker goes. (Glibc's MALLOC_PERTURB_ fills fresh memory with a chosen byte, which makes
-the bug show every time instead of in some encodes.)"""
+call. The test of the bug is an xfail, not strict: glibc's MALLOC_PERTURB_ fills fresh memory with a
+chosen byte, which makes the bug show in most runs instead of in some encodes, but a clean CI
+checkout on a loaded machine once encoded both heaps alike (XPASS), and a strict marker made that a
+failed CI; an XPASS in the report is the sign to look again.)"""
 
 from __future__ import annotations
 
@@ -47,7 +48,7 @@ def encode_with_heap_filled_with(byte: int, size: int = 160) -> str:
 BUG = "x264 mbtree reads uninitialised memory (see the module docstring)"
 
 
-@pytest.mark.xfail(strict=True, reason=BUG)
+@pytest.mark.xfail(strict=False, reason=BUG)
 def test_encoding_never_reads_uninitialised_memory() -> None:
     assert encode_with_heap_filled_with(85) == encode_with_heap_filled_with(170)
 
