@@ -9,7 +9,7 @@ at their thresholds (kinematics fall, plain), so the fix is the lead's and the p
 call. The test of the bug is an xfail, not strict: glibc's MALLOC_PERTURB_ fills fresh memory with a
 chosen byte, which makes the bug show in most runs instead of in some encodes, but a clean CI
 checkout on a loaded machine once encoded both heaps alike (XPASS), and a strict marker made that a
-failed CI; an XPASS in the report is the sign to look again.)"""
+failed CI; an XPASS in the report is the sign to look again."""
 
 from __future__ import annotations
 
