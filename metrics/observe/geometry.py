@@ -42,13 +42,16 @@ def boxes_touch(a: np.ndarray, b: np.ndarray, pad: float = 0.0) -> bool:
     return bool(a[0] - pad <= b[2] and b[0] - pad <= a[2] and a[1] - pad <= b[3] and b[1] - pad <= a[3])
 
 
+def overlap(a0: float, a1: float, b0: float, b1: float) -> float:
+    """Length the intervals ``[a0, a1]`` and ``[b0, b1]`` share (0 when apart)."""
+    return max(0.0, min(a1, b1) - max(a0, b0))
+
+
 def inside_fraction(a: np.ndarray, b: np.ndarray) -> float:
     """Fraction of box ``a`` inside box ``b``."""
     a0, a1, a2, a3 = _floats(a)
     b0, b1, b2, b3 = _floats(b)
-    iw = max(0.0, min(a2, b2) - max(a0, b0))
-    ih = max(0.0, min(a3, b3) - max(a1, b1))
-    return iw * ih / max((a2 - a0) * (a3 - a1), 1e-6)
+    return overlap(a0, a2, b0, b2) * overlap(a1, a3, b1, b3) / max((a2 - a0) * (a3 - a1), 1e-6)
 
 
 def _floats(box: Any) -> list[float]:
@@ -61,9 +64,7 @@ def outside_fraction(box: np.ndarray, H: int, W: int) -> float:
     """Fraction of ``box`` outside an ``H x W`` frame."""
     x0, y0, x1, y1 = _floats(box)
     w, h = max(x1 - x0, 1e-6), max(y1 - y0, 1e-6)
-    iw = max(0.0, min(x1, W) - max(x0, 0.0))
-    ih = max(0.0, min(y1, H) - max(y0, 0.0))
-    return 1.0 - (iw * ih) / (w * h)
+    return 1.0 - overlap(x0, x1, 0.0, W) * overlap(y0, y1, 0.0, H) / (w * h)
 
 
 def outside_fractions(boxes: np.ndarray, H: int, W: int) -> np.ndarray:

@@ -20,7 +20,7 @@ import numpy as np
 from metrics.observe.base import Track
 from metrics.observe.blobs import DEFAULT as BLOBS
 from metrics.observe.blobs import Blob, descriptors, split_touching
-from metrics.observe.geometry import boxes_overlap, object_size
+from metrics.observe.geometry import boxes_overlap, object_size, overlap
 from metrics.observe.params import TUNED, BlobParams, Scale, TrackingParams
 
 DEFAULT = TrackingParams()
@@ -503,9 +503,9 @@ class ColorTracker:
                 continue
             lost = float(extents[ax] - size[ax])
             lo, hi = float(other[ax]), float(other[ax + 2])
-            if abs(box[ax] - hi) <= pad and _overlap(box[ax] - lost, box[ax], lo, hi) >= 0.5 * lost:
+            if abs(box[ax] - hi) <= pad and overlap(box[ax] - lost, box[ax], lo, hi) >= 0.5 * lost:
                 return True
-            if abs(box[ax + 2] - lo) <= pad and _overlap(box[ax + 2], box[ax + 2] + lost, lo, hi) >= 0.5 * lost:
+            if abs(box[ax + 2] - lo) <= pad and overlap(box[ax + 2], box[ax + 2] + lost, lo, hi) >= 0.5 * lost:
                 return True
         return False
 
@@ -523,8 +523,3 @@ class ColorTracker:
         lean = self._cabin_lean(blob, t, others)
         if lean is not None and abs(lean) > self.p.cabin_lean:
             tr.facing[t] = -np.sign(lean)  # the cabin sits toward the back
-
-
-def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:
-    """Length shared by the intervals ``[a0, a1]`` and ``[b0, b1]``."""
-    return max(0.0, min(a1, b1) - max(a0, b0))
