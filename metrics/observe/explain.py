@@ -96,7 +96,7 @@ def _regions_in_front(scene: _Scene, tr: Track, p: ExplainParams) -> list[Region
 def _why_unseen(
     scene: _Scene, tr: Track, pred: np.ndarray, t: int, front: list[Region], p: ExplainParams
 ) -> str | None:
-    """``edge``, ``occluder:<id>``, ``merged:<track>`` / ``behind:<track>`` or None."""
+    """``edge``, ``occluder:<id>``, ``merged:<track>`` / ``behind:<track>``, ``small`` or None."""
     if outside_fraction(pred, scene.H, scene.W) >= p.outside:
         return "edge"
     sbox = warp_box(pred, scene.maps[t])
@@ -106,7 +106,11 @@ def _why_unseen(
     cover = _covering_track(tr, pred, scene.tracks, t, p.cover)
     if cover is not None:
         return f"{'merged' if cover.group == tr.group else 'behind'}:{cover.id}"
-    return "small" if _zoomed_away(scene, tr, t) else None
+    if _zoomed_away(scene, tr, t):
+        return "small"
+    # last seen inside one of its kind, whose blob has since shrunk below two objects': lost under it
+    last = tr.hidden_by[t - 1] if t > 0 and tr.shared[t - 1] else None
+    return last if last is not None and last.startswith("merged:") else None
 
 
 #: a camera that shrank the scene to this share of its size since the object was first seen...

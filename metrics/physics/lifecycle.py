@@ -300,8 +300,6 @@ def _gap(
     a, b = gap
     T = tr.num_frames
     reasons = tr.hidden_by[a : b + 1]
-    if reasons[0] is None and a > 0 and tr.shared[a - 1] and (tr.hidden_by[a - 1] or "").startswith("merged"):
-        reasons = [tr.hidden_by[a - 1], *reasons[1:]]  # last seen inside one of its kind: lost under it
     ends = b == T - 1
     if reasons[0] is None:
         back = "" if ends else f", back at frame {b + 1}"
