@@ -47,6 +47,7 @@ import random
 import re
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -403,10 +404,16 @@ def train(
     model.eval()
 
 
-def train_tagger(model: VideoTextEncoder, args: argparse.Namespace, logfile: Path | None) -> None:
-    """Only the text tower's word tagger (GRU, colour and side heads) on unrendered texts: cheap
-    (no clip is encoded), and nothing that ``dist`` or ``temporal`` read changes."""
-    texts = text_only_targets(args, model.config.colours)
+def fit_tagger(
+    model: VideoTextEncoder,
+    batch_loss: Callable[[random.Random], torch.Tensor],
+    args: argparse.Namespace,
+    logfile: Path | None,
+    warmup: int = 40,
+) -> None:
+    """Train only the text tower's word tagger (GRU, colour and side heads) for
+    ``args.tagger_steps`` steps of ``batch_loss(rng)``: no clip is encoded, and nothing that
+    ``dist`` or ``temporal`` read changes. Shared by this script and ``train_layout.py``."""
     params = [p for m in (model.text.words, model.text.colour, model.text.side) for p in m.parameters()]  # type: ignore[union-attr]
     opt = torch.optim.AdamW(params, lr=args.tagger_lr, weight_decay=0.0)
     rng = random.Random(args.seed + 1)
@@ -414,14 +421,20 @@ def train_tagger(model: VideoTextEncoder, args: argparse.Namespace, logfile: Pat
     start = time.time()
     for step in range(args.tagger_steps):
         for g in opt.param_groups:
-            g["lr"] = lr_at(step, args.tagger_steps, args.tagger_lr)
-        loss = text_layout_loss(model, texts, rng, args.text_batch)
+            g["lr"] = lr_at(step, args.tagger_steps, args.tagger_lr, warmup=warmup)
+        loss = batch_loss(rng)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
         if step % 100 == 0 or step == args.tagger_steps - 1:
-            log(f"tagger step {step:4d}  words {float(loss.detach()):.3f}  {time.time() - start:.0f}s", logfile)
+            log(f"tagger step {step:4d}  words {float(loss.detach()):.4f}  {time.time() - start:.0f}s", logfile)
     model.eval()
+
+
+def train_tagger(model: VideoTextEncoder, args: argparse.Namespace, logfile: Path | None) -> None:
+    """The word tagger on unrendered texts of still scenes (which colour is on which side)."""
+    texts = text_only_targets(args, model.config.colours)
+    fit_tagger(model, lambda rng: text_layout_loss(model, texts, rng, args.text_batch), args, logfile)
 
 
 def write_sums(weights: Path) -> str:

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import random
 import sys
 import time
 from dataclasses import dataclass
@@ -202,21 +201,8 @@ def tagger_loss(model: VideoTextEncoder, items: list[TextItem]) -> torch.Tensor:
 
 
 def train_tagger(model: VideoTextEncoder, items: list[TextItem], args: argparse.Namespace) -> None:
-    params = [p for m in (model.text.words, model.text.colour, model.text.side) for p in m.parameters()]  # type: ignore[union-attr]
-    opt = torch.optim.AdamW(params, lr=args.tagger_lr, weight_decay=0.0)
-    rng = random.Random(args.seed + 1)
-    model.train()
-    start = time.time()
-    for step in range(args.tagger_steps):
-        for g in opt.param_groups:
-            g["lr"] = te.lr_at(step, args.tagger_steps, args.tagger_lr, warmup=20)
-        loss = tagger_loss(model, rng.sample(items, args.text_batch))
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-        if step % 100 == 0 or step == args.tagger_steps - 1:
-            te.log(f"tagger step {step:4d}  words {float(loss.detach()):.4f}  {time.time() - start:.0f}s", args.log)
-    model.eval()
+    """The word tagger on per-span layout targets of texts (never rendered)."""
+    te.fit_tagger(model, lambda rng: tagger_loss(model, rng.sample(items, args.text_batch)), args, args.log, warmup=20)
 
 
 def training_prompts(args: argparse.Namespace) -> list[Prompt]:

@@ -51,3 +51,23 @@ def test_the_world_truth_of_a_still_relation_matches_its_scene() -> None:
     got = data.frame_layout(video.metadata["truth"], len(video.frames), COLOR_NAMES)
     assert want is not None and want.any()
     assert all((f == want).all() for f in got), (got[0], want)
+
+
+def test_fitting_the_tagger_moves_the_tagger_only() -> None:
+    """``fit_tagger`` (both training scripts' word-tagger loop) trains the text tower's tagger and
+    leaves every weight that ``dist``, ``temporal`` or the cosine read as it was."""
+    import argparse
+
+    import torch
+
+    from tests.metrics.encoder.test_model import tiny
+
+    model = tiny(halves=2, colours=("red", "blue"))
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    tagger = {n for m in ("words", "colour", "side") for n, _ in getattr(model.text, m).named_parameters(prefix=m)}
+    args = argparse.Namespace(tagger_steps=3, tagger_lr=1e-2, seed=0)
+    loss = lambda rng: sum((p**2).sum() for n, p in model.text.named_parameters() if n in tagger)  # noqa: E731
+    tl.te.fit_tagger(model, loss, args, None, warmup=1)
+    moved = {k for k, v in model.state_dict().items() if not torch.equal(v, before[k])}
+    assert moved and moved == {f"text.{n}" for n in tagger}
+    assert not model.training
